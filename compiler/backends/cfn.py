@@ -1,0 +1,260 @@
+"""What the CloudFormation and SAM backends share: intrinsics and the plain AWS resources.
+
+`CfnRenderer.value` is the only place a graph value becomes CloudFormation: references follow the
+attribute table `ATTRIBUTES`, parameters become `!Ref`, strings with references become `!Sub`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from typing import Any
+
+from compiler import ir
+from compiler.serialize import Tagged
+
+TEMPLATE_VERSION = "2010-09-09"
+_PSEUDO = {"partition": "AWS::Partition", "region": "AWS::Region", "account_id": "AWS::AccountId", "url_suffix": "AWS::URLSuffix"}
+
+# How each node attribute is written: "Ref", "GetAtt <Name>", or a Sub of parts.
+ATTRIBUTES: dict[tuple[type, str], str | tuple[str | ir.Pseudo | ir.Ref, ...]] = {
+    (ir.LogGroup, "name"): "Ref",
+    (ir.LogGroup, "arn"): "GetAtt Arn",
+    (ir.Role, "name"): "Ref",
+    (ir.Role, "arn"): "GetAtt Arn",
+    (ir.Function, "name"): "Ref",
+    (ir.Function, "arn"): "GetAtt Arn",
+    (ir.Api, "id"): "Ref",
+    (ir.Api, "endpoint"): "GetAtt ApiEndpoint",
+    (ir.Api, "execution_arn"): (
+        "arn:",
+        ir.Pseudo("partition"),
+        ":execute-api:",
+        ir.Pseudo("region"),
+        ":",
+        ir.Pseudo("account_id"),
+        ":",
+        ir.Ref("<self>", "id"),
+    ),
+    (ir.Integration, "id"): "Ref",
+    (ir.Route, "id"): "Ref",
+    (ir.Deployment, "id"): "Ref",
+    (ir.Stage, "id"): "Ref",
+}
+
+_ASSUME_LAMBDA = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+class CfnRenderer:
+    """Renders graph values and the resources that SAM and CloudFormation write the same way."""
+
+    def __init__(self, graph: ir.Graph) -> None:
+        self.graph = graph
+        self.parameters = {p.name: p.logical_id for p in graph.parameters}
+
+    # -- values --------------------------------------------------------------------------------
+    def value(self, value: ir.Value) -> Any:
+        if isinstance(value, ir.Sub):
+            return self._sub(value.parts)
+        if isinstance(value, ir.Ref | ir.Param | ir.Pseudo):
+            return self._sub((value,))
+        return value
+
+    def _sub(self, parts: tuple[str | ir.Ref | ir.Param | ir.Pseudo, ...]) -> Any:
+        flat = list(self._flatten(parts))
+        if len(flat) == 1 and not isinstance(flat[0], str):
+            return self._single(flat[0])
+        text = "".join(p.replace("${", "${!") if isinstance(p, str) else "${" + self._name(p) + "}" for p in flat)
+        return Tagged("!Sub", text)
+
+    def _flatten(self, parts: tuple[str | ir.Ref | ir.Param | ir.Pseudo, ...]) -> Iterator[str | ir.Ref | ir.Param | ir.Pseudo]:
+        for part in parts:
+            if isinstance(part, ir.Ref):
+                how = ATTRIBUTES[(type(self.graph.node(part.node)), part.attribute)]
+                if isinstance(how, tuple):
+                    yield from self._flatten(tuple(ir.Ref(part.node, p.attribute) if isinstance(p, ir.Ref) else p for p in how))
+                    continue
+            if part != "":
+                yield part
+
+    def _name(self, part: ir.Ref | ir.Param | ir.Pseudo) -> str:
+        """The `${…}` name of a reference inside `!Sub`."""
+        if isinstance(part, ir.Param):
+            return self.parameters[part.name]
+        if isinstance(part, ir.Pseudo):
+            return _PSEUDO[part.name]
+        node = self.graph.node(part.node)
+        how = ATTRIBUTES[(type(node), part.attribute)]
+        assert isinstance(how, str)
+        return node.names.logical_id if how == "Ref" else f"{node.names.logical_id}.{how.split()[1]}"
+
+    def _single(self, part: ir.Ref | ir.Param | ir.Pseudo) -> Tagged:
+        name = self._name(part)
+        if isinstance(part, ir.Ref) and "." in name:
+            return Tagged("!GetAtt", name)
+        return Tagged("!Ref", name)
+
+    def logical_id(self, ref: ir.Ref) -> str:
+        return self.graph.node(ref.node).names.logical_id
+
+    # -- shared resources ---------------------------------------------------------------------
+    def log_group(self, node: ir.LogGroup) -> dict[str, Any]:
+        return _resource(
+            "AWS::Logs::LogGroup",
+            {"LogGroupName": node.name, "RetentionInDays": node.retention_days, "Tags": tag_list(node.tags)},
+        )
+
+    def role(self, node: ir.Role) -> dict[str, Any]:
+        return _resource(
+            "AWS::IAM::Role",
+            {"RoleName": node.name, "AssumeRolePolicyDocument": _ASSUME_LAMBDA, "Tags": tag_list(node.tags)},
+        )
+
+    def role_policy(self, node: ir.RolePolicy) -> dict[str, Any]:
+        return _resource(
+            "AWS::IAM::RolePolicy",
+            {
+                "PolicyName": node.name,
+                "RoleName": self.value(node.role),
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [self._statement(s) for s in node.statements]},
+            },
+        )
+
+    def _statement(self, statement: ir.Statement) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        if statement.sid:
+            body["Sid"] = statement.sid
+        body["Effect"] = statement.effect
+        body["Action"] = list(statement.actions)
+        body["Resource"] = [self.value(r) for r in statement.resources]
+        if statement.conditions:
+            conditions: dict[str, dict[str, Any]] = {}
+            for condition in statement.conditions:
+                values = list(condition.values)
+                conditions.setdefault(condition.operator, {})[condition.key] = values[0] if len(values) == 1 else values
+            body["Condition"] = conditions
+        return body
+
+    def environment(self, node: ir.Function) -> dict[str, Any] | None:
+        if not node.environment:
+            return None
+        return {"Variables": {name: self.value(value) for name, value in node.environment}}
+
+    def logging_config(self, node: ir.Function) -> dict[str, Any]:
+        config: dict[str, Any] = {"LogFormat": node.log_format, "LogGroup": self.value(node.log_group)}
+        if node.application_level:
+            config["ApplicationLogLevel"] = node.application_level
+        if node.system_level:
+            config["SystemLogLevel"] = node.system_level
+        return config
+
+    def cors(self, cors: ir.Cors) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        for key, values in (
+            ("AllowOrigins", cors.allow_origins),
+            ("AllowMethods", cors.allow_methods),
+            ("AllowHeaders", cors.allow_headers),
+            ("ExposeHeaders", cors.expose_headers),
+        ):
+            if values:
+                body[key] = list(values)
+        if cors.allow_credentials:
+            body["AllowCredentials"] = True
+        if cors.max_age is not None:
+            body["MaxAge"] = cors.max_age
+        return body
+
+    def access_log_settings(self, stage: ir.Stage) -> dict[str, Any] | None:
+        if stage.access_log is None:
+            return None
+        return {"DestinationArn": self.value(stage.access_log.destination), "Format": stage.access_log.format}
+
+    def throttling(self, stage: ir.Stage) -> dict[str, Any] | None:
+        if stage.throttling is None:
+            return None
+        return {"ThrottlingBurstLimit": stage.throttling.burst_limit, "ThrottlingRateLimit": stage.throttling.rate_limit}
+
+    def permission(self, node: ir.Permission) -> dict[str, Any]:
+        return _resource(
+            "AWS::Lambda::Permission",
+            {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": self.value(node.function),
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": self.value(node.source_arn),
+            },
+        )
+
+    def parameters_section(self) -> dict[str, Any]:
+        section: dict[str, Any] = {}
+        for parameter in self.graph.parameters:
+            body: dict[str, Any] = {"Type": "String"}
+            if parameter.description:
+                body["Description"] = parameter.description
+            if parameter.default is not None:
+                body["Default"] = parameter.default
+            if parameter.sensitive:
+                body["NoEcho"] = True
+            section[parameter.logical_id] = body
+        return section
+
+    def outputs_section(self) -> dict[str, Any]:
+        return {o.logical_id: {"Description": o.description, "Value": self.value(o.value)} for o in self.graph.outputs}
+
+    def depends_on(self, body: dict[str, Any], wanted: tuple[str, ...]) -> list[str]:
+        """Explicit `DependsOn` for the wanted nodes that `body` does not already reference."""
+        referenced = set(_referenced_ids(body))
+        ids = [self.graph.node(node_id).names.logical_id for node_id in wanted]
+        return [i for i in ids if i not in referenced]
+
+
+def _referenced_ids(value: Any) -> Iterator[str]:
+    if isinstance(value, Tagged):
+        if value.tag == "!Sub":
+            for piece in value.value.split("${")[1:]:
+                yield piece.split("}")[0].split(".")[0]
+        else:
+            yield value.value.split(".")[0]
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _referenced_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _referenced_ids(item)
+
+
+def _resource(kind: str, properties: dict[str, Any]) -> dict[str, Any]:
+    return {"Type": kind, "Properties": {k: v for k, v in properties.items() if v is not None}}
+
+
+def resource(
+    kind: str, properties: dict[str, Any], depends_on: list[str] | None = None, metadata: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A template resource; properties set to None are left out."""
+    body: dict[str, Any] = {"Type": kind}
+    if metadata:
+        body["Metadata"] = metadata
+    if depends_on:
+        body["DependsOn"] = depends_on
+    body["Properties"] = {k: v for k, v in properties.items() if v is not None}
+    return body
+
+
+def tag_list(tags: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in tags]
+
+
+def tag_map(tags: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return dict(tags)
+
+
+def template_description(graph: ir.Graph) -> str:
+    return graph.description or f"{graph.prefix}: Lambda functions and HTTP API, generated by apispec"
+
+
+def code_path(root: str, source: str) -> str:
+    """A function's code directory relative to the template, with `/`."""
+    return posixpath.normpath(posixpath.join(root, source))

@@ -1,0 +1,108 @@
+"""AWS SAM: `AWS::Serverless::Function` with `HttpApi` events and one `AWS::Serverless::HttpApi`.
+
+SAM makes the routes, integrations and invoke permissions from the events, so `sam build`,
+`sam local start-api` and `sam deploy` work on the template as it is. Log groups, execution
+roles and their policies are the same explicit resources as in the CloudFormation target.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from compiler import ir
+from compiler.backends import Rendered
+from compiler.backends.cfn import TEMPLATE_VERSION, CfnRenderer, code_path, resource, tag_map, template_description
+from compiler.serialize import Tagged
+
+TRANSFORM = "AWS::Serverless-2016-10-31"
+# SAM writes a route's invoke permission itself, turning `{name}` and `{proxy+}` into `*`; any other
+# greedy parameter (`{path+}`) it leaves as text, which would never match. Those routes get the
+# graph's own permission as well.
+_SAM_UNHANDLED_GREEDY = re.compile(r"\{(?!proxy\+\})[^}]*\+\}")
+
+
+def render(graph: ir.Graph, root: str) -> list[Rendered]:
+    cfn = CfnRenderer(graph)
+    events = _events(graph)
+    resources: dict[str, Any] = {}
+    for node in graph.nodes:
+        if isinstance(node, ir.LogGroup):
+            resources[node.names.logical_id] = cfn.log_group(node)
+        elif isinstance(node, ir.Role):
+            resources[node.names.logical_id] = cfn.role(node)
+        elif isinstance(node, ir.RolePolicy):
+            resources[node.names.logical_id] = cfn.role_policy(node)
+        elif isinstance(node, ir.Function):
+            resources[node.names.logical_id] = _function(cfn, node, root, events.get(node.key, {}))
+        elif isinstance(node, ir.Stage):
+            api = graph.of_type(ir.Api)[0]
+            resources[api.names.logical_id] = _http_api(cfn, api, node)
+        elif isinstance(node, ir.Permission) and _needs_own_permission(graph, node):
+            resources[node.names.logical_id] = cfn.permission(node)
+    template: dict[str, Any] = {
+        "AWSTemplateFormatVersion": TEMPLATE_VERSION,
+        "Transform": TRANSFORM,
+        "Description": template_description(graph),
+    }
+    if graph.parameters:
+        template["Parameters"] = cfn.parameters_section()
+    template["Resources"] = resources
+    if graph.outputs:
+        template["Outputs"] = cfn.outputs_section()
+    return [Rendered("template.yaml", template, "yaml")]
+
+
+def _events(graph: ir.Graph) -> dict[str, dict[str, Any]]:
+    """The `HttpApi` events of each function, by function key."""
+    events: dict[str, dict[str, Any]] = {}
+    api = graph.of_type(ir.Api)
+    for route in graph.of_type(ir.Route):
+        properties: dict[str, Any] = {"ApiId": Tagged("!Ref", api[0].names.logical_id)}
+        if route.path:
+            properties["Method"] = route.method
+            properties["Path"] = route.path
+        else:  # `$default`: SAM's default when Method and Path are left out
+            properties["Path"] = "$default"
+            properties["Method"] = "ANY"
+        properties["PayloadFormatVersion"] = "2.0"
+        event_id = route.names.logical_id.removesuffix("Route")
+        events.setdefault(route.function_key, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
+    return events
+
+
+def _needs_own_permission(graph: ir.Graph, node: ir.Permission) -> bool:
+    return any(_SAM_UNHANDLED_GREEDY.search(graph.node(r).path) for r in node.routes if isinstance(graph.node(r), ir.Route))
+
+
+def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, Any]) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "FunctionName": node.name,
+        "Description": node.description,
+        "CodeUri": code_path(root, node.source),
+        "Handler": node.handler,
+        "Runtime": node.runtime,
+        "Architectures": [node.architecture],
+        "MemorySize": node.memory,
+        "Timeout": node.timeout,
+        "Role": cfn.value(node.role),
+        "Environment": cfn.environment(node),
+        "LoggingConfig": cfn.logging_config(node),
+        "Tags": tag_map(node.tags),
+        "Events": events or None,
+    }
+    return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(properties, node.depends_on))
+
+
+def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "Name": api.name,
+        "Description": api.description,
+        "StageName": stage.name if stage.name != "$default" else None,
+        "CorsConfiguration": cfn.cors(api.cors) if api.cors else None,
+        "AccessLogSettings": cfn.access_log_settings(stage),
+        "DefaultRouteSettings": cfn.throttling(stage),
+        "Tags": tag_map(api.tags),
+        "FailOnWarnings": True,
+    }
+    return resource("AWS::Serverless::HttpApi", properties)

@@ -1,0 +1,328 @@
+"""Terraform: a root module of `*.tf.json` for the hashicorp/aws provider (v6).
+
+Files: `providers.tf.json` (versions and provider), `variables.tf.json` (region and parameters),
+`main.tf.json` (data sources and resources), `outputs.tf.json`. Policies are
+`aws_iam_policy_document` data sources attached with `aws_iam_role_policy`; code is zipped by
+`data.archive_file`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler import ir
+from compiler.backends import Rendered
+from compiler.backends.cfn import code_path
+
+AWS_PROVIDER = {"source": "hashicorp/aws", "version": "~> 6.0"}
+ARCHIVE_PROVIDER = {"source": "hashicorp/archive", "version": "~> 2.4"}
+REQUIRED_VERSION = ">= 1.5.0"
+
+# Resource type and attribute names of each node kind.
+TYPES: dict[type, str] = {
+    ir.LogGroup: "aws_cloudwatch_log_group",
+    ir.Role: "aws_iam_role",
+    ir.RolePolicy: "aws_iam_role_policy",
+    ir.Function: "aws_lambda_function",
+    ir.Api: "aws_apigatewayv2_api",
+    ir.Integration: "aws_apigatewayv2_integration",
+    ir.Route: "aws_apigatewayv2_route",
+    ir.Deployment: "aws_apigatewayv2_deployment",
+    ir.Stage: "aws_apigatewayv2_stage",
+    ir.Permission: "aws_lambda_permission",
+}
+ATTRIBUTES: dict[tuple[type, str], str] = {
+    (ir.LogGroup, "name"): "name",
+    (ir.LogGroup, "arn"): "arn",
+    (ir.Role, "name"): "name",
+    (ir.Role, "arn"): "arn",
+    (ir.Function, "name"): "function_name",
+    (ir.Function, "arn"): "arn",
+    (ir.Api, "id"): "id",
+    (ir.Api, "endpoint"): "api_endpoint",
+    (ir.Api, "execution_arn"): "execution_arn",
+    (ir.Integration, "id"): "id",
+    (ir.Route, "id"): "id",
+    (ir.Deployment, "id"): "id",
+    (ir.Stage, "id"): "id",
+}
+PSEUDO = {
+    "partition": ("aws_partition", "partition"),
+    "region": ("aws_region", "region"),
+    "account_id": ("aws_caller_identity", "account_id"),
+    "url_suffix": ("aws_partition", "dns_suffix"),
+}
+_ASSUME_ROLE_DOCUMENT = "lambda_assume_role"
+
+
+class _Module:
+    """Renders one graph; remembers which account-level data sources the values used."""
+
+    def __init__(self, graph: ir.Graph, root: str) -> None:
+        self.graph = graph
+        self.root = root
+        self.pseudo: set[str] = set()
+        self.data: dict[str, dict[str, Any]] = {}
+        self.resources: dict[str, dict[str, Any]] = {}
+
+    # -- values --------------------------------------------------------------------------------
+    def address(self, node_id: str) -> str:
+        node = self.graph.node(node_id)
+        return f"{TYPES[type(node)]}.{node.names.tf}"
+
+    def expression(self, part: ir.Ref | ir.Param | ir.Pseudo) -> str:
+        if isinstance(part, ir.Param):
+            return f"var.{part.name}"
+        if isinstance(part, ir.Pseudo):
+            source, attribute = PSEUDO[part.name]
+            self.pseudo.add(source)
+            return f"data.{source}.current.{attribute}"
+        node = self.graph.node(part.node)
+        return f"{self.address(part.node)}.{ATTRIBUTES[(type(node), part.attribute)]}"
+
+    def value(self, value: ir.Value) -> Any:
+        if isinstance(value, ir.Sub):
+            return "".join(_escape(p) if isinstance(p, str) else "${" + self.expression(p) + "}" for p in value.parts)
+        if isinstance(value, ir.Ref | ir.Param | ir.Pseudo):
+            return "${" + self.expression(value) + "}"
+        if isinstance(value, str):
+            return _escape(value)
+        return value
+
+    def add(self, node: ir.Node, body: dict[str, Any]) -> None:
+        self.resources.setdefault(TYPES[type(node)], {})[node.names.tf] = {k: v for k, v in body.items() if v is not None}
+
+    def add_data(self, kind: str, name: str, body: dict[str, Any]) -> None:
+        self.data.setdefault(kind, {})[name] = body
+
+    # -- resources -----------------------------------------------------------------------------
+    def render(self) -> list[Rendered]:
+        for node in self.graph.nodes:
+            self._node(node)
+        data: dict[str, dict[str, Any]] = {}
+        for source in sorted(self.pseudo):
+            data[source] = {"current": {}}
+        data.update(self.data)
+        main: dict[str, Any] = {}
+        if data:
+            main["data"] = data
+        main["resource"] = self.resources
+        files = [
+            Rendered("providers.tf.json", self._providers(), "json"),
+            Rendered("variables.tf.json", self._variables(), "json"),
+            Rendered("main.tf.json", main, "json"),
+        ]
+        if self.graph.outputs:
+            outputs = {o.name: {"description": o.description, "value": self.value(o.value)} for o in self.graph.outputs}
+            files.append(Rendered("outputs.tf.json", {"output": outputs}, "json"))
+        return [f for f in files if f.document]
+
+    def _providers(self) -> dict[str, Any]:
+        provider: dict[str, Any] = {"region": "${var.region}"} if self.graph.region else {}
+        return {
+            "terraform": {
+                "required_version": REQUIRED_VERSION,
+                "required_providers": {"archive": ARCHIVE_PROVIDER, "aws": AWS_PROVIDER},
+            },
+            "provider": {"aws": provider},
+        }
+
+    def _variables(self) -> dict[str, Any]:
+        variables: dict[str, Any] = {}
+        if self.graph.region:
+            variables["region"] = {"description": "AWS region to deploy to", "type": "string", "default": self.graph.region}
+        for parameter in self.graph.parameters:
+            body: dict[str, Any] = {"type": "string"}
+            if parameter.description:
+                body["description"] = parameter.description
+            if parameter.default is not None:
+                body["default"] = parameter.default
+            if parameter.sensitive:
+                body["sensitive"] = True
+            variables[parameter.name] = body
+        return {"variable": variables} if variables else {}
+
+    def _node(self, node: ir.Node) -> None:
+        if isinstance(node, ir.LogGroup):
+            self.add(node, {"name": node.name, "retention_in_days": node.retention_days, "tags": dict(node.tags)})
+        elif isinstance(node, ir.Role):
+            self._assume_role_document()
+            self.add(
+                node,
+                {"name": node.name, "assume_role_policy": f"${{data.aws_iam_policy_document.{_ASSUME_ROLE_DOCUMENT}.json}}", "tags": dict(node.tags)},
+            )
+        elif isinstance(node, ir.RolePolicy):
+            self.add_data("aws_iam_policy_document", node.names.tf, {"statement": [self._statement(s) for s in node.statements]})
+            self.add(
+                node,
+                {"name": node.name, "role": self.value(node.role), "policy": f"${{data.aws_iam_policy_document.{node.names.tf}.json}}"},
+            )
+        elif isinstance(node, ir.Function):
+            self._function(node)
+        elif isinstance(node, ir.Api):
+            self.add(
+                node,
+                {
+                    "name": _escape(node.name),
+                    "description": _optional(node.description),
+                    "protocol_type": "HTTP",
+                    "cors_configuration": self._cors(node.cors) if node.cors else None,
+                    "tags": dict(node.tags),
+                },
+            )
+        elif isinstance(node, ir.Integration):
+            self.add(
+                node,
+                {
+                    "api_id": self.value(node.api),
+                    "integration_type": "AWS_PROXY",
+                    "integration_method": "POST",
+                    "integration_uri": self.value(node.function),
+                    "payload_format_version": node.payload_format_version,
+                },
+            )
+        elif isinstance(node, ir.Route):
+            self.add(
+                node,
+                {
+                    "api_id": self.value(node.api),
+                    "route_key": node.route_key,
+                    "target": self.value(ir.Sub(("integrations/", node.integration))),
+                },
+            )
+        elif isinstance(node, ir.Deployment):
+            captured = ", ".join(self.address(t) for t in node.triggers)
+            self.add(
+                node,
+                {
+                    "api_id": self.value(node.api),
+                    "description": node.description,
+                    "triggers": {"redeployment": f"${{sha1(jsonencode([{captured}]))}}"},
+                    "lifecycle": {"create_before_destroy": True},
+                },
+            )
+        elif isinstance(node, ir.Stage):
+            self._stage(node)
+        elif isinstance(node, ir.Permission):
+            self.add(
+                node,
+                {
+                    "statement_id": node.statement_id,
+                    "action": "lambda:InvokeFunction",
+                    "function_name": self.value(node.function),
+                    "principal": "apigateway.amazonaws.com",
+                    "source_arn": self.value(node.source_arn),
+                },
+            )
+        else:
+            raise TypeError(f"no Terraform rendering for {type(node).__name__}")
+
+    def _assume_role_document(self) -> None:
+        self.add_data(
+            "aws_iam_policy_document",
+            _ASSUME_ROLE_DOCUMENT,
+            {
+                "statement": [
+                    {
+                        "effect": "Allow",
+                        "actions": ["sts:AssumeRole"],
+                        "principals": [{"type": "Service", "identifiers": ["lambda.amazonaws.com"]}],
+                    }
+                ]
+            },
+        )
+
+    def _statement(self, statement: ir.Statement) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        if statement.sid:
+            body["sid"] = statement.sid
+        body["effect"] = statement.effect
+        body["actions"] = list(statement.actions)
+        body["resources"] = [self.value(r) for r in statement.resources]
+        if statement.conditions:
+            body["condition"] = [
+                {"test": c.operator, "variable": _escape(c.key), "values": [_escape(v) for v in c.values]} for c in statement.conditions
+            ]
+        return body
+
+    def _function(self, node: ir.Function) -> None:
+        archive = node.names.tf
+        self.add_data(
+            "archive_file",
+            archive,
+            {
+                "type": "zip",
+                "source_dir": f"${{path.module}}/{_escape(code_path(self.root, node.source))}",
+                "output_path": f"${{path.module}}/.build/{archive}.zip",
+            },
+        )
+        logging: dict[str, Any] = {"log_format": node.log_format, "log_group": self.value(node.log_group)}
+        if node.application_level:
+            logging["application_log_level"] = node.application_level
+        if node.system_level:
+            logging["system_log_level"] = node.system_level
+        self.add(
+            node,
+            {
+                "function_name": node.name,
+                "description": _optional(node.description),
+                "role": self.value(node.role),
+                "handler": node.handler,
+                "runtime": node.runtime,
+                "architectures": [node.architecture],
+                "memory_size": node.memory,
+                "timeout": node.timeout,
+                "filename": f"${{data.archive_file.{archive}.output_path}}",
+                "source_code_hash": f"${{data.archive_file.{archive}.output_base64sha256}}",
+                "environment": {"variables": {k: self.value(v) for k, v in node.environment}} if node.environment else None,
+                "logging_config": logging,
+                "tags": dict(node.tags),
+                "depends_on": [self.address(d) for d in node.depends_on],
+            },
+        )
+
+    def _cors(self, cors: ir.Cors) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        for key, values in (
+            ("allow_origins", cors.allow_origins),
+            ("allow_methods", cors.allow_methods),
+            ("allow_headers", cors.allow_headers),
+            ("expose_headers", cors.expose_headers),
+        ):
+            if values:
+                body[key] = [_escape(v) for v in values]
+        if cors.allow_credentials:
+            body["allow_credentials"] = True
+        if cors.max_age is not None:
+            body["max_age"] = cors.max_age
+        return body
+
+    def _stage(self, node: ir.Stage) -> None:
+        body: dict[str, Any] = {
+            "api_id": self.value(node.api),
+            "name": _escape(node.name),
+            "auto_deploy": node.auto_deploy,
+            "deployment_id": self.value(node.deployment) if node.deployment else None,
+        }
+        if node.access_log:
+            body["access_log_settings"] = {"destination_arn": self.value(node.access_log.destination), "format": _escape(node.access_log.format)}
+        if node.throttling:
+            body["default_route_settings"] = {
+                "throttling_burst_limit": node.throttling.burst_limit,
+                "throttling_rate_limit": node.throttling.rate_limit,
+            }
+        body["tags"] = dict(node.tags)
+        self.add(node, body)
+
+
+def _escape(text: str) -> str:
+    """A literal string in Terraform's template syntax: `${` and `%{` are doubled."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def _optional(text: str | None) -> str | None:
+    return None if text is None else _escape(text)
+
+
+def render(graph: ir.Graph, root: str) -> list[Rendered]:
+    return _Module(graph, root).render()

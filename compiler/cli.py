@@ -1,0 +1,179 @@
+"""The `apispec` command line: a thin layer that parses flags, runs the pipeline and prints.
+
+Only this module prints or exits. Exit codes are `ExitCode`.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import IntEnum, StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from compiler import __version__
+from compiler.diagnostics import Diagnostic, format_json, format_text, has_errors
+
+app = typer.Typer(
+    name="apispec",
+    help="Compile one service.yaml into Terraform JSON, AWS SAM and CloudFormation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INVALID = 1  # the spec is invalid, or `--check` found stale output
+    USAGE = 2  # unknown flag, missing file
+
+
+class Target(StrEnum):
+    terraform = "terraform"
+    sam = "sam"
+    cloudformation = "cloudformation"
+    all = "all"
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+SpecArgument = Annotated[list[Path], typer.Argument(help="service.yaml files", show_default=False)]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="how diagnostics are printed")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"apispec {__version__}")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")] = False,
+) -> None:
+    """Compile one service.yaml into Terraform JSON, AWS SAM and CloudFormation."""
+
+
+@app.command()
+def validate(specs: SpecArgument, output_format: FormatOption = OutputFormat.text) -> None:
+    """Check specs and report every problem of every file; write nothing."""
+    from compiler.pipeline import check
+
+    _require_files(specs)
+    results = [check(path) for path in specs]
+    diagnostics = [d for result in results for d in result.diagnostics]
+    _print(diagnostics, output_format)
+    raise typer.Exit(ExitCode.INVALID if has_errors(diagnostics) else ExitCode.OK)
+
+
+@app.command()
+def build(
+    specs: SpecArgument,
+    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("out"),
+    target: Annotated[list[Target] | None, typer.Option("--target", help="terraform, sam, cloudformation or all; repeatable [default: terraform, sam]")] = None,
+    check_only: Annotated[bool, typer.Option("--check", help="write nothing; exit 1 when an output file is missing or differs")] = False,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Validate specs, then write their Terraform, SAM and CloudFormation outputs."""
+    from compiler import writer
+    from compiler.backends import DEFAULT_TARGETS, TARGETS
+    from compiler.pipeline import check, render, target_dir
+
+    _require_files(specs)
+    chosen = _targets(target, TARGETS, DEFAULT_TARGETS)
+    results = [check(path) for path in specs]
+    diagnostics = [d for result in results for d in result.diagnostics]
+    diagnostics += _prefix_clashes(results)
+    _print(diagnostics, output_format)
+    if has_errors(diagnostics) or not all(r.ok for r in results):
+        raise typer.Exit(ExitCode.INVALID)
+    files: dict[Path, bytes] = {}
+    owned: list[tuple[Path, str]] = []
+    for result in results:
+        assert result.graph is not None
+        files.update(render(result, out, chosen))
+        owned += [(target_dir(out, result.graph.prefix, t), t) for t in chosen]
+    if check_only:
+        stale = writer.differences(files, owned)
+        for difference in stale:
+            typer.echo(f"{difference.path}: {difference.reason}; run `apispec build` to update it", err=True)
+        raise typer.Exit(ExitCode.INVALID if stale else ExitCode.OK)
+    writer.write(files, owned)
+    for result in results:
+        assert result.graph is not None
+        typer.echo(f"{result.display}: wrote {', '.join(str(target_dir(out, result.graph.prefix, t)) for t in chosen)}", err=True)
+    raise typer.Exit(ExitCode.OK)
+
+
+@app.command()
+def schema(out: Annotated[Path | None, typer.Option("--out", help="write the schema to this file")] = None) -> None:
+    """Print (or write) the JSON Schema of service.yaml, for editors."""
+    from importlib.resources import files
+
+    text = files("schemas").joinpath("service.schema.json").read_text(encoding="utf-8")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def _targets(chosen: list[Target] | None, every: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+    if not chosen:
+        return default
+    names = {t.value for t in chosen}
+    if "all" in names:
+        return every
+    return tuple(t for t in every if t in names)
+
+
+def _require_files(specs: list[Path]) -> None:
+    for path in specs:
+        if not path.exists():
+            _usage(f"{path}: no such file")
+        if path.is_dir():
+            _usage(f"{path}: is a directory; give the path of a service.yaml file")
+
+
+def _usage(message: str) -> None:
+    typer.echo(f"apispec: error: {message}", err=True)
+    raise typer.Exit(ExitCode.USAGE)
+
+
+def _prefix_clashes(results: list[object]) -> list[Diagnostic]:
+    """Two specs that would write the same output directory."""
+    from compiler.diagnostics import Severity
+    from compiler.pipeline import Checked
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for result in results:
+        assert isinstance(result, Checked)
+        if result.graph is None:
+            continue
+        first = seen.setdefault(result.graph.prefix, result.display)
+        if first != result.display:
+            clashes.append(
+                Diagnostic(
+                    result.display, 1, 1, Severity.ERROR, "E702", "service",
+                    f"`{first}` has the same prefix `{result.graph.prefix}`, so both would write `<out>/{result.graph.prefix}`; rename one service",
+                )
+            )
+    return clashes
+
+
+def _print(diagnostics: list[Diagnostic], output_format: OutputFormat) -> None:
+    if output_format is OutputFormat.json:
+        sys.stdout.write(format_json(diagnostics))
+    elif diagnostics:
+        sys.stderr.write(format_text(diagnostics))
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

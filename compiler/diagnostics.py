@@ -1,0 +1,118 @@
+"""Diagnostics are data: findings carry a spec path, the loader's position index turns them into
+`file:line:column`, and only the CLI prints them."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+PathPart = str | int
+SpecPath = tuple[PathPart, ...]
+Anchor = Literal["key", "value"]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule reports: a code, the spec element it is about, and what to do.
+
+    `anchor` says where in the YAML it points: the element's key (unknown, duplicate or missing
+    keys, where the finding is about the entry as a whole) or its value (bad values). `at` is an
+    explicit line and column, for problems found before the document has paths (syntax errors).
+    """
+
+    code: str
+    path: SpecPath
+    message: str
+    anchor: Anchor = "value"
+    at: tuple[int, int] | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING if self.code.startswith("W") else Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A located finding, ready to print."""
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    path: str
+    message: str
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line, self.column, self.code, self.message)
+
+
+def format_path(path: SpecPath) -> str:
+    """`functions.orders.permissions[0].actions`; keys that are not plain words are quoted."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part and all(c.isalnum() or c in "_-$" for c in part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{json.dumps(part)}]"
+    return out or "(document)"
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, quote: str = "`") -> str:
+    """` (did you mean `x`?)` for the closest choice, or an empty string."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in choices}
+        if word.lower() in lowered:
+            matches = [lowered[word.lower()]]
+    return f" (did you mean {quote}{matches[0]}{quote}?)" if matches else ""
+
+
+def one_of(choices: Sequence[str]) -> str:
+    """`a`, `b` or `c`."""
+    quoted = [f"`{c}`" for c in choices]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def has_errors(diagnostics: Iterable[Diagnostic | Finding]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def sort_unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sorted by position, without repeats."""
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def format_text(diagnostics: Iterable[Diagnostic]) -> str:
+    """One line per diagnostic: `file:line:col: error CODE: path: message`."""
+    return "".join(
+        f"{d.file}:{d.line}:{d.column}: {d.severity} {d.code}: {d.path}: {d.message}\n" for d in diagnostics
+    )
+
+
+def format_json(diagnostics: Iterable[Diagnostic]) -> str:
+    """A JSON array of objects with file, line, column, severity, code, path and message."""
+    rows = [
+        {
+            "file": d.file,
+            "line": d.line,
+            "column": d.column,
+            "severity": str(d.severity),
+            "code": d.code,
+            "path": d.path,
+            "message": d.message,
+        }
+        for d in diagnostics
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,256 @@
+"""The resource graph every backend renders: frozen dataclasses and explicit references.
+
+Nodes point at each other with `Ref(node_id, attribute)`; deploy-time inputs are `Param`,
+account-level values are `Pseudo`, and strings built from pieces are `Sub`. Attribute names are
+backend-neutral (`arn`, `name`, `id`, `endpoint`, `execution_arn`); each backend has one table
+that says how to write them. Nothing here knows a backend's syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An attribute of another node: `Ref("function.orders", "arn")`."""
+
+    node: str
+    attribute: str
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A deploy-time parameter: Terraform `var.x`, CloudFormation `!Ref X`."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pseudo:
+    """A value of the account and region the stack is deployed to."""
+
+    name: Literal["partition", "region", "account_id", "url_suffix"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sub:
+    """A string made of literal text and references, in order."""
+
+    parts: tuple[str | Ref | Param | Pseudo, ...]
+
+
+Scalar = str | int | float | bool
+Value = Scalar | Ref | Param | Pseudo | Sub
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """A node's names in each target: Terraform's `type.name` local name and a CloudFormation logical id."""
+
+    tf: str
+    logical_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    logical_id: str
+    description: str | None
+    default: str | None
+    sensitive: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LogGroup:
+    id: str
+    names: Names
+    name: str
+    retention_days: int
+    tags: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    operator: str
+    key: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    sid: str | None
+    effect: str
+    actions: tuple[str, ...]
+    resources: tuple[Value, ...]
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """An execution role that Lambda may assume."""
+
+    id: str
+    names: Names
+    name: str
+    tags: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RolePolicy:
+    """The inline policy of a role (a separate resource in every target)."""
+
+    id: str
+    names: Names
+    role: Ref
+    name: str
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    id: str
+    names: Names
+    key: str
+    name: str
+    description: str | None
+    source: str  # the code directory, relative to the spec file, with `/`
+    handler: str
+    runtime: str
+    architecture: str
+    memory: int
+    timeout: int
+    environment: tuple[tuple[str, Value], ...]
+    role: Value
+    log_format: str
+    application_level: str | None
+    system_level: str | None
+    log_group: Ref
+    tags: tuple[tuple[str, str], ...]
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cors:
+    allow_origins: tuple[str, ...]
+    allow_methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    allow_credentials: bool
+    max_age: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    id: str
+    names: Names
+    name: str
+    description: str | None
+    cors: Cors | None
+    tags: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLog:
+    destination: Ref
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class Throttling:
+    burst_limit: int
+    rate_limit: float
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: str
+    names: Names
+    api: Ref
+    name: str
+    auto_deploy: bool
+    deployment: Ref | None
+    access_log: AccessLog | None
+    throttling: Throttling | None
+    tags: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Integration:
+    """The Lambda proxy integration of one function, shared by its routes."""
+
+    id: str
+    names: Names
+    api: Ref
+    function: Ref
+    function_key: str
+    payload_format_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    id: str
+    names: Names
+    api: Ref
+    route_key: str
+    method: str
+    path: str  # empty for `$default`
+    integration: Ref
+    function_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """An explicit deployment (`auto_deploy: false`), redeployed when routes or integrations change."""
+
+    id: str
+    names: Names
+    api: Ref
+    description: str
+    triggers: tuple[str, ...]  # ids of the routes and integrations it captures
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """Lets API Gateway invoke a function from the given source ARN."""
+
+    id: str
+    names: Names
+    function: Ref
+    function_key: str
+    statement_id: str
+    source_arn: Sub
+    routes: tuple[str, ...]  # ids of the routes it covers
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    name: str  # snake_case; the CloudFormation output id is `logical_id`
+    logical_id: str
+    description: str
+    value: Value
+
+
+N = TypeVar("N")
+Node = LogGroup | Role | RolePolicy | Function | Api | Stage | Integration | Route | Deployment | Permission
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """The whole service: parameters, nodes in dependency order, outputs."""
+
+    prefix: str
+    description: str | None
+    region: str | None
+    parameters: tuple[Parameter, ...]
+    nodes: tuple[Node, ...]
+    outputs: tuple[Output, ...]
+    index: dict[str, Node] = field(compare=False, repr=False)
+
+    def node(self, node_id: str) -> Node:
+        return self.index[node_id]
+
+    def of_type(self, kind: type[N]) -> tuple[N, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, kind))
+

@@ -1,0 +1,318 @@
+"""Lower a resolved spec into the resource graph (`ir.Graph`) that every backend renders.
+
+Nodes are created in dependency order (what a node refers to is always created before it), so
+the graph's order is a topological order with a fixed tie-break: the spec's own order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from compiler import ir, naming
+from compiler.resolve import PARAM_REF, Function, Resolved, Route
+
+API_ID = "api"
+STAGE_ID = "stage"
+DEPLOYMENT_ID = "deployment"
+ACCESS_LOG_ID = "log.api-access"
+PAYLOAD_FORMAT_VERSION = "2.0"
+# A function with more routes than this gets one API-wide invoke permission, keeping its
+# resource policy under Lambda's 20 KB limit.
+MAX_ROUTE_PERMISSIONS = 20
+_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+_MAX_STATEMENT_ID = 100
+
+
+def access_log_format(fields: tuple[tuple[str, str], ...]) -> str:
+    """The access-log format: one JSON object per request, fields in the spec's order."""
+    return json.dumps(dict(fields), separators=(",", ":"), ensure_ascii=False)
+
+
+def text_value(text: str) -> ir.Value:
+    """A spec string, with `${param:name}` turned into parameter references."""
+    parts: list[str | ir.Ref | ir.Param | ir.Pseudo] = []
+    position = 0
+    for match in PARAM_REF.finditer(text):
+        if match.start() > position:
+            parts.append(text[position : match.start()])
+        parts.append(ir.Param(match.group(1)))
+        position = match.end()
+    if not parts:
+        return text
+    if position < len(text):
+        parts.append(text[position:])
+    if len(parts) == 1 and isinstance(parts[0], ir.Param):
+        return parts[0]
+    return ir.Sub(tuple(parts))
+
+
+def lower(spec: Resolved) -> ir.Graph:
+    """The resource graph of a checked spec."""
+    nodes: list[ir.Node] = []
+    outputs: list[ir.Output] = []
+    for fn in spec.functions:
+        nodes.extend(_function_nodes(fn))
+        outputs.extend(_function_outputs(fn))
+    if spec.api is not None:
+        nodes.extend(_api_nodes(spec))
+        outputs[:0] = _api_outputs(spec)
+    parameters = tuple(
+        ir.Parameter(name, naming.parameter_logical_id(name), p.description, p.default, p.sensitive) for name, p in spec.parameters
+    )
+    return ir.Graph(
+        prefix=spec.prefix,
+        description=spec.description,
+        region=spec.region,
+        parameters=parameters,
+        nodes=tuple(nodes),
+        outputs=tuple(outputs),
+        index={node.id: node for node in nodes},
+    )
+
+
+def _function_nodes(fn: Function) -> list[ir.Node]:
+    log_group = ir.LogGroup(
+        id=f"log.{fn.key}",
+        names=naming.function_names(fn.key, "LogGroup"),
+        name=fn.log_group_name,
+        retention_days=fn.retention_days,
+        tags=fn.tags,
+    )
+    nodes: list[ir.Node] = [log_group]
+    depends_on = [log_group.id]
+    role: ir.Value
+    if fn.role is None:
+        role_node = ir.Role(id=f"role.{fn.key}", names=naming.function_names(fn.key, "Role"), name=fn.role_name, tags=fn.tags)
+        policy = ir.RolePolicy(
+            id=f"policy.{fn.key}",
+            names=naming.function_names(fn.key, "RolePolicy"),
+            role=ir.Ref(role_node.id, "name"),
+            name=f"{fn.name}-policy",
+            statements=(_log_statement(log_group), *(_statement(s) for _, s in fn.permissions)),
+        )
+        nodes += [role_node, policy]
+        depends_on.append(policy.id)
+        role = ir.Ref(role_node.id, "arn")
+    else:
+        role = text_value(fn.role)
+    nodes.append(
+        ir.Function(
+            id=f"function.{fn.key}",
+            names=naming.function_names(fn.key, "Function"),
+            key=fn.key,
+            name=fn.name,
+            description=fn.description,
+            source=fn.source.replace("\\", "/").rstrip("/"),
+            handler=fn.handler,
+            runtime=fn.runtime,
+            architecture=fn.architecture,
+            memory=fn.memory,
+            timeout=fn.timeout,
+            environment=tuple((name, text_value(value)) for name, value in fn.environment),
+            role=role,
+            log_format=fn.log_format,
+            application_level=fn.application_level,
+            system_level=fn.system_level,
+            log_group=ir.Ref(log_group.id, "name"),
+            tags=fn.tags,
+            depends_on=tuple(depends_on),
+        )
+    )
+    return nodes
+
+
+def _log_statement(log_group: ir.LogGroup) -> ir.Statement:
+    arn = ir.Sub(
+        (
+            "arn:",
+            ir.Pseudo("partition"),
+            ":logs:",
+            ir.Pseudo("region"),
+            ":",
+            ir.Pseudo("account_id"),
+            ":log-group:",
+            ir.Ref(log_group.id, "name"),
+            ":*",
+        )
+    )
+    return ir.Statement(sid="WriteOwnLogGroup", effect="Allow", actions=_LOG_ACTIONS, resources=(arn,), conditions=())
+
+
+def _statement(statement: object) -> ir.Statement:
+    from schemas.models import Statement
+
+    assert isinstance(statement, Statement)
+    conditions = tuple(
+        ir.Condition(operator, key, tuple(_condition_text(v) for v in (values if isinstance(values, list) else [values])))
+        for operator, block in (statement.conditions or {}).items()
+        for key, values in block.items()
+    )
+    return ir.Statement(
+        sid=statement.sid,
+        effect=statement.effect,
+        actions=tuple(statement.actions),
+        resources=tuple(text_value(r) for r in statement.resources),
+        conditions=conditions,
+    )
+
+
+def _condition_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _function_outputs(fn: Function) -> list[ir.Output]:
+    names = naming.function_names(fn.key, "")
+    return [
+        ir.Output(f"{names.tf}_function_name", f"{names.logical_id}FunctionName", f"Name of the `{fn.key}` function", ir.Ref(f"function.{fn.key}", "name")),
+        ir.Output(f"{names.tf}_function_arn", f"{names.logical_id}FunctionArn", f"ARN of the `{fn.key}` function", ir.Ref(f"function.{fn.key}", "arn")),
+        ir.Output(f"{names.tf}_log_group", f"{names.logical_id}LogGroupName", f"Log group of the `{fn.key}` function", ir.Ref(f"log.{fn.key}", "name")),
+    ]
+
+
+def _api_nodes(spec: Resolved) -> list[ir.Node]:
+    api = spec.api
+    assert api is not None
+    api_ref = ir.Ref(API_ID, "id")
+    cors = api.cors
+    nodes: list[ir.Node] = [
+        ir.Api(
+            id=API_ID,
+            names=naming.API,
+            name=api.name,
+            description=api.description,
+            cors=ir.Cors(
+                tuple(cors.allow_origins),
+                tuple(cors.allow_methods),
+                tuple(cors.allow_headers),
+                tuple(cors.expose_headers),
+                cors.allow_credentials,
+                cors.max_age,
+            )
+            if cors
+            else None,
+            tags=api.tags,
+        )
+    ]
+    routed = [fn for fn in spec.functions if any(r.function == fn.key for r in spec.routes)]
+    integrations = {
+        fn.key: ir.Integration(
+            id=f"integration.{fn.key}",
+            names=naming.function_names(fn.key, "Integration"),
+            api=api_ref,
+            function=ir.Ref(f"function.{fn.key}", "arn"),
+            function_key=fn.key,
+            payload_format_version=PAYLOAD_FORMAT_VERSION,
+        )
+        for fn in routed
+    }
+    nodes += integrations.values()
+    routes = [
+        ir.Route(
+            id=f"route.{route.key}",
+            names=naming.route_names(route, "Route"),
+            api=api_ref,
+            route_key=route.key,
+            method=route.method,
+            path=route.path,
+            integration=ir.Ref(f"integration.{route.function}", "id"),
+            function_key=route.function,
+        )
+        for route in spec.routes
+    ]
+    nodes += routes
+    deployment = None
+    if not api.auto_deploy:
+        deployment = ir.Deployment(
+            id=DEPLOYMENT_ID,
+            names=naming.DEPLOYMENT,
+            api=api_ref,
+            description=f"{api.name} deployment, managed by apispec",
+            triggers=tuple(n.id for n in (*integrations.values(), *routes)),
+        )
+        nodes.append(deployment)
+    access_log = None
+    if api.access_log_fields is not None:
+        group = ir.LogGroup(
+            id=ACCESS_LOG_ID,
+            names=naming.ACCESS_LOG_GROUP,
+            name=api.access_log_group_name,
+            retention_days=api.access_log_retention_days,
+            tags=api.tags,
+        )
+        nodes.append(group)
+        access_log = ir.AccessLog(destination=ir.Ref(group.id, "arn"), format=access_log_format(api.access_log_fields))
+    throttling = api.throttling
+    nodes.append(
+        ir.Stage(
+            id=STAGE_ID,
+            names=naming.STAGE,
+            api=api_ref,
+            name=api.stage,
+            auto_deploy=api.auto_deploy,
+            deployment=ir.Ref(deployment.id, "id") if deployment else None,
+            access_log=access_log,
+            throttling=ir.Throttling(throttling.burst_limit, throttling.rate_limit) if throttling else None,
+            tags=api.tags,
+        )
+    )
+    for fn in routed:
+        nodes += _permissions(fn, [r for r in spec.routes if r.function == fn.key])
+    return nodes
+
+
+def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
+    function = ir.Ref(f"function.{fn.key}", "name")
+    if len(routes) > MAX_ROUTE_PERMISSIONS:
+        return [
+            ir.Permission(
+                id=f"permission.{fn.key}",
+                names=naming.function_names(fn.key, "Permission"),
+                function=function,
+                function_key=fn.key,
+                statement_id="apigateway-invoke-any-route",
+                source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), "/*")),
+                routes=tuple(f"route.{r.key}" for r in routes),
+            )
+        ]
+    return [
+        ir.Permission(
+            id=f"permission.{route.key}",
+            names=naming.route_names(route, "Permission"),
+            function=function,
+            function_key=fn.key,
+            statement_id=_statement_id(route),
+            source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), source_arn_suffix(route))),
+            routes=(f"route.{route.key}",),
+        )
+        for route in routes
+    ]
+
+
+def source_arn_suffix(route: Route) -> str:
+    """What follows the API's execution ARN in the invoke permission of one route."""
+    if route.is_default:
+        return "/*/$default"
+    method = "*" if route.method == "ANY" else route.method
+    path = "/".join("*" if segment.startswith("{") else segment for segment in route.segments)
+    return f"/*/{method}/{path}"
+
+
+def _statement_id(route: Route) -> str:
+    statement_id = "apigateway-" + naming.route_names(route, "").tf.replace("_", "-")
+    if len(statement_id) > _MAX_STATEMENT_ID:
+        digest = hashlib.sha256(route.key.encode()).hexdigest()[:12]
+        statement_id = f"{statement_id[: _MAX_STATEMENT_ID - 13]}-{digest}"
+    return statement_id
+
+
+def _api_outputs(spec: Resolved) -> list[ir.Output]:
+    api = spec.api
+    assert api is not None
+    suffix = f"/{api.stage}" if api.named_stage else "/"
+    return [
+        ir.Output("api_url", "ApiUrl", "Invoke URL of the HTTP API stage", ir.Sub((ir.Ref(API_ID, "endpoint"), suffix))),
+        ir.Output("api_id", "ApiId", "ID of the HTTP API", ir.Ref(API_ID, "id")),
+    ]

@@ -1,0 +1,103 @@
+"""Every name apispec makes for a target: Terraform local names and CloudFormation logical ids.
+
+Names come only from what the user named (function keys, route keys, parameter names), never
+from positions or hashes, so a rename shows in a diff. Two elements that would get the same name
+are reported as spec errors (`E701`) at the element that comes second.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from compiler.diagnostics import Finding, SpecPath
+from compiler.ir import Names
+from compiler.resolve import Resolved, Route
+
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+_PARAM = re.compile(r"^\{([^}+]*)\+?\}$")
+
+API = Names(tf="api", logical_id="HttpApi")
+STAGE = Names(tf="api", logical_id="HttpApiStage")
+DEPLOYMENT = Names(tf="api", logical_id="HttpApiDeployment")
+ACCESS_LOG_GROUP = Names(tf="api_access_logs", logical_id="HttpApiAccessLogs")
+
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall(text)
+
+
+def snake(text: str) -> str:
+    return "_".join(w.lower() for w in words(text))
+
+
+def pascal(text: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in words(text))
+
+
+def function_names(key: str, kind: str) -> Names:
+    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`."""
+    return Names(tf=snake(key), logical_id=pascal(key) + kind)
+
+
+def route_words(route: Route) -> str:
+    """`POST /orders/{id}` → `post orders id`; `GET /` → `get root`; `$default` → `default`."""
+    if route.is_default:
+        return "default"
+    parts = [route.method.lower()]
+    for segment in route.segments:
+        match = _PARAM.match(segment)
+        parts.append(match.group(1) if match else segment)
+    if not route.segments:
+        parts.append("root")
+    return " ".join(parts)
+
+
+def route_names(route: Route, kind: str) -> Names:
+    return Names(tf=snake(route_words(route)), logical_id=pascal(route_words(route)) + kind)
+
+
+def parameter_logical_id(name: str) -> str:
+    return pascal(name)
+
+
+def collisions(spec: Resolved) -> list[Finding]:
+    """Elements whose generated names would clash in some target."""
+    return list(_collisions(_all_names(spec)))
+
+
+def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
+    """(namespace, name, where) for every generated name."""
+    for name, _ in spec.parameters:
+        yield "logical id", parameter_logical_id(name), ("parameters", name)
+    for fn in spec.functions:
+        for kind in ("Function", "Role", "RolePolicy", "LogGroup", "Integration"):
+            yield "logical id", function_names(fn.key, kind).logical_id, fn.spec_path
+        yield "terraform name", "function " + function_names(fn.key, "").tf, fn.spec_path
+        yield "terraform name", "log group " + function_names(fn.key, "").tf, fn.spec_path
+    if spec.api is not None:
+        for names in (API, STAGE, DEPLOYMENT, ACCESS_LOG_GROUP):
+            yield "logical id", names.logical_id, ("api",)
+        yield "terraform name", "log group " + ACCESS_LOG_GROUP.tf, ("logging", "access_logs")
+    for route in spec.routes:
+        for kind in ("Route", "Permission"):
+            yield "logical id", route_names(route, kind).logical_id, route.spec_path
+        yield "terraform name", "route " + route_names(route, "").tf, route.spec_path
+
+
+def _collisions(names: Iterable[tuple[str, str, SpecPath]]) -> Iterator[Finding]:
+    first: dict[tuple[str, str], SpecPath] = {}
+    for namespace, name, where in names:
+        seen = first.setdefault((namespace, name.lower()), where)
+        if seen != where:
+            shown = name.split(" ", 1)[-1]
+            yield Finding(
+                "E701",
+                where,
+                f"this makes the {namespace} `{shown}`, which `{_show(seen)}` makes too; rename one of them",
+                anchor="key",
+            )
+
+
+def _show(path: SpecPath) -> str:
+    return ".".join(str(p) for p in path)

@@ -1,0 +1,100 @@
+"""The one-way pipeline: load → structure → resolve → rules → lower → render.
+
+`check` runs everything up to the graph and returns located diagnostics; `render` turns a
+checked spec into output bytes. Neither prints nor exits: the CLI does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler import ir
+from compiler.diagnostics import Diagnostic, Finding, format_path, has_errors, sort_unique
+from compiler.loader import Document, load
+from compiler.resolve import Resolved
+
+
+@dataclass(slots=True)
+class Checked:
+    """One spec after checking: its diagnostics and, when it is valid, its resolved form and graph."""
+
+    path: Path
+    display: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    resolved: Resolved | None = None
+    graph: ir.Graph | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.graph is not None and not has_errors(self.diagnostics)
+
+
+def check(path: Path, *, display: str | None = None, today: dt.date | None = None) -> Checked:
+    """Load and check one spec file."""
+    document = load(path)
+    return check_document(document, display=display or str(path), today=today or dt.date.today())
+
+
+def check_document(document: Document, *, display: str, today: dt.date) -> Checked:
+    from compiler import naming, rules, structure
+    from compiler.lower import lower
+    from compiler.resolve import resolve
+
+    result = Checked(path=document.path, display=display)
+    findings: list[Finding] = list(document.findings)
+    if document.data is not None:
+        service, problems = structure.validate(document.data)
+        findings += problems
+        if service is not None:
+            resolved = resolve(service, document.data)
+            context = rules.Context(spec=resolved, raw=document.data, spec_dir=document.path.parent, today=today)
+            findings += rules.run(context)
+            findings += naming.collisions(resolved)
+            result.resolved = resolved
+            if not has_errors(findings):
+                result.graph = lower(resolved)
+    result.diagnostics = locate(document, display, findings)
+    return result
+
+
+def locate(document: Document, display: str, findings: list[Finding]) -> list[Diagnostic]:
+    """Findings with their file, line and column, sorted and without repeats."""
+    located = []
+    for finding in findings:
+        line, column = document.locate(finding)
+        located.append(
+            Diagnostic(
+                file=display,
+                line=line,
+                column=column,
+                severity=finding.severity,
+                code=finding.code,
+                path=format_path(finding.path),
+                message=finding.message,
+            )
+        )
+    return sort_unique(located)
+
+
+def render(checked: Checked, out: Path, targets: tuple[str, ...]) -> dict[Path, bytes]:
+    """Output files of a valid spec: `<out>/<prefix>/<target>/...` → bytes."""
+    from compiler.backends import backend
+    from compiler.serialize import to_json, to_yaml
+
+    graph = checked.graph
+    assert graph is not None, "render needs a checked, valid spec"
+    files: dict[Path, bytes] = {}
+    for target in targets:
+        directory = target_dir(out, graph.prefix, target)
+        root = Path(os.path.relpath(checked.path.parent.resolve(), directory.resolve())).as_posix()
+        for rendered in backend(target)(graph, root):
+            serialize = to_json if rendered.format == "json" else to_yaml
+            files[directory / rendered.path] = serialize(rendered.document)
+    return files
+
+
+def target_dir(out: Path, prefix: str, target: str) -> Path:
+    return out / prefix / target

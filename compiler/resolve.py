@@ -1,0 +1,291 @@
+"""Apply defaults and name things: the typed `Service` becomes a `Resolved` spec.
+
+Every default of the format is applied here and only here (function ← `defaults` ← built-in;
+function logging ← top-level logging), and every AWS name is made here. Each resolved value
+remembers the spec path it came from, so a rule about an inherited value points at the place
+that set it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.diagnostics import SpecPath
+from schemas import models
+
+DEFAULT_ACCESS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
+    ("requestId", "$context.requestId"),
+    ("ip", "$context.identity.sourceIp"),
+    ("requestTime", "$context.requestTime"),
+    ("httpMethod", "$context.httpMethod"),
+    ("status", "$context.status"),
+    ("protocol", "$context.protocol"),
+    ("integrationErrorMessage", "$context.integrationErrorMessage"),
+    ("errorMessage", "$context.error.message"),
+)
+SERVICE_TAG = "apispec:service"
+DEFAULT_STAGE = "$default"
+ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+_FUNCTION_FIELDS = tuple(f for f in models.Function.__dataclass_fields__)
+PARAM_REF = re.compile(r"\$\{param:([^}]*)\}")
+
+
+def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
+    """Every string that may hold `${param:name}`: environment values, permission resources, roles."""
+    sections = [(("defaults",), service.defaults)] if service.defaults else []
+    sections += [(("functions", key), fn) for key, fn in service.functions.items()]
+    for here, fn in sections:
+        for name, value in fn.environment.items():
+            if isinstance(value, str):
+                yield (*here, "environment", name), value
+        for index, statement in enumerate(fn.permissions):
+            for position, resource in enumerate(statement.resources):
+                yield (*here, "permissions", index, "resources", position), resource
+        if fn.role is not None:
+            yield (*here, "role"), fn.role
+
+
+def prefix_of(service: str) -> str:
+    """The prefix of every AWS name: `lower(service)` with spaces and `_` turned into `-`."""
+    return service.lower().replace(" ", "-").replace("_", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A route as API Gateway sees it."""
+
+    key: str  # the route key, `POST /orders/{id}` or `$default`
+    method: str  # `POST`, `ANY` for `$default`
+    path: str  # `/orders/{id}`, empty for `$default`
+    function: str  # function key
+    spec_path: SpecPath
+
+    @property
+    def is_default(self) -> bool:
+        return self.key == "$default"
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(s for s in self.path.split("/") if s)
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """One function with every setting decided and every name made."""
+
+    key: str
+    name: str
+    description: str | None
+    source: str
+    handler: str
+    runtime: str
+    architecture: str
+    memory: int
+    timeout: int
+    environment: tuple[tuple[str, str], ...]
+    role: str | None
+    permissions: tuple[tuple[SpecPath, models.Statement], ...]
+    log_format: str
+    application_level: str | None
+    system_level: str | None
+    retention_days: int
+    tags: tuple[tuple[str, str], ...]
+    origin: dict[str, SpecPath] = field(compare=False, hash=False)
+
+    @property
+    def role_name(self) -> str:
+        return f"{self.name}-role"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.name}"
+
+    @property
+    def spec_path(self) -> SpecPath:
+        return ("functions", self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    """The HTTP API, its stage and its access logs."""
+
+    name: str
+    description: str | None
+    stage: str
+    auto_deploy: bool
+    cors: models.Cors | None
+    throttling: models.Throttling | None
+    access_log_fields: tuple[tuple[str, str], ...] | None  # None: access logs disabled
+    access_log_retention_days: int
+    tags: tuple[tuple[str, str], ...]
+
+    @property
+    def access_log_group_name(self) -> str:
+        return f"/aws/apigateway/{self.name}"
+
+    @property
+    def named_stage(self) -> bool:
+        return self.stage != DEFAULT_STAGE
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The spec with defaults applied: what checks, lowering and `serve` read."""
+
+    service: models.Service
+    prefix: str
+    description: str | None
+    region: str | None
+    parameters: tuple[tuple[str, models.Parameter], ...]
+    functions: tuple[Function, ...]
+    routes: tuple[Route, ...]
+    api: Api | None  # None when there are no routes
+    tags: tuple[tuple[str, str], ...]
+
+    def function(self, key: str) -> Function:
+        return next(f for f in self.functions if f.key == key)
+
+
+def resolve(service: models.Service, raw: dict[str, Any]) -> Resolved:
+    """Apply defaults; `raw` is the loaded data, which tells which keys the user set."""
+    prefix = prefix_of(service.service)
+    tags = (*sorted(service.tags.items()), (SERVICE_TAG, prefix))
+    tags = tuple(dict(tags).items())
+    defaults = service.defaults or models.Function()
+    raw_defaults = raw.get("defaults") or {}
+    functions = tuple(
+        _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags)
+        for key, fn in service.functions.items()
+    )
+    routes = tuple(_route(key, value) for key, value in service.routes.items())
+    api = _api(service, prefix, tags) if routes else None
+    return Resolved(
+        service=service,
+        prefix=prefix,
+        description=service.description,
+        region=service.region,
+        parameters=tuple(service.parameters.items()),
+        functions=functions,
+        routes=routes,
+        api=api,
+        tags=tags,
+    )
+
+
+def _function(
+    key: str,
+    fn: models.Function,
+    raw_fn: dict[str, Any],
+    defaults: models.Function,
+    raw_defaults: dict[str, Any],
+    service: models.Service,
+    prefix: str,
+    service_tags: tuple[tuple[str, str], ...],
+) -> Function:
+    here: SpecPath = ("functions", key)
+    origin: dict[str, SpecPath] = {}
+    chosen: dict[str, Any] = {}
+    for name in _FUNCTION_FIELDS:
+        if name in raw_fn:
+            chosen[name], origin[name] = getattr(fn, name), (*here, name)
+        elif name in raw_defaults:
+            chosen[name], origin[name] = getattr(defaults, name), ("defaults", name)
+        else:
+            chosen[name], origin[name] = getattr(fn, name), here
+    environment = {**defaults.environment, **fn.environment}
+    for name in environment:
+        origin[f"environment.{name}"] = (*here, "environment", name) if name in fn.environment else ("defaults", "environment", name)
+    permissions = tuple((("defaults", "permissions", i), s) for i, s in enumerate(defaults.permissions)) + tuple(
+        ((*here, "permissions", i), s) for i, s in enumerate(fn.permissions)
+    )
+    if defaults.permissions or fn.permissions:
+        origin["permissions"] = (*here, "permissions") if fn.permissions else ("defaults", "permissions")
+    logging = _function_logging(fn, defaults, service.logging, here, origin)
+    tags = dict(service_tags)
+    tags.update(defaults.tags)
+    tags.update(fn.tags)
+    tags[SERVICE_TAG] = prefix
+    return Function(
+        key=key,
+        name=chosen["name"] or f"{prefix}-{key.replace('_', '-')}",
+        description=chosen["description"],
+        source=chosen["source"] or "",
+        handler=chosen["handler"] or "",
+        runtime=chosen["runtime"],
+        architecture=chosen["architecture"],
+        memory=chosen["memory"],
+        timeout=chosen["timeout"],
+        environment=tuple((name, _env_text(value)) for name, value in environment.items()),
+        role=chosen["role"],
+        permissions=permissions,
+        log_format=logging["format"],
+        application_level=logging["application_level"],
+        system_level=logging["system_level"],
+        retention_days=logging["retention_days"],
+        tags=tuple(sorted(tags.items())),
+        origin=origin,
+    )
+
+
+def _function_logging(
+    fn: models.Function, defaults: models.Function, top: models.Logging, here: SpecPath, origin: dict[str, SpecPath]
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name in ("format", "application_level", "system_level", "retention_days"):
+        own = getattr(fn.logging, name) if fn.logging else None
+        inherited = getattr(defaults.logging, name) if defaults.logging else None
+        if own is not None:
+            result[name], origin[f"logging.{name}"] = own, (*here, "logging", name)
+        elif inherited is not None:
+            result[name], origin[f"logging.{name}"] = inherited, ("defaults", "logging", name)
+        else:
+            result[name], origin[f"logging.{name}"] = getattr(top, name), ("logging", name)
+    return result
+
+
+def _env_text(value: models.Scalar) -> str:
+    """Environment values are strings: `true`/`false` for booleans, numbers as written."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_ROUTE_KEY = re.compile(r"^(\S+) (\S*)$")
+
+
+def _route(key: str, value: str | models.RouteTarget) -> Route:
+    function = value if isinstance(value, str) else value.function
+    spec_path: SpecPath = ("routes", key)
+    if key == "$default":
+        return Route(key=key, method="ANY", path="", function=function, spec_path=spec_path)
+    match = _ROUTE_KEY.match(key)
+    method, path = (match.group(1), match.group(2)) if match else ("", key)
+    return Route(key=key, method=method, path=path, function=function, spec_path=spec_path)
+
+
+def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]) -> Api:
+    logging = service.logging
+    access = logging.access_logs
+    fields: tuple[tuple[str, str], ...] | None
+    retention = logging.retention_days
+    if access is False:
+        fields = None
+    elif access is True:
+        fields = DEFAULT_ACCESS_LOG_FIELDS
+    else:
+        fields = tuple(access.fields.items()) if access.fields is not None else DEFAULT_ACCESS_LOG_FIELDS
+        retention = access.retention_days if access.retention_days is not None else retention
+    return Api(
+        name=service.api.name or f"{prefix}-api",
+        description=service.description,
+        stage=service.api.stage,
+        auto_deploy=service.api.auto_deploy,
+        cors=service.api.cors,
+        throttling=service.api.throttling,
+        access_log_fields=fields,
+        access_log_retention_days=retention,
+        tags=tags,
+    )

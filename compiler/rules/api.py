@@ -1,0 +1,87 @@
+"""Rules on `api` and `logging`: stage, CORS, log retention and access-log fields."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from compiler import awsdata
+from compiler.diagnostics import Finding, did_you_mean
+from compiler.rules import Context, rule
+from compiler.rules.functions import _retention_finding
+
+_STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_FIELD_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@rule("E401", name="api-stage")
+def api_stage(ctx: Context) -> Iterator[Finding]:
+    """The stage is `$default` or 1 to 128 of `A-Za-z0-9_-`."""
+    stage = ctx.spec.service.api.stage
+    if stage != "$default" and not _STAGE.match(stage):
+        yield Finding("E401", ("api", "stage"), f"stage `{stage}` must be `$default` or 1 to 128 letters, digits, `-` or `_`")
+
+
+@rule("E402", name="api-name")
+def api_name(ctx: Context) -> Iterator[Finding]:
+    """The API name fits API Gateway's 128 characters."""
+    name = ctx.spec.service.api.name
+    if name is not None and not 1 <= len(name) <= awsdata.API_NAME_MAX:
+        yield Finding("E402", ("api", "name"), f"the API name has {len(name)} characters; API Gateway allows 1 to {awsdata.API_NAME_MAX}")
+
+
+@rule("E403", name="api-cors")
+def api_cors(ctx: Context) -> Iterator[Finding]:
+    """Credentials are not allowed together with the origin `*`."""
+    cors = ctx.spec.service.api.cors
+    if cors is not None and cors.allow_credentials and "*" in cors.allow_origins:
+        yield Finding(
+            "E403",
+            ("api", "cors", "allow_credentials"),
+            "`allow_credentials: true` cannot be combined with origin `*` (browsers refuse it); list the allowed origins instead",
+        )
+
+
+@rule("W404", name="api-without-routes")
+def api_without_routes(ctx: Context) -> Iterator[Finding]:
+    """`api` settings matter only when there are routes."""
+    if not ctx.spec.routes and "api" in ctx.raw:
+        yield Finding("W404", ("api",), "`api` is set but there are no `routes`, so no API is generated; add routes or remove `api`", anchor="key")
+
+
+@rule("E220", "E221", name="logging-settings")
+def logging_settings(ctx: Context) -> Iterator[Finding]:
+    """Top-level log levels need the JSON format; every retention is a value CloudWatch allows."""
+    logging = ctx.spec.service.logging
+    for level in ("application_level", "system_level"):
+        if getattr(logging, level) is not None and logging.format != "JSON":
+            yield Finding("E220", ("logging", level), f"`{level}` needs `format: JSON` (Lambda filters log levels only for JSON logs)")
+    if logging.retention_days not in awsdata.LOG_RETENTION_DAYS:
+        yield _retention_finding(("logging", "retention_days"), logging.retention_days)
+    access = logging.access_logs
+    if not isinstance(access, bool) and access.retention_days is not None and access.retention_days not in awsdata.LOG_RETENTION_DAYS:
+        yield _retention_finding(("logging", "access_logs", "retention_days"), access.retention_days)
+
+
+@rule("E405", "E406", name="access-log-fields")
+def access_log_fields(ctx: Context) -> Iterator[Finding]:
+    """Access-log fields are HTTP API `$context` variables, and the format fits 3 KB."""
+    access = ctx.spec.service.logging.access_logs
+    if isinstance(access, bool) or access.fields is None:
+        return
+    base = ("logging", "access_logs", "fields")
+    if not access.fields:
+        yield Finding("E405", base, "give at least one field, or set `access_logs: false`")
+    known = sorted(awsdata.HTTP_API_CONTEXT_VARIABLES)
+    for name, variable in access.fields.items():
+        if not _FIELD_NAME.match(name):
+            yield Finding("E405", (*base, name), f"field name `{name}` may hold only letters, digits, `.`, `_` and `-`", anchor="key")
+        if variable not in awsdata.HTTP_API_CONTEXT_VARIABLES and not variable.startswith(awsdata.HTTP_API_CONTEXT_PREFIXES):
+            hint = did_you_mean(variable, known) or did_you_mean("$context." + variable.removeprefix("$"), known)
+            yield Finding("E405", (*base, name), f"`{variable}` is not an HTTP API `$context` variable{hint}")
+    size = len(json.dumps(dict(access.fields), separators=(",", ":")).encode())
+    if size > awsdata.ACCESS_LOG_FORMAT_MAX_BYTES:
+        yield Finding(
+            "E406", base, f"the access-log format takes {size} bytes; API Gateway allows {awsdata.ACCESS_LOG_FORMAT_MAX_BYTES}; drop fields", anchor="key"
+        )

@@ -1,0 +1,233 @@
+"""Rules on `functions` and `defaults`: keys, names, code, runtime, environment, IAM and logs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from compiler import awsdata
+from compiler.diagnostics import Finding, did_you_mean
+from compiler.resolve import PARAM_REF, Function
+from compiler.rules import Context, rule
+
+_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_SID = re.compile(r"^[A-Za-z0-9]+$")
+_MAX_DESCRIPTION = 256
+_MAX_TIMEOUT_BEHIND_ROUTE = 30
+
+
+@rule("E201", "E202", name="function-keys")
+def function_keys(ctx: Context) -> Iterator[Finding]:
+    """Function keys match `[a-z][a-z0-9_-]*` and do not collide once `-` and `_` are equal."""
+    seen: dict[str, str] = {}
+    for key in ctx.spec.service.functions:
+        if not _KEY.match(key):
+            yield Finding("E201", ("functions", key), f"function key `{key}` must match `[a-z][a-z0-9_-]*` (lower case, start with a letter)", anchor="key")
+        folded = key.replace("-", "_")
+        if folded in seen:
+            yield Finding(
+                "E202", ("functions", key), f"function key `{key}` collides with `{seen[folded]}` (`-` and `_` make the same names); rename one", anchor="key"
+            )
+        else:
+            seen[folded] = key
+
+
+@rule("E203", "E204", name="function-names")
+def function_names(ctx: Context) -> Iterator[Finding]:
+    """Function names fit Lambda (64 characters of `A-Za-z0-9-_`), their role names fit IAM, and are unique."""
+    seen: dict[str, str] = {}
+    for fn in ctx.spec.functions:
+        where = fn.origin["name"]
+        source = "" if where[-1] == "name" else " (made from the service prefix and the key; set `name` to choose one)"
+        if not _NAME.match(fn.name):
+            yield Finding("E203", where, f"function name `{fn.name}` may hold only letters, digits, `-` and `_`{source}")
+        elif len(fn.name) > awsdata.LAMBDA_NAME_MAX:
+            yield Finding("E203", where, f"function name `{fn.name}` has {len(fn.name)} characters; Lambda allows {awsdata.LAMBDA_NAME_MAX}{source}")
+        elif fn.role is None and len(fn.role_name) > awsdata.IAM_ROLE_NAME_MAX:
+            yield Finding(
+                "E203",
+                where,
+                f"the generated role name `{fn.role_name}` has {len(fn.role_name)} characters; IAM allows {awsdata.IAM_ROLE_NAME_MAX}, "
+                f"so keep the function name within {awsdata.IAM_ROLE_NAME_MAX - len('-role')}{source}",
+            )
+        if fn.name in seen:
+            yield Finding("E204", where, f"function name `{fn.name}` is already used by function `{seen[fn.name]}`; set a different `name`")
+        else:
+            seen[fn.name] = fn.key
+
+
+@rule("E205", name="function-description")
+def function_description(ctx: Context) -> Iterator[Finding]:
+    """Descriptions fit Lambda's 256 characters."""
+    for fn in ctx.spec.functions:
+        if fn.description is not None and len(fn.description) > _MAX_DESCRIPTION:
+            yield Finding("E205", fn.origin["description"], f"the description has {len(fn.description)} characters; Lambda allows {_MAX_DESCRIPTION}")
+
+
+@rule("E206", "E207", "E208", "W209", name="function-code")
+def function_code(ctx: Context) -> Iterator[Finding]:
+    """`source` is an existing directory; `handler` is `module.function` and, for Python, its module exists."""
+    for fn in ctx.spec.functions:
+        if not fn.source:
+            yield Finding("E206", fn.spec_path, "missing `source`: the directory with the function's code (set it here or in `defaults`)", anchor="key")
+        if not fn.handler:
+            yield Finding("E207", fn.spec_path, "missing `handler`, e.g. `main.handler` (set it here or in `defaults`)", anchor="key")
+        if not fn.source or not fn.handler:
+            continue
+        directory = _source_dir(ctx, fn)
+        if directory is None:
+            continue
+        if not directory.is_dir():
+            what = "is a file" if directory.exists() else "does not exist"
+            yield Finding("E206", fn.origin["source"], f"source directory `{fn.source}` {what} (paths are relative to the spec file)")
+            continue
+        if not _HANDLER.match(fn.handler):
+            yield Finding("E207", fn.origin["handler"], f"handler `{fn.handler}` must be `module.function`, e.g. `main.handler`")
+            continue
+        if fn.runtime.startswith("python"):
+            yield from _python_handler(fn, directory)
+
+
+def _source_dir(ctx: Context, fn: Function) -> Path | None:
+    source = Path(fn.source)
+    if source.is_absolute():
+        return None  # reported by function-source-relative
+    return ctx.spec_dir / source
+
+
+@rule("E210", name="function-source-relative")
+def function_source_relative(ctx: Context) -> Iterator[Finding]:
+    """`source` is relative to the spec file, so outputs stay free of absolute paths."""
+    for fn in ctx.spec.functions:
+        if fn.source and Path(fn.source).is_absolute():
+            yield Finding("E210", fn.origin["source"], f"source `{fn.source}` is absolute; give it relative to the spec file")
+
+
+def _python_handler(fn: Function, directory: Path) -> Iterator[Finding]:
+    module, _, function = fn.handler.rpartition(".")
+    relative = Path(*module.split("."))
+    candidates = [directory / relative.with_suffix(".py"), directory / relative / "__init__.py"]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        yield Finding(
+            "E208", fn.origin["handler"], f"handler module `{module}` not found: expected `{relative.as_posix()}.py` under `{fn.source}`"
+        )
+        return
+    try:
+        text = found.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    if not re.search(rf"^(async\s+)?def\s+{re.escape(function)}\s*\(|^{re.escape(function)}\s*=", text, re.MULTILINE):
+        yield Finding(
+            "W209", fn.origin["handler"], f"no top-level `def {function}` found in `{fn.source}/{relative.as_posix()}.py`; Lambda will fail to start the handler"
+        )
+
+
+@rule("E211", name="function-runtime")
+def function_runtime(ctx: Context) -> Iterator[Finding]:
+    """`runtime` is a Lambda runtime that AWS still accepts for new functions."""
+    for fn in ctx.spec.functions:
+        if fn.runtime not in awsdata.RUNTIMES:
+            supported = sorted(r for r in awsdata.RUNTIMES if awsdata.runtime_problem(r, ctx.today) is None)
+            yield Finding("E211", fn.origin["runtime"], f"`{fn.runtime}` is not a Lambda runtime{did_you_mean(fn.runtime, supported)}")
+            continue
+        problem = awsdata.runtime_problem(fn.runtime, ctx.today)
+        if problem:
+            yield Finding("E211", fn.origin["runtime"], problem)
+
+
+@rule("E212", "E213", "E214", name="function-environment")
+def function_environment(ctx: Context) -> Iterator[Finding]:
+    """Environment names are valid and not reserved by Lambda; all of it fits in 4 KB."""
+    for fn in ctx.spec.functions:
+        size = 0
+        for name, value in fn.environment:
+            where = fn.origin[f"environment.{name}"]
+            size += len(name.encode()) + len(value.encode())
+            if not _ENV_NAME.match(name):
+                yield Finding("E212", where, f"environment variable name `{name}` must match `[A-Za-z][A-Za-z0-9_]*`", anchor="key")
+            elif name in awsdata.RESERVED_ENV_NAMES or name.startswith(awsdata.RESERVED_ENV_PREFIXES):
+                yield Finding("E213", where, f"`{name}` is reserved by Lambda and cannot be set; choose another name", anchor="key")
+        if size > awsdata.LAMBDA_ENV_MAX_BYTES:
+            yield Finding(
+                "E214",
+                (*fn.spec_path, "environment"),
+                f"the environment takes {size} bytes; Lambda allows {awsdata.LAMBDA_ENV_MAX_BYTES} (move large values to SSM or Secrets Manager)",
+                anchor="key",
+            )
+
+
+@rule("E215", "E216", name="function-role")
+def function_role(ctx: Context) -> Iterator[Finding]:
+    """`role` is an IAM role ARN, and is not combined with `permissions`."""
+    for fn in ctx.spec.functions:
+        if fn.role is None:
+            continue
+        if not PARAM_REF.fullmatch(fn.role) and not _ROLE_ARN.match(fn.role):
+            yield Finding("E215", fn.origin["role"], f"`{fn.role}` is not an IAM role ARN such as `arn:aws:iam::123456789012:role/name`")
+        if fn.permissions:
+            yield Finding(
+                "E216",
+                fn.origin["permissions"],
+                "`permissions` extend the generated role, but this function uses the existing `role`; "
+                "add the statements to that role, or remove `role`",
+            )
+
+
+@rule("E217", "E218", "E219", name="function-permissions")
+def function_permissions(ctx: Context) -> Iterator[Finding]:
+    """Statements use `service:Action` actions, ARN or `*` resources and unique alphanumeric sids."""
+    for fn in ctx.spec.functions:  # statements from `defaults` repeat per function; diagnostics are de-duplicated
+        sids: set[str] = set()
+        for where, statement in fn.permissions:
+            for index, action in enumerate(statement.actions):
+                if not _ACTION.match(action):
+                    yield Finding("E217", (*where, "actions", index), f"`{action}` is not an IAM action; write `service:Action`, e.g. `sqs:SendMessage`")
+            for index, resource in enumerate(statement.resources):
+                if resource != "*" and not resource.startswith("arn:") and not PARAM_REF.match(resource):
+                    yield Finding("E218", (*where, "resources", index), f"`{resource}` is not an ARN; write `arn:...`, `*` or `${{param:name}}`")
+            if statement.sid is not None:
+                if not _SID.match(statement.sid):
+                    yield Finding("E219", (*where, "sid"), f"sid `{statement.sid}` may hold only letters and digits")
+                elif statement.sid in sids:
+                    yield Finding("E219", (*where, "sid"), f"sid `{statement.sid}` is used twice in this function's policy")
+                sids.add(statement.sid)
+
+
+@rule("E220", "E221", name="function-logging")
+def function_logging(ctx: Context) -> Iterator[Finding]:
+    """Log levels are set only with the JSON format; retention is a value CloudWatch allows."""
+    for fn in ctx.spec.functions:
+        for level in ("application_level", "system_level"):
+            if getattr(fn, level) is not None and fn.log_format != "JSON":
+                yield Finding(
+                    "E220", fn.origin[f"logging.{level}"], f"`{level}` needs `format: JSON` (Lambda filters log levels only for JSON logs)"
+                )
+        if fn.retention_days not in awsdata.LOG_RETENTION_DAYS:
+            yield _retention_finding(fn.origin["logging.retention_days"], fn.retention_days)
+
+
+def _retention_finding(where: tuple[str | int, ...], days: int) -> Finding:
+    allowed = awsdata.LOG_RETENTION_DAYS
+    closest = min(allowed, key=lambda d: (abs(d - days), d))
+    return Finding("E221", where, f"{days} is not a retention CloudWatch allows (did you mean {closest}?); allowed: {', '.join(map(str, allowed))}")
+
+
+@rule("W222", name="function-timeout-behind-route")
+def timeout_behind_route(ctx: Context) -> Iterator[Finding]:
+    """A function behind a route times out within 30 s, when the HTTP API stops waiting."""
+    routed = {route.function for route in ctx.spec.routes}
+    for fn in ctx.spec.functions:
+        if fn.key in routed and fn.timeout > _MAX_TIMEOUT_BEHIND_ROUTE:
+            yield Finding(
+                "W222",
+                fn.origin["timeout"],
+                f"timeout {fn.timeout} s: the HTTP API answers 503 after {_MAX_TIMEOUT_BEHIND_ROUTE} s, so callers never see a longer run; "
+                f"use {_MAX_TIMEOUT_BEHIND_ROUTE} or less",
+            )

@@ -1,0 +1,116 @@
+"""Rules on `routes`: route keys, paths, conflicts and the functions they name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from compiler import awsdata
+from compiler.diagnostics import Finding, did_you_mean, one_of
+from compiler.resolve import ROUTE_METHODS, Route
+from compiler.rules import Context, rule
+
+_SEGMENT_PARAM = re.compile(r"^\{([A-Za-z0-9._-]+)(\+?)\}$")
+_LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+$")
+
+
+def route_shape(route: Route) -> tuple[str, ...]:
+    """The route as API Gateway matches it: parameters are placeholders, whatever their names."""
+    shape = []
+    for segment in route.segments:
+        match = _SEGMENT_PARAM.match(segment)
+        shape.append(("{+}" if match.group(2) else "{}") if match else segment)
+    return (route.method, *shape)
+
+
+def path_problem(path: str) -> str | None:
+    """What is wrong with a route path, or None."""
+    if not path.startswith("/"):
+        return f"the path `{path}` must start with `/`"
+    if path == "/":
+        return None
+    if path.endswith("/"):
+        return f"remove the trailing `/` from `{path}` (only the root `/` ends with one)"
+    segments = path[1:].split("/")
+    names: set[str] = set()
+    for index, segment in enumerate(segments):
+        if not segment:
+            return f"`{path}` has an empty segment (`//`)"
+        if "{" in segment or "}" in segment:
+            match = _SEGMENT_PARAM.match(segment)
+            if match is None:
+                return f"segment `{segment}` must be a whole parameter `{{name}}` or `{{name+}}`, with letters, digits, `.`, `_` or `-`"
+            name, greedy = match.groups()
+            if greedy and index != len(segments) - 1:
+                return f"the greedy parameter `{segment}` may only be the last segment"
+            if name in names:
+                return f"parameter `{{{name}}}` appears twice in `{path}`; give each one its own name"
+            names.add(name)
+        elif not _LITERAL.match(segment):
+            return f"segment `{segment}` has characters a URL path cannot hold unencoded"
+    return None
+
+
+@rule("E301", "E302", name="route-key")
+def route_keys(ctx: Context) -> Iterator[Finding]:
+    """Route keys are `$default` or `"METHOD /path"` with an upper-case method and a valid path."""
+    for route in ctx.spec.routes:
+        if route.is_default:
+            continue
+        if " " not in route.key or route.key.count(" ") > 1:
+            yield Finding("E301", route.spec_path, f'route key `{route.key}` must be `"METHOD /path"` (one space) or `$default`', anchor="key")
+            continue
+        if route.method not in ROUTE_METHODS:
+            if route.method.upper() in ROUTE_METHODS:
+                hint = f"; write it in upper case: `{route.method.upper()} {route.path}`"
+            else:
+                hint = did_you_mean(route.method.upper(), ROUTE_METHODS) or f"; use {one_of(ROUTE_METHODS)}"
+            yield Finding("E301", route.spec_path, f"`{route.method}` is not a route method{hint}", anchor="key")
+        problem = path_problem(route.path)
+        if problem:
+            yield Finding("E302", route.spec_path, problem, anchor="key")
+
+
+@rule("E303", name="route-conflict")
+def route_conflicts(ctx: Context) -> Iterator[Finding]:
+    """No two routes differ only in parameter names (API Gateway cannot tell them apart)."""
+    seen: dict[tuple[str, ...], Route] = {}
+    for route in ctx.spec.routes:
+        if route.is_default or path_problem(route.path):
+            continue
+        shape = route_shape(route)
+        first = seen.setdefault(shape, route)
+        if first is not route:
+            yield Finding(
+                "E303",
+                route.spec_path,
+                f"`{route.key}` conflicts with `{first.key}`: they differ only in parameter names, so API Gateway cannot tell them apart; "
+                "keep one",
+                anchor="key",
+            )
+
+
+@rule("E304", name="route-function")
+def route_functions(ctx: Context) -> Iterator[Finding]:
+    """Every route names a function key."""
+    known = list(ctx.spec.service.functions)
+    for route in ctx.spec.routes:
+        if route.function not in ctx.spec.service.functions:
+            raw = ctx.raw["routes"][route.key]
+            where = route.spec_path if isinstance(raw, str) else (*route.spec_path, "function")
+            yield Finding(
+                "E304", where, f"no function `{route.function}`{did_you_mean(route.function, known)}; functions: {', '.join(known)}"
+            )
+
+
+@rule("W305", name="route-quota")
+def route_quota(ctx: Context) -> Iterator[Finding]:
+    """At most 300 routes, API Gateway's default quota."""
+    if len(ctx.spec.routes) > awsdata.MAX_ROUTES_DEFAULT_QUOTA:
+        yield Finding(
+            "W305",
+            ("routes",),
+            f"{len(ctx.spec.routes)} routes exceed API Gateway's default quota of {awsdata.MAX_ROUTES_DEFAULT_QUOTA} per API; "
+            "ask AWS for a quota increase before deploying",
+            anchor="key",
+        )

@@ -1,0 +1,110 @@
+"""Rules on the top level: format version, service prefix, region, tags and parameters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from compiler import awsdata
+from compiler.diagnostics import Finding, SpecPath, did_you_mean
+from compiler.resolve import PARAM_REF, SERVICE_TAG, param_places
+from compiler.rules import Context, rule
+from schemas.models import SUPPORTED_VERSIONS
+
+_PREFIX = re.compile(r"^[a-z][a-z0-9-]*$")
+_PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TAG_TEXT = re.compile(r"^[\w\s.:/=+\-@]*$")  # AWS tags: letters, digits, spaces and _ . : / = + - @
+
+
+@rule("E601", name="format-version")
+def format_version(ctx: Context) -> Iterator[Finding]:
+    """`apispec` names a supported format version."""
+    version = ctx.spec.service.apispec
+    if version not in SUPPORTED_VERSIONS:
+        supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+        yield Finding("E601", ("apispec",), f"format version {version} is not supported; this apispec reads version {supported}")
+
+
+@rule("E602", name="service-prefix")
+def service_prefix(ctx: Context) -> Iterator[Finding]:
+    """The prefix made from `service` is a valid start of AWS names."""
+    prefix = ctx.spec.prefix
+    if not _PREFIX.match(prefix):
+        yield Finding(
+            "E602",
+            ("service",),
+            f"the name prefix `{prefix}` made from `service` must start with a letter and hold only letters, digits, "
+            "spaces, `-` and `_`; rename the service",
+        )
+
+
+@rule("E603", "W603", name="region")
+def region(ctx: Context) -> Iterator[Finding]:
+    """`region` looks like an AWS region code."""
+    value = ctx.spec.region
+    if value is None:
+        return
+    if not re.match(awsdata.REGION_PATTERN, value):
+        yield Finding("E603", ("region",), f"`{value}` is not an AWS region code such as `us-east-1`{did_you_mean(value.lower(), sorted(awsdata.REGIONS))}")
+    elif value not in awsdata.REGIONS:
+        yield Finding("W603", ("region",), f"`{value}` is not a region apispec knows{did_you_mean(value, sorted(awsdata.REGIONS))}")
+
+
+@rule("E604", name="tags")
+def tags(ctx: Context) -> Iterator[Finding]:
+    """Tag keys and values fit AWS's rules; `aws:` and `apispec:service` are reserved."""
+    places: list[tuple[SpecPath, dict[str, str]]] = [(("tags",), ctx.spec.service.tags)]
+    if ctx.spec.service.defaults:
+        places.append((("defaults", "tags"), ctx.spec.service.defaults.tags))
+    places += [(("functions", key, "tags"), fn.tags) for key, fn in ctx.spec.service.functions.items()]
+    for path, mapping in places:
+        for key, value in mapping.items():
+            where = (*path, key)
+            if key.lower().startswith("aws:"):
+                yield Finding("E604", where, "tag keys starting with `aws:` are reserved by AWS; choose another key", anchor="key")
+            elif key == SERVICE_TAG:
+                yield Finding("E604", where, f"`{SERVICE_TAG}` is set by apispec to the service prefix; remove this tag", anchor="key")
+            elif not key or len(key) > awsdata.TAG_KEY_MAX:
+                yield Finding("E604", where, f"a tag key has 1 to {awsdata.TAG_KEY_MAX} characters", anchor="key")
+            elif not _TAG_TEXT.match(key):
+                yield Finding("E604", where, "tag keys may hold only letters, digits, spaces and `_ . : / = + - @`", anchor="key")
+            if len(value) > awsdata.TAG_VALUE_MAX:
+                yield Finding("E604", where, f"a tag value has at most {awsdata.TAG_VALUE_MAX} characters")
+            elif not _TAG_TEXT.match(value):
+                yield Finding("E604", where, "tag values may hold only letters, digits, spaces and `_ . : / = + - @`")
+
+
+@rule("E611", name="parameter-name")
+def parameter_names(ctx: Context) -> Iterator[Finding]:
+    """Parameter names are lower-case words: `[a-z][a-z0-9_]*`."""
+    for name, _ in ctx.spec.parameters:
+        if not _PARAMETER_NAME.match(name):
+            yield Finding(
+                "E611", ("parameters", name), f"parameter name `{name}` must match `[a-z][a-z0-9_]*`, e.g. `{_suggest(name)}`", anchor="key"
+            )
+
+
+@rule("E612", "W613", name="parameter-references")
+def parameter_references(ctx: Context) -> Iterator[Finding]:
+    """Every `${param:name}` names a declared parameter; every parameter is used."""
+    declared = [name for name, _ in ctx.spec.parameters]
+    used: set[str] = set()
+    for path, text in param_places(ctx.spec.service):
+        for match in PARAM_REF.finditer(text):
+            name = match.group(1)
+            used.add(name)
+            if name not in declared:
+                hint = did_you_mean(name, declared) or (
+                    f"; declared: {', '.join(declared)}" if declared else "; declare it under `parameters`"
+                )
+                yield Finding("E612", path, f"`${{param:{name}}}` names no parameter{hint}")
+    for name in declared:
+        if name not in used:
+            yield Finding(
+                "W613", ("parameters", name), f"parameter `{name}` is never used; use it as `${{param:{name}}}` or remove it", anchor="key"
+            )
+
+
+def _suggest(name: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+    return cleaned if cleaned and cleaned[0].isalpha() else f"p_{cleaned}"

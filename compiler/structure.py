@@ -1,0 +1,167 @@
+"""Check loaded data against the `service.yaml` models and build the typed `Service`.
+
+Validation runs the pydantic-core schema generated from `schemas/models.py`; each pydantic error
+becomes a finding keyed on its error `type` (never on pydantic's English message), located by
+the spec path its `loc` names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from compiler.diagnostics import Finding, SpecPath, did_you_mean, one_of
+
+if TYPE_CHECKING:
+    from pydantic_core import SchemaValidator
+
+    from schemas.models import Service
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "`true` or `false`",
+    "dict_type": "a mapping",
+    "dataclass_type": "a mapping",
+    "dataclass_args_type": "a mapping",
+    "list_type": "a list",
+    "none_required": "nothing",
+}
+
+
+@cache
+def _validator() -> SchemaValidator:
+    from pydantic_core import SchemaValidator
+
+    from schemas._validator import CORE_SCHEMA
+
+    return SchemaValidator(CORE_SCHEMA)  # type: ignore[arg-type]
+
+
+def validate(data: dict[str, Any]) -> tuple[Service | None, list[Finding]]:
+    """The typed spec, or None and the findings that say why not."""
+    from pydantic_core import ValidationError
+
+    try:
+        return _validator().validate_python(data), []
+    except ValidationError as error:
+        return None, _findings(data, error.errors(include_url=False, include_input=True))
+
+
+def _findings(data: Any, errors: list[Any]) -> list[Finding]:
+    by_path: dict[SpecPath, list[tuple[str, dict[str, Any], Any]]] = defaultdict(list)
+    for error in errors:
+        path = _spec_path(data, error["loc"], keep_last=error["type"] in {"missing_argument", "unexpected_keyword_argument"})
+        by_path[path].append((error["type"], error.get("ctx") or {}, error.get("input")))
+    findings: list[Finding] = []
+    for path, items in by_path.items():
+        deeper = any(other[: len(path)] == path and len(other) > len(path) for other in by_path)
+        type_errors = [item for item in items if item[0] in _EXPECTED]
+        others = [item for item in items if item[0] not in _EXPECTED]
+        for kind, ctx, value in others:
+            findings.append(_finding(path, kind, ctx, value))
+        if type_errors and not deeper and not others:
+            findings.append(_type_finding(path, type_errors))
+    return findings
+
+
+def _spec_path(data: Any, loc: tuple[Any, ...], *, keep_last: bool) -> SpecPath:
+    """Follow `loc` through the data, dropping the union-member tags pydantic inserts."""
+    path: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            node = node[part]
+            path.append(part)
+        elif last and keep_last:
+            path.append(part)
+    return tuple(path)
+
+
+def _finding(path: SpecPath, kind: str, ctx: dict[str, Any], value: Any) -> Finding:
+    name = path[-1] if path else ""
+    if kind == "unexpected_keyword_argument":
+        known = _field_names(path[:-1])
+        return Finding("E101", path, f"unknown key `{name}`{did_you_mean(str(name), known)}; allowed here: {', '.join(known)}", anchor="key")
+    if kind == "missing_argument":
+        return Finding("E102", path, f"missing required key `{name}`")
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return Finding("E104", path, f"{_show(value)} is not allowed; use {one_of(choices)}{did_you_mean(str(value), choices)}")
+    if kind in {"greater_than_equal", "greater_than"}:
+        return Finding("E105", path, f"{_show(value)} is too small; the minimum is {ctx.get('ge', ctx.get('gt'))}")
+    if kind in {"less_than_equal", "less_than"}:
+        return Finding("E105", path, f"{_show(value)} is too large; the maximum is {ctx.get('le', ctx.get('lt'))}")
+    if kind == "too_short":
+        return Finding("E106", path, "must not be empty; give at least one entry")
+    if kind == "finite_number":
+        return Finding("E105", path, f"{_show(value)} is not a finite number")
+    return Finding("E103", path, f"{_show(value)} is not valid here ({kind.replace('_', ' ')})")
+
+
+def _type_finding(path: SpecPath, items: list[tuple[str, dict[str, Any], Any]]) -> Finding:
+    expected: list[str] = []
+    for kind, _, _ in items:
+        if _EXPECTED[kind] not in expected:
+            expected.append(_EXPECTED[kind])
+    if "a whole number" in expected and "a number" in expected:
+        expected.remove("a whole number")
+    value = items[0][2]
+    wanted = ", ".join(expected[:-1]) + " or " + expected[-1] if len(expected) > 1 else expected[0]
+    return Finding("E103", path, f"expected {wanted}, got {_show(value)}")
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "an empty value (null)"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"`{text}`"
+
+
+def _field_names(path: SpecPath) -> tuple[str, ...]:
+    """Keys the model allows at `path` (a mapping), read from the generated core schema."""
+    from schemas._validator import CORE_SCHEMA
+
+    definitions = {d["ref"]: d for d in CORE_SCHEMA.get("definitions", [])}  # type: ignore[union-attr]
+    node: Any = CORE_SCHEMA["schema"]
+    for part in path:
+        node = _unwrap(node, definitions)
+        if node.get("type") == "dataclass":
+            fields = {f["name"]: f["schema"] for f in node["schema"]["fields"]}
+            node = fields.get(str(part), {})
+        elif node.get("type") == "dict":
+            node = node["values_schema"]
+        elif node.get("type") == "list":
+            node = node["items_schema"]
+        else:
+            return ()
+    node = _unwrap(node, definitions)
+    if node.get("type") != "dataclass":
+        return ()
+    return tuple(f["name"] for f in node["schema"]["fields"])
+
+
+def _unwrap(node: Any, definitions: dict[str, Any]) -> Any:
+    while True:
+        kind = node.get("type")
+        if kind in {"default", "nullable"}:
+            node = node["schema"]
+        elif kind == "definition-ref":
+            node = definitions[node["schema_ref"]]
+        elif kind == "union":
+            dataclasses = [c for c in node["choices"] if _unwrap(c, definitions).get("type") == "dataclass"]
+            node = dataclasses[0] if dataclasses else node["choices"][0]
+        else:
+            return node

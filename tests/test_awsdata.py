@@ -1,0 +1,180 @@
+"""Consistency checks on the AWS facts in compiler.awsdata."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from compiler import awsdata
+from compiler.awsdata import (
+    CONTAINER_ONLY_RUNTIMES,
+    HTTP_API_CONTEXT_VARIABLES,
+    ISOLATED_REGIONS,
+    LATEST_RUNTIME,
+    LOG_RETENTION_DAYS,
+    PREVIEW_RUNTIMES,
+    PYTHON_RUNTIMES,
+    REGION_PATTERN,
+    REGIONS,
+    RESERVED_ENV_NAMES,
+    RESERVED_ENV_PREFIXES,
+    RUNTIMES,
+    is_http_api_context_variable,
+    runtime_problem,
+)
+
+TODAY = date(2026, 11, 25)
+
+DEFAULT_ACCESS_LOG_VARIABLES = (
+    "$context.requestId",
+    "$context.identity.sourceIp",
+    "$context.requestTime",
+    "$context.httpMethod",
+    "$context.status",
+    "$context.protocol",
+    "$context.integrationErrorMessage",
+    "$context.error.message",
+)
+
+
+def test_supported_runtime_has_no_problem() -> None:
+    assert runtime_problem("python3.12", TODAY) is None
+    assert runtime_problem("nodejs22.x", TODAY) is None
+    assert runtime_problem("provided.al2023", TODAY) is None
+
+
+def test_deprecated_runtime_names_date_and_replacement() -> None:
+    message = runtime_problem("python3.8", TODAY)
+    assert message is not None
+    assert "2024-10-14" in message
+    assert "`python3.14`" in message
+    assert message == "`python3.8` was deprecated on 2024-10-14; use `python3.14`"
+
+
+def test_deprecation_starts_on_the_deprecation_date() -> None:
+    assert runtime_problem("python3.10", date(2026, 10, 30)) is None
+    assert runtime_problem("python3.10", date(2026, 10, 31)) is not None
+
+
+def test_go_points_to_os_only_runtime() -> None:
+    message = runtime_problem("go1.x", TODAY)
+    assert message is not None
+    assert "`provided.al2023`" in message
+
+
+def test_unknown_and_container_only_identifiers() -> None:
+    assert runtime_problem("python3", TODAY) is not None
+    assert runtime_problem("Python3.12", TODAY) is not None  # the API matches exactly
+    message = runtime_problem("dotnet9", TODAY)
+    assert message is not None
+    assert "container" in message
+
+
+@pytest.mark.parametrize("identifier", sorted(RUNTIMES))
+def test_replacement_is_a_usable_runtime(identifier: str) -> None:
+    runtime = RUNTIMES[identifier]
+    assert runtime.identifier == identifier
+    if runtime.replacement is None:
+        return
+    assert runtime.replacement in RUNTIMES
+    assert runtime_problem(runtime.replacement, TODAY) is None
+    assert runtime.replacement not in PREVIEW_RUNTIMES
+    assert RUNTIMES[runtime.replacement].replacement is None
+
+
+def test_every_deprecated_runtime_has_a_replacement() -> None:
+    for runtime in (*RUNTIMES.values(), *CONTAINER_ONLY_RUNTIMES.values()):
+        if runtime.deprecated is not None and runtime.deprecated <= TODAY:
+            assert runtime.replacement is not None, runtime.identifier
+
+
+def test_latest_runtimes_are_current_and_known() -> None:
+    for latest in LATEST_RUNTIME.values():
+        assert latest in RUNTIMES
+        assert runtime_problem(latest, TODAY) is None
+
+
+def test_runtime_table_covers_every_family() -> None:
+    expected = {
+        "python2.7",
+        "python3.6",
+        "python3.14",
+        "nodejs24.x",
+        "java8",
+        "java8.al2",
+        "java11",
+        "java17",
+        "java21",
+        "java25",
+        "dotnet6",
+        "dotnet8",
+        "dotnet10",
+        "dotnetcore1.0",
+        "dotnetcore3.1",
+        "ruby2.5",
+        "ruby3.4",
+        "go1.x",
+        "provided",
+        "provided.al2",
+        "provided.al2023",
+    }
+    assert expected <= RUNTIMES.keys()
+    assert not CONTAINER_ONLY_RUNTIMES.keys() & RUNTIMES.keys()
+    assert {r for r in RUNTIMES if r.startswith("python")} == PYTHON_RUNTIMES
+    assert "python3.9" in PYTHON_RUNTIMES
+
+
+def test_reserved_environment_names() -> None:
+    assert "AWS_REGION" in RESERVED_ENV_NAMES
+    assert "_HANDLER" in RESERVED_ENV_NAMES
+    assert "TZ" not in RESERVED_ENV_NAMES
+    assert RESERVED_ENV_PREFIXES == ("AWS_LAMBDA_",)
+    assert all(re.fullmatch(awsdata.ENV_NAME_PATTERN, n) for n in RESERVED_ENV_NAMES if n[0] != "_")
+
+
+def test_log_retention_values_are_sorted_and_unique() -> None:
+    assert list(LOG_RETENTION_DAYS) == sorted(set(LOG_RETENTION_DAYS))
+    assert len(LOG_RETENTION_DAYS) == 22
+    assert 30 in LOG_RETENTION_DAYS
+    assert 3653 in LOG_RETENTION_DAYS
+    assert 2 not in LOG_RETENTION_DAYS
+
+
+def test_region_pattern_matches_every_region() -> None:
+    pattern = re.compile(REGION_PATTERN)
+    for region in REGIONS | ISOLATED_REGIONS:
+        assert pattern.fullmatch(region), region
+    for bad in ("us-east", "US-EAST-1", "useast1", "us_east_1", "us-east-1a"):
+        assert not pattern.fullmatch(bad), bad
+    assert {"us-east-1", "ap-southeast-7", "mx-central-1", "ca-west-1", "us-gov-west-1"} <= REGIONS
+    assert {"cn-north-1", "eusc-de-east-1"} <= REGIONS
+
+
+def test_default_access_log_variables_are_known() -> None:
+    for name in DEFAULT_ACCESS_LOG_VARIABLES:
+        assert name in HTTP_API_CONTEXT_VARIABLES, name
+        assert is_http_api_context_variable(name), name
+
+
+def test_access_log_variables_with_a_variable_part() -> None:
+    assert is_http_api_context_variable("$context.authorizer.claims.username")
+    assert is_http_api_context_variable("$context.authorizer.tenant")
+    assert not is_http_api_context_variable("$context.authorizer.")
+    assert not is_http_api_context_variable("$context.requestid")
+    assert not is_http_api_context_variable("$context.authorize.latency")  # REST API only
+
+
+def test_limits() -> None:
+    assert awsdata.ACCESS_LOG_FORMAT_MAX_BYTES == 3072
+    assert awsdata.LAMBDA_ENV_MAX_BYTES == 4096
+    assert awsdata.MAX_ROUTES_DEFAULT_QUOTA == 300
+    assert awsdata.LAMBDA_POLICY_MAX_BYTES == 20480
+    assert awsdata.IAM_ROLE_NAME_MAX == 64
+    assert awsdata.LAMBDA_NAME_MAX == 64
+    assert awsdata.LOG_GROUP_NAME_MAX == 512
+    assert awsdata.API_NAME_MAX == 128
+    assert awsdata.TAG_KEY_MAX == 128
+    assert awsdata.TAG_VALUE_MAX == 256
+    assert awsdata.MAX_TAGS_PER_FUNCTION == 50
