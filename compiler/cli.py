@@ -123,6 +123,32 @@ def schema(out: Annotated[Path | None, typer.Option("--out", help="write the sch
         out.write_text(text, encoding="utf-8")
 
 
+@app.command()
+def serve(
+    spec: Annotated[Path, typer.Argument(help="service.yaml file", show_default=False)],
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="port to listen on")] = 3000,
+    param: Annotated[list[str] | None, typer.Option("--param", help="NAME=VALUE for a spec parameter; repeatable")] = None,
+) -> None:
+    """Run the spec's HTTP API locally, as API Gateway and Lambda would, without Docker."""
+    from compiler.pipeline import check
+
+    _require_files([spec])
+    values: dict[str, str] = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            _usage(f"--param {item!r}: write NAME=VALUE")
+        values[name] = value
+    checked = check(spec)
+    _print(checked.diagnostics, OutputFormat.text)
+    if not checked.ok or checked.resolved is None:
+        raise typer.Exit(ExitCode.INVALID)
+    from compiler.serve import serve as run_server
+
+    raise typer.Exit(run_server(checked.resolved, spec.parent, host=host, port=port, params=values))
+
+
 def _targets(chosen: list[Target] | None, every: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
     if not chosen:
         return default

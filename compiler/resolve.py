@@ -243,6 +243,10 @@ def _function_logging(
             result[name], origin[f"logging.{name}"] = inherited, ("defaults", "logging", name)
         else:
             result[name], origin[f"logging.{name}"] = getattr(top, name), ("logging", name)
+    if result["format"] != "JSON":  # inherited levels belong to a JSON setting; a Text function has none
+        for name in ("application_level", "system_level"):
+            if origin[f"logging.{name}"][:3] != (*here, "logging"):
+                result[name] = None
     return result
 
 

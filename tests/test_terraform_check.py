@@ -343,6 +343,16 @@ MUTATIONS: list[tuple[str, Callable[[Files], object], str]] = [
         lambda f: lam(f).update(dynamic={"environments": {"for_each": "${var.region}", "content": {}}}),
         '"environments" is not a nested block in the aws provider schema',
     ),
+    (
+        "nested block without its required inner block",
+        lambda f: lam(f).update(capacity_provider_config={}),
+        'capacity_provider_config: block "lambda_managed_instances_capacity_provider_config" is required',
+    ),
+    (
+        "provider alias that is not configured",
+        lambda f: lam(f).update(provider="aws.use1"),
+        'provider "aws.use1" is not configured by any provider block',
+    ),
     ("unterminated interpolation", output("${var.region"), "unterminated template sequence"),
     (
         "root that is not an object",
@@ -466,6 +476,35 @@ def test_invalid_json(tmp_path: Path) -> None:
     assert len(problems) == 2, problems
     assert problems[0].startswith("broken.tf.json: not valid JSON: ")
     assert problems[1] == "twice.tf.json: a JSON object has property 'a' twice (one of them is lost)"
+
+
+def test_nested_attribute_types_and_map_blocks(tmp_path: Path) -> None:
+    attributes = {"name": {"type": "string", "required": True}, "id": {"type": "string", "computed": True}}
+    block = {
+        "attributes": {
+            "one": {"nested_type": {"nesting_mode": "single", "attributes": attributes}, "optional": True},
+            "many": {"nested_type": {"nesting_mode": "list", "attributes": attributes}, "optional": True},
+        },
+        "block_types": {"rule": {"nesting_mode": "map", "block": {"attributes": attributes}}},
+    }
+    toy = ProviderSchema("toy", "registry.terraform.io/example/toy", "1.2.0", None, {"toy_thing": block}, {})
+    schemas = ProviderSchemas({"toy": toy})
+    thing = {
+        "one": {"name": "a"},
+        "many": [{"name": "b"}, {"id": "c"}],
+        "rule": {"r1": {"name": "d"}, "r2": {"nme": "e"}},
+    }
+    module = {
+        "terraform": {"required_providers": {"toy": {"source": "example/toy", "version": "~> 1.2"}}},
+        "resource": {"toy_thing": {"t": thing}},
+    }
+    problems = check_module(write(tmp_path, {"main.tf.json": module}), schemas)
+    assert problems == [
+        'main.tf.json: resource toy_thing.t: many[1]: argument "id" is computed-only (read-only) and cannot be set',
+        'main.tf.json: resource toy_thing.t: many[1]: required argument "name" is missing',
+        'main.tf.json: resource toy_thing.t: rule.r2: argument "nme" is not in the toy provider schema',
+        'main.tf.json: resource toy_thing.t: rule.r2: required argument "name" is missing',
+    ]
 
 
 def test_no_files(tmp_path: Path) -> None:

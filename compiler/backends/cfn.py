@@ -102,10 +102,13 @@ class CfnRenderer:
 
     # -- shared resources ---------------------------------------------------------------------
     def log_group(self, node: ir.LogGroup) -> dict[str, Any]:
-        return _resource(
-            "AWS::Logs::LogGroup",
-            {"LogGroupName": node.name, "RetentionInDays": node.retention_days, "Tags": tag_list(node.tags)},
-        )
+        # Stated explicitly (cfn-lint I3011): the logs go with the stack, as with `terraform destroy`.
+        return {
+            "Type": "AWS::Logs::LogGroup",
+            "DeletionPolicy": "Delete",
+            "UpdateReplacePolicy": "Delete",
+            "Properties": {"LogGroupName": node.name, "RetentionInDays": node.retention_days, "Tags": tag_list(node.tags)},
+        }
 
     def role(self, node: ir.Role) -> dict[str, Any]:
         return _resource(

@@ -54,9 +54,14 @@ def api_without_routes(ctx: Context) -> Iterator[Finding]:
 def logging_settings(ctx: Context) -> Iterator[Finding]:
     """Top-level log levels need the JSON format; every retention is a value CloudWatch allows."""
     logging = ctx.spec.service.logging
+    defaults = ctx.spec.service.defaults.logging if ctx.spec.service.defaults else None
     for level in ("application_level", "system_level"):
         if getattr(logging, level) is not None and logging.format != "JSON":
             yield Finding("E220", ("logging", level), f"`{level}` needs `format: JSON` (Lambda filters log levels only for JSON logs)")
+        if defaults is not None and getattr(defaults, level) is not None and (defaults.format or logging.format) != "JSON":
+            yield Finding(
+                "E220", ("defaults", "logging", level), f"`{level}` needs `format: JSON` (Lambda filters log levels only for JSON logs)"
+            )
     if logging.retention_days not in awsdata.LOG_RETENTION_DAYS:
         yield _retention_finding(("logging", "retention_days"), logging.retention_days)
     access = logging.access_logs

@@ -1,0 +1,47 @@
+"""The real validators the tests run on every output: cfn-lint and the SAM translator."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+
+def cfn_lint(template: Path) -> list[str]:
+    """Every cfn-lint finding (errors, warnings and informational) for a template file."""
+    from cfnlint.api import ManualArgs, lint_file
+
+    matches = lint_file(template, config=ManualArgs(regions=["us-east-1", "eu-west-1"], include_checks=["I"]))
+    return [f"{m.rule.id} {m.message} ({m.filename}:{m.linenumber}:{m.columnnumber})" for m in matches]
+
+
+def load_template(template: Path) -> dict[str, Any]:
+    """A YAML template as CloudFormation reads it (short-form tags become `Fn::` objects)."""
+    from cfnlint.decode import decode
+
+    data, problems = decode(template)
+    assert not problems, problems
+    assert isinstance(data, dict)
+    return data
+
+
+def sam_transform(template: Path) -> dict[str, Any]:
+    """What CloudFormation's `AWS::Serverless-2016-10-31` transform makes of a SAM template.
+
+    `sam deploy` uploads each function's `CodeUri` directory and puts its S3 URI in the template
+    before the transform runs; the same is done here with a placeholder URI.
+    """
+    from samtranslator.translator.transform import transform
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    document = copy.deepcopy(load_template(template))
+    for resource in document["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://apispec-test-bucket/code.zip"
+
+    class _NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    return transform(document, {}, _NoManagedPolicies())  # type: ignore[no-any-return]

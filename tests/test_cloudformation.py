@@ -1,0 +1,78 @@
+"""cfn-lint on every SAM and CloudFormation output, and the SAM translator on every SAM output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLES, Compiled
+from tests.support.validators import cfn_lint, load_template, sam_transform
+
+
+@pytest.mark.parametrize("target", ["sam", "cloudformation"])
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_cfn_lint_finds_nothing(compiled: dict[str, Compiled], example: str, target: str) -> None:
+    assert cfn_lint(compiled[example].target_dir(target) / "template.yaml") == []
+
+
+def _of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(compiled: dict[str, Compiled], example: str) -> None:
+    spec = compiled[example].checked.resolved
+    assert spec is not None and spec.api is not None
+    result = sam_transform(compiled[example].target_dir("sam") / "template.yaml")
+
+    (api,) = _of_type(result, "AWS::ApiGatewayV2::Api").values()
+    assert api["Properties"]["Body"]["info"]["title"] == spec.api.name
+    paths = api["Properties"]["Body"]["paths"]
+    for route in spec.routes:
+        path = "/$default" if route.is_default else route.path
+        method = "x-amazon-apigateway-any-method" if route.method == "ANY" else route.method.lower()
+        integration = paths[path][method]["x-amazon-apigateway-integration"]
+        assert integration["payloadFormatVersion"] == "2.0"
+        assert integration["type"] == "aws_proxy"
+        assert f"${{{_pascal(route.function)}Function.Arn}}" in integration["uri"]["Fn::Sub"]
+
+    (stage,) = _of_type(result, "AWS::ApiGatewayV2::Stage").values()
+    assert stage["Properties"]["StageName"] == spec.api.stage
+    if spec.api.access_log_fields is not None:
+        assert stage["Properties"]["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]}
+
+    permissions = _of_type(result, "AWS::Lambda::Permission")
+    routed = {r.function for r in spec.routes}
+    for key in routed:
+        mine = [p for p in permissions.values() if p["Properties"]["FunctionName"] == {"Ref": f"{_pascal(key)}Function"}]
+        assert mine, f"no invoke permission for {key}"
+        for permission in mine:
+            assert permission["Properties"]["Principal"] == "apigateway.amazonaws.com"
+            arn = permission["Properties"]["SourceArn"]["Fn::Sub"][0]
+            assert not arn.endswith("/*/*/*")
+
+    log_groups = {r["Properties"]["LogGroupName"]: r["Properties"] for r in _of_type(result, "AWS::Logs::LogGroup").values()}
+    for fn in spec.functions:
+        assert log_groups[fn.log_group_name]["RetentionInDays"] == fn.retention_days
+        function = result["Resources"][f"{_pascal(fn.key)}Function"]["Properties"]
+        assert function["LoggingConfig"]["LogGroup"] == {"Ref": f"{_pascal(fn.key)}LogGroup"}
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_sam_and_cloudformation_describe_the_same_named_resources(compiled: dict[str, Compiled], example: str) -> None:
+    sam = load_template(compiled[example].target_dir("sam") / "template.yaml")
+    cfn = load_template(compiled[example].target_dir("cloudformation") / "template.yaml")
+    shared = ("AWS::Logs::LogGroup", "AWS::IAM::Role", "AWS::IAM::RolePolicy")
+    for kind in shared:
+        assert _of_type(sam, kind) == _of_type(cfn, kind)
+    sam_functions = {k: r["Properties"]["FunctionName"] for k, r in _of_type(sam, "AWS::Serverless::Function").items()}
+    cfn_functions = {k: r["Properties"]["FunctionName"] for k, r in _of_type(cfn, "AWS::Lambda::Function").items()}
+    assert sam_functions == cfn_functions
+    assert sam["Outputs"].keys() == cfn["Outputs"].keys()
+
+
+def _pascal(key: str) -> str:
+    from compiler.naming import pascal
+
+    return pascal(key)

@@ -1,0 +1,61 @@
+"""Terraform outputs against the hashicorp/aws 6.47 and archive 2.4 provider schemas, and their wiring."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from compiler.lower import source_arn_suffix
+from tests.conftest import EXAMPLES, Compiled
+from tests.support.terraform_check import check_module
+
+
+def _module(compiled: Compiled) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for name, content in compiled.target_files("terraform").items():
+        for block, body in json.loads(content).items():
+            merged.setdefault(block, {}).update(body)
+    return merged
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_module_matches_provider_schemas_and_every_reference_resolves(compiled: dict[str, Compiled], example: str) -> None:
+    assert check_module(compiled[example].target_dir("terraform")) == []
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_routes_integrations_and_scoped_permissions(compiled: dict[str, Compiled], example: str) -> None:
+    spec = compiled[example].checked.resolved
+    assert spec is not None
+    resources = _module(compiled[example])["resource"]
+    routes = {r["route_key"]: r for r in resources["aws_apigatewayv2_route"].values()}
+    assert set(routes) == {r.key for r in spec.routes}
+    integrations = resources["aws_apigatewayv2_integration"]
+    for integration in integrations.values():
+        assert integration["payload_format_version"] == "2.0"
+        assert integration["integration_type"] == "AWS_PROXY"
+    arns = [p["source_arn"] for p in resources["aws_lambda_permission"].values()]
+    for route in spec.routes:
+        target = routes[route.key]["target"]
+        assert target == f"integrations/${{aws_apigatewayv2_integration.{route.function.replace('-', '_')}.id}}"
+        assert f"${{aws_apigatewayv2_api.api.execution_arn}}{source_arn_suffix(route)}" in arns
+    assert not any(arn.endswith("/*/*/*") for arn in arns)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_log_groups_come_first_and_roles_use_separate_policies(compiled: dict[str, Compiled], example: str) -> None:
+    spec = compiled[example].checked.resolved
+    assert spec is not None
+    resources = _module(compiled[example])["resource"]
+    for fn in spec.functions:
+        name = fn.key.replace("-", "_")
+        assert resources["aws_cloudwatch_log_group"][name]["retention_in_days"] == fn.retention_days
+        function = resources["aws_lambda_function"][name]
+        assert f"aws_cloudwatch_log_group.{name}" in function["depends_on"]
+        if fn.role is None:
+            assert "inline_policy" not in resources["aws_iam_role"][name]
+            assert resources["aws_iam_role_policy"][name]["role"] == f"${{aws_iam_role.{name}.name}}"
+        else:
+            assert name not in resources.get("aws_iam_role", {})
