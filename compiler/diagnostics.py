@@ -116,3 +116,25 @@ def format_json(diagnostics: Iterable[Diagnostic]) -> str:
         for d in diagnostics
     ]
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+# Codes reported by the loader, the structure check and the naming step (the rules in
+# `compiler.rules` register their own).
+PIPELINE_CODES: dict[str, str] = {
+    "E001": "the spec file cannot be read (missing, a directory, unreadable, too large)",
+    "E002": "the file is not UTF-8 text",
+    "E003": "YAML syntax error",
+    "E004": "duplicate key, or a key that is not a plain name",
+    "E005": "a YAML tag other than the core ones (`!!python/...` is refused, never run)",
+    "E006": "the document expands to too many values (alias bomb)",
+    "E007": "the document is nested too deeply",
+    "E008": "the document is empty, or not a mapping",
+    "E101": "unknown key (with the closest allowed key)",
+    "E102": "missing required key",
+    "E103": "a value of the wrong type",
+    "E104": "a value that is not one of the allowed ones",
+    "E105": "a number out of range",
+    "E106": "an empty list where entries are required",
+    "E701": "two elements would get the same generated name in some target",
+    "E702": "two specs of one build have the same prefix (and output directory)",
+}

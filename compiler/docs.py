@@ -1,0 +1,98 @@
+"""Generated parts of the README: the format reference (from the JSON Schema) and the rule list.
+
+`python -m compiler.docs` rewrites the marked sections of README.md; `tests/test_docs.py` fails
+when they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+SCHEMA = ROOT / "schemas" / "service.schema.json"
+_SECTIONS = ("format-reference", "rules")
+_ORDER = ("Service", "Parameter", "Function", "Statement", "FunctionLogging", "RouteTarget", "Api", "Cors", "Throttling", "Logging", "AccessLogs")
+_WHERE = {
+    "Service": "top level",
+    "Parameter": "`parameters.<name>`",
+    "Function": "`functions.<key>` and `defaults`",
+    "Statement": "`functions.<key>.permissions[]`",
+    "FunctionLogging": "`functions.<key>.logging`",
+    "RouteTarget": "`routes.<route key>` (long form)",
+    "Api": "`api`",
+    "Cors": "`api.cors`",
+    "Throttling": "`api.throttling`",
+    "Logging": "`logging`",
+    "AccessLogs": "`logging.access_logs` (object form)",
+}
+
+
+def format_reference(schema: dict[str, Any]) -> str:
+    """One table per object of the format: key, type, default, description."""
+    definitions = {"Service": schema, **schema["$defs"]}
+    parts = []
+    for name in _ORDER:
+        definition = definitions[name]
+        required = set(definition.get("required", []))
+        rows = ["| key | type | default | description |", "|---|---|---|---|"]
+        for key, body in definition["properties"].items():
+            default = "required" if key in required else f"`{json.dumps(body.get('default'))}`"
+            rows.append(f"| `{key}` | {_type(body)} | {default} | {_cell(body.get('description', ''))} |")
+        parts.append(f"#### {_WHERE[name]}\n\n{_cell(definition.get('description', ''))}\n\n" + "\n".join(rows))
+    return "\n\n".join(parts)
+
+
+def _type(body: dict[str, Any]) -> str:
+    if "$ref" in body:
+        return body["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in body:
+        return " or ".join(_type(b) for b in body["anyOf"] if b.get("type") != "null")
+    if "enum" in body:
+        return " \\| ".join(f"`{v}`" for v in body["enum"])
+    if "const" in body:
+        return f"`{body['const']}`"
+    kind = body.get("type", "any")
+    if kind == "array":
+        return f"list of {_type(body.get('items', {}))}"
+    if kind == "object" and "additionalProperties" in body:
+        return f"map of {_type(body['additionalProperties'])}"
+    return {"string": "str", "integer": "int", "number": "number", "boolean": "bool"}.get(kind, kind)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def rules_reference() -> str:
+    """Every diagnostic code: its check and what it verifies."""
+    from compiler.diagnostics import PIPELINE_CODES
+    from compiler.rules import all_rules
+
+    rows = ["| codes | check | what it verifies |", "|---|---|---|"]
+    rows += [f"| {code} | (reading and structure) | {_cell(summary)} |" for code, summary in PIPELINE_CODES.items()]
+    rows += [f"| {', '.join(rule.codes)} | `{rule.name}` | {_cell(rule.summary)} |" for rule in sorted(all_rules(), key=lambda r: r.codes[0][1:])]
+    return "\n".join(rows)
+
+
+def render_readme(text: str) -> str:
+    """README text with the generated sections replaced."""
+    generated = {"format-reference": format_reference(json.loads(SCHEMA.read_text(encoding="utf-8"))), "rules": rules_reference()}
+    for section in _SECTIONS:
+        pattern = re.compile(rf"(<!-- {section}:start -->\n).*?(<!-- {section}:end -->)", re.DOTALL)
+        text = pattern.sub(lambda m, s=section: m.group(1) + generated[s] + "\n" + m.group(2), text)  # type: ignore[misc]
+    return text
+
+
+def main() -> int:
+    README.write_text(render_readme(README.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"updated {README.name}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
