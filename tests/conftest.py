@@ -37,10 +37,12 @@ class Compiled:
 
 def compile_spec(spec: Path, out: Path, today: dt.date = TODAY) -> Compiled:
     """Check and render a spec for every target as if into `<repo>/out`, and copy the files to `out`."""
-    checked = check(spec, display=str(spec.relative_to(ROOT)) if spec.is_relative_to(ROOT) else str(spec), today=today)
+    inside = spec.is_relative_to(ROOT)
+    checked = check(spec, display=str(spec.relative_to(ROOT)) if inside else str(spec), today=today)
     assert checked.ok, "".join(f"\n{d}" for d in checked.diagnostics)
-    rendered = render(checked, ROOT / "out", TARGETS)
-    files = {path.relative_to(ROOT / "out").as_posix(): content for path, content in rendered.items()}
+    layout = ROOT / "out" if inside else out  # examples are rendered exactly as into the repo's out/
+    rendered = render(checked, layout, TARGETS)
+    files = {path.relative_to(layout).as_posix(): content for path, content in rendered.items()}
     for relative, content in files.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
