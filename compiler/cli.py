@@ -66,7 +66,7 @@ def validate(specs: SpecArgument, output_format: FormatOption = OutputFormat.tex
     from compiler.pipeline import check
 
     _require_files(specs)
-    results = [check(path) for path in specs]
+    results = [check(path, lower=False) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     _print(diagnostics, output_format)
     raise typer.Exit(ExitCode.INVALID if has_errors(diagnostics) else ExitCode.OK)
@@ -83,15 +83,15 @@ def build(
     """Validate specs, then write their Terraform, SAM and CloudFormation outputs."""
     from compiler import writer
     from compiler.backends import DEFAULT_TARGETS, TARGETS
-    from compiler.pipeline import check, render, target_dir
+    from compiler.pipeline import check, prefix_clashes, render, target_dir
 
     _require_files(specs)
     chosen = _targets(target, TARGETS, DEFAULT_TARGETS)
     results = [check(path) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
-    diagnostics += _prefix_clashes(results)
+    diagnostics += prefix_clashes(results)
     _print(diagnostics, output_format)
-    if has_errors(diagnostics) or not all(r.ok for r in results):
+    if has_errors(diagnostics) or not all(r.graph is not None for r in results):
         raise typer.Exit(ExitCode.INVALID)
     files: dict[Path, bytes] = {}
     owned: list[tuple[Path, str]] = []
@@ -140,7 +140,7 @@ def serve(
         if not sep or not name:
             _usage(f"--param {item!r}: write NAME=VALUE")
         values[name] = value
-    checked = check(spec)
+    checked = check(spec, lower=False)
     _print(checked.diagnostics, OutputFormat.text)
     if not checked.ok or checked.resolved is None:
         raise typer.Exit(ExitCode.INVALID)
@@ -169,28 +169,6 @@ def _require_files(specs: list[Path]) -> None:
 def _usage(message: str) -> None:
     typer.echo(f"apispec: error: {message}", err=True)
     raise typer.Exit(ExitCode.USAGE)
-
-
-def _prefix_clashes(results: list[object]) -> list[Diagnostic]:
-    """Two specs that would write the same output directory."""
-    from compiler.diagnostics import Severity
-    from compiler.pipeline import Checked
-
-    seen: dict[str, str] = {}
-    clashes = []
-    for result in results:
-        assert isinstance(result, Checked)
-        if result.graph is None:
-            continue
-        first = seen.setdefault(result.graph.prefix, result.display)
-        if first != result.display:
-            clashes.append(
-                Diagnostic(
-                    result.display, 1, 1, Severity.ERROR, "E702", "service",
-                    f"`{first}` has the same prefix `{result.graph.prefix}`, so both would write `<out>/{result.graph.prefix}`; rename one service",
-                )
-            )
-    return clashes
 
 
 def _print(diagnostics: list[Diagnostic], output_format: OutputFormat) -> None:

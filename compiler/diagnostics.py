@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 PathPart = str | int
 SpecPath = tuple[PathPart, ...]
@@ -20,8 +17,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """What a rule reports: a code, the spec element it is about, and what to do.
 
     `anchor` says where in the YAML it points: the element's key (unknown, duplicate or missing
@@ -40,8 +36,7 @@ class Finding:
         return Severity.WARNING if self.code.startswith("W") else Severity.ERROR
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """A located finding, ready to print."""
 
     file: str
@@ -58,6 +53,8 @@ class Diagnostic:
 
 def format_path(path: SpecPath) -> str:
     """`functions.orders.permissions[0].actions`; keys that are not plain words are quoted."""
+    import json
+
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -71,6 +68,8 @@ def format_path(path: SpecPath) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str], *, quote: str = "`") -> str:
     """` (did you mean `x`?)` for the closest choice, or an empty string."""
+    import difflib
+
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not matches:
         lowered = {c.lower(): c for c in choices}
@@ -103,6 +102,8 @@ def format_text(diagnostics: Iterable[Diagnostic]) -> str:
 
 def format_json(diagnostics: Iterable[Diagnostic]) -> str:
     """A JSON array of objects with file, line, column, severity, code, path and message."""
+    import json
+
     rows = [
         {
             "file": d.file,

@@ -49,7 +49,7 @@ def format_reference(schema: dict[str, Any]) -> str:
 
 def _type(body: dict[str, Any]) -> str:
     if "$ref" in body:
-        return body["$ref"].rsplit("/", 1)[-1]
+        return str(body["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in body:
         return " or ".join(_type(b) for b in body["anyOf"] if b.get("type") != "null")
     if "enum" in body:
@@ -61,11 +61,11 @@ def _type(body: dict[str, Any]) -> str:
         return f"list of {_type(body.get('items', {}))}"
     if kind == "object" and "additionalProperties" in body:
         return f"map of {_type(body['additionalProperties'])}"
-    return {"string": "str", "integer": "int", "number": "number", "boolean": "bool"}.get(kind, kind)
+    return {"string": "str", "integer": "int", "number": "number", "boolean": "bool"}.get(kind, str(kind))
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def rules_reference() -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from compiler.naming import Names
+
 
 @dataclass(frozen=True, slots=True)
 class Ref:
@@ -43,14 +45,6 @@ class Sub:
 
 Scalar = str | int | float | bool
 Value = Scalar | Ref | Param | Pseudo | Sub
-
-
-@dataclass(frozen=True, slots=True)
-class Names:
-    """A node's names in each target: Terraform's `type.name` local name and a CloudFormation logical id."""
-
-    tf: str
-    logical_id: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath
 
@@ -26,8 +26,7 @@ _CORE = "tag:yaml.org,2002:"
 _MERGE_KEY = "<<"
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
     """1-based line and column of an element's key (or of the value, for list items) and of its value."""
 
     key_line: int

@@ -223,14 +223,14 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
         for route in spec.routes
     ]
     nodes += routes
-    deployment = None
+    deployment: ir.Deployment | None = None
     if not api.auto_deploy:
         deployment = ir.Deployment(
             id=DEPLOYMENT_ID,
             names=naming.DEPLOYMENT,
             api=api_ref,
             description=f"{api.name} deployment, managed by apispec",
-            triggers=tuple(n.id for n in (*integrations.values(), *routes)),
+            triggers=(*(i.id for i in integrations.values()), *(r.id for r in routes)),
         )
         nodes.append(deployment)
     access_log = None

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath
-from compiler.ir import Names
 from compiler.resolve import Resolved, Route
+
+
+class Names(NamedTuple):
+    """A node's names in each target: Terraform's `type.name` local name and a CloudFormation logical id."""
+
+    tf: str
+    logical_id: str
+
 
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 _PARAM = re.compile(r"^\{([^}+]*)\+?\}$")

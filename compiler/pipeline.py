@@ -10,11 +10,14 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from compiler import ir
 from compiler.diagnostics import Diagnostic, Finding, format_path, has_errors, sort_unique
 from compiler.loader import Document, load
-from compiler.resolve import Resolved
+
+if TYPE_CHECKING:
+    from compiler import ir
+    from compiler.resolve import Resolved
 
 
 @dataclass(slots=True)
@@ -23,27 +26,27 @@ class Checked:
 
     path: Path
     display: str
+    document: Document
     diagnostics: list[Diagnostic] = field(default_factory=list)
     resolved: Resolved | None = None
     graph: ir.Graph | None = None
 
     @property
     def ok(self) -> bool:
-        return self.graph is not None and not has_errors(self.diagnostics)
+        return self.resolved is not None and not has_errors(self.diagnostics)
 
 
-def check(path: Path, *, display: str | None = None, today: dt.date | None = None) -> Checked:
-    """Load and check one spec file."""
+def check(path: Path, *, display: str | None = None, today: dt.date | None = None, lower: bool = True) -> Checked:
+    """Load and check one spec file; with `lower`, also build the resource graph of a valid spec."""
     document = load(path)
-    return check_document(document, display=display or str(path), today=today or dt.date.today())
+    return check_document(document, display=display or str(path), today=today or dt.date.today(), lower=lower)
 
 
-def check_document(document: Document, *, display: str, today: dt.date) -> Checked:
+def check_document(document: Document, *, display: str, today: dt.date, lower: bool = True) -> Checked:
     from compiler import naming, rules, structure
-    from compiler.lower import lower
     from compiler.resolve import resolve
 
-    result = Checked(path=document.path, display=display)
+    result = Checked(path=document.path, display=display, document=document)
     findings: list[Finding] = list(document.findings)
     if document.data is not None:
         service, problems = structure.validate(document.data)
@@ -54,8 +57,10 @@ def check_document(document: Document, *, display: str, today: dt.date) -> Check
             findings += rules.run(context)
             findings += naming.collisions(resolved)
             result.resolved = resolved
-            if not has_errors(findings):
-                result.graph = lower(resolved)
+            if lower and not has_errors(findings):
+                from compiler.lower import lower as lower_to_graph
+
+                result.graph = lower_to_graph(resolved)
     result.diagnostics = locate(document, display, findings)
     return result
 
@@ -77,6 +82,21 @@ def locate(document: Document, display: str, findings: list[Finding]) -> list[Di
             )
         )
     return sort_unique(located)
+
+
+def prefix_clashes(results: list[Checked]) -> list[Diagnostic]:
+    """Specs of one build whose prefixes are equal: both would write `<out>/<prefix>`."""
+    first: dict[str, Checked] = {}
+    clashes: list[Diagnostic] = []
+    for result in results:
+        if result.resolved is None:
+            continue
+        prefix = result.resolved.prefix
+        seen = first.setdefault(prefix, result)
+        if seen is not result:
+            message = f"`{seen.display}` has the same prefix `{prefix}`, so both would write `<out>/{prefix}/`; rename one service"
+            clashes += locate(result.document, result.display, [Finding("E702", ("service",), message)])
+    return clashes
 
 
 def render(checked: Checked, out: Path, targets: tuple[str, ...]) -> dict[Path, bytes]:

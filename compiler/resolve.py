@@ -8,6 +8,7 @@ that set it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,13 +30,13 @@ DEFAULT_ACCESS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
 SERVICE_TAG = "apispec:service"
 DEFAULT_STAGE = "$default"
 ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
-_FUNCTION_FIELDS = tuple(f for f in models.Function.__dataclass_fields__)
+_FUNCTION_FIELDS = tuple(f.name for f in dataclasses.fields(models.Function))
 PARAM_REF = re.compile(r"\$\{param:([^}]*)\}")
 
 
 def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
     """Every string that may hold `${param:name}`: environment values, permission resources, roles."""
-    sections = [(("defaults",), service.defaults)] if service.defaults else []
+    sections: list[tuple[SpecPath, models.Function]] = [(("defaults",), service.defaults)] if service.defaults else []
     sections += [(("functions", key), fn) for key, fn in service.functions.items()]
     for here, fn in sections:
         for name, value in fn.environment.items():
@@ -53,7 +54,7 @@ def prefix_of(service: str) -> str:
     return service.lower().replace(" ", "-").replace("_", "-")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Route:
     """A route as API Gateway sees it."""
 
@@ -72,7 +73,7 @@ class Route:
         return tuple(s for s in self.path.split("/") if s)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Function:
     """One function with every setting decided and every name made."""
 
@@ -108,7 +109,7 @@ class Function:
         return ("functions", self.key)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Api:
     """The HTTP API, its stage and its access logs."""
 
@@ -131,7 +132,7 @@ class Api:
         return self.stage != DEFAULT_STAGE
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Resolved:
     """The spec with defaults applied: what checks, lowering and `serve` read."""
 

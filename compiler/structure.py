@@ -33,12 +33,17 @@ _EXPECTED = {
 
 
 @cache
+def _core_schema() -> dict[str, Any]:
+    from schemas import core_schema
+
+    return core_schema()
+
+
+@cache
 def _validator() -> SchemaValidator:
     from pydantic_core import SchemaValidator
 
-    from schemas._validator import CORE_SCHEMA
-
-    return SchemaValidator(CORE_SCHEMA)  # type: ignore[arg-type]
+    return SchemaValidator(_core_schema())
 
 
 def validate(data: dict[str, Any]) -> tuple[Service | None, list[Finding]]:
@@ -132,10 +137,9 @@ def _show(value: Any) -> str:
 
 def _field_names(path: SpecPath) -> tuple[str, ...]:
     """Keys the model allows at `path` (a mapping), read from the generated core schema."""
-    from schemas._validator import CORE_SCHEMA
-
-    definitions = {d["ref"]: d for d in CORE_SCHEMA.get("definitions", [])}  # type: ignore[union-attr]
-    node: Any = CORE_SCHEMA["schema"]
+    schema = _core_schema()
+    definitions = {d["ref"]: d for d in schema.get("definitions", [])}
+    node: Any = schema["schema"]
     for part in path:
         node = _unwrap(node, definitions)
         if node.get("type") == "dataclass":

@@ -7,8 +7,6 @@ schema check, with no findings.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import Compiled, compile_spec

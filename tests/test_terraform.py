@@ -14,7 +14,7 @@ from tests.support.terraform_check import check_module
 
 def _module(compiled: Compiled) -> dict[str, Any]:
     merged: dict[str, Any] = {}
-    for name, content in compiled.target_files("terraform").items():
+    for _name, content in compiled.target_files("terraform").items():
         for block, body in json.loads(content).items():
             merged.setdefault(block, {}).update(body)
     return merged

@@ -72,7 +72,8 @@ def _events(graph: ir.Graph) -> dict[str, dict[str, Any]]:
 
 
 def _needs_own_permission(graph: ir.Graph, node: ir.Permission) -> bool:
-    return any(_SAM_UNHANDLED_GREEDY.search(graph.node(r).path) for r in node.routes if isinstance(graph.node(r), ir.Route))
+    routes = [graph.node(r) for r in node.routes]
+    return any(isinstance(route, ir.Route) and _SAM_UNHANDLED_GREEDY.search(route.path) for route in routes)
 
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, Any]) -> dict[str, Any]:

@@ -8,17 +8,15 @@ and codes are stable: tools and docs refer to them. `run` executes every rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from compiler.diagnostics import Finding
 from compiler.resolve import Resolved
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """What rules read: the resolved spec, the loaded data, where the spec lives, and today."""
 
     spec: Resolved
@@ -30,8 +28,7 @@ class Context:
 Check = Callable[[Context], Iterable[Finding]]
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     """A registered check: its stable codes, a short name and what it verifies."""
 
     codes: tuple[str, ...]
@@ -70,7 +67,3 @@ def all_rules() -> list[Rule]:
 
 def _load_rule_modules() -> None:
     from compiler.rules import api, functions, routes, service  # noqa: F401  (registers the rules)
-
-
-def findings_of(checks: Iterable[Iterator[Finding]]) -> list[Finding]:
-    return [finding for check in checks for finding in check]
