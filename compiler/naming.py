@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath
 from compiler.resolve import Resolved, Route
+from compiler.routekeys import key_problem
 
 
 class Names(NamedTuple):
@@ -70,8 +71,18 @@ def parameter_logical_id(name: str) -> str:
 
 
 def collisions(spec: Resolved) -> list[Finding]:
-    """Elements whose generated names would clash in some target."""
-    return list(_collisions(_all_names(spec)))
+    """Elements whose generated names would clash in some target.
+
+    Function keys that differ only by `-`/`_` are reported by their own rule (E202) and skipped here.
+    """
+    folded: set[str] = set()
+    duplicates = set()
+    for fn in spec.functions:
+        key = fn.key.replace("-", "_")
+        if key in folded:
+            duplicates.add(fn.spec_path)
+        folded.add(key)
+    return [f for f in _collisions(_all_names(spec)) if f.path not in duplicates]
 
 
 def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
@@ -88,16 +99,21 @@ def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
             yield "logical id", names.logical_id, ("api",)
         yield "terraform name", "log group " + ACCESS_LOG_GROUP.tf, ("logging", "access_logs")
     for route in spec.routes:
+        if key_problem(route):
+            continue  # reported by the route-key rule
         for kind in ("Route", "Permission"):
             yield "logical id", route_names(route, kind).logical_id, route.spec_path
         yield "terraform name", "route " + route_names(route, "").tf, route.spec_path
 
 
 def _collisions(names: Iterable[tuple[str, str, SpecPath]]) -> Iterator[Finding]:
+    """One finding per element whose name is taken (the first clash it has)."""
     first: dict[tuple[str, str], SpecPath] = {}
+    reported: set[SpecPath] = set()
     for namespace, name, where in names:
         seen = first.setdefault((namespace, name.lower()), where)
-        if seen != where:
+        if seen != where and where not in reported:
+            reported.add(where)
             shown = name.split(" ", 1)[-1]
             yield Finding(
                 "E701",

@@ -51,12 +51,16 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
     if document.data is not None:
         service, problems = structure.validate(document.data)
         findings += problems
+        data, removed = document.data, ()
+        if service is None:  # report the rest of the file too, from what is valid in it
+            service, data, removed = structure.salvage(document.data, problems)
         if service is not None:
-            resolved = resolve(service, document.data)
-            context = rules.Context(spec=resolved, raw=document.data, spec_dir=document.path.parent, today=today)
-            findings += rules.run(context)
-            findings += naming.collisions(resolved)
-            result.resolved = resolved
+            resolved = resolve(service, data)
+            context = rules.Context(spec=resolved, raw=data, spec_dir=document.path.parent, today=today)
+            semantic = [*rules.run(context), *naming.collisions(resolved)]
+            findings += [f for f in semantic if not any(f.path[: len(r)] == r for r in removed)]
+            if not problems:
+                result.resolved = resolved
             if lower and not has_errors(findings):
                 from compiler.lower import lower as lower_to_graph
 

@@ -7,6 +7,7 @@ the spec path its `loc` names.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 from functools import cache
@@ -54,6 +55,57 @@ def validate(data: dict[str, Any]) -> tuple[Service | None, list[Finding]]:
         return _validator().validate_python(data), []
     except ValidationError as error:
         return None, _findings(data, error.errors(include_url=False, include_input=True))
+
+
+_SALVAGE_ROUNDS = 5
+
+
+def salvage(data: dict[str, Any], findings: list[Finding]) -> tuple[Service | None, dict[str, Any], tuple[SpecPath, ...]]:
+    """A typed spec made from `data` without the elements that `findings` reject.
+
+    Lets the semantic rules report the problems of the rest of the file in the same run. Returns
+    the spec (None when what is left cannot make one, e.g. `service` is missing), the pruned data,
+    and the removed paths: findings about those are artifacts of the pruning.
+    """
+    pruned_data = copy.deepcopy(data)
+    removed: list[SpecPath] = []
+    for _ in range(_SALVAGE_ROUNDS):
+        for finding in findings:
+            path = finding.path
+            if finding.code == "E102":  # a required key is missing: drop the element that needs it
+                path = path[:-1]
+            if path in _REQUIRED_TOP:  # no spec without these
+                return None, pruned_data, tuple(removed)
+            if _prune(pruned_data, path):
+                removed.append(path)
+        service, findings = validate(pruned_data)
+        if service is not None:
+            return service, pruned_data, tuple(removed)
+    return None, pruned_data, tuple(removed)
+
+
+_REQUIRED_TOP = frozenset({(), ("service",), ("functions",)})
+
+
+def _prune(data: Any, path: SpecPath) -> bool:
+    """Remove the element at `path`; a function is emptied instead, so routes still find it."""
+    parent = data
+    for part in path[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    last = path[-1]
+    if isinstance(parent, dict) and last in parent:
+        if path[:1] == ("functions",) and len(path) == 2:
+            parent[last] = {}
+        else:
+            del parent[last]
+        return True
+    if isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+        del parent[last]
+        return True
+    return False
 
 
 def _findings(data: Any, errors: list[Any]) -> list[Finding]:

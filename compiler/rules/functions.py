@@ -41,10 +41,14 @@ def function_keys(ctx: Context) -> Iterator[Finding]:
 @rule("E203", "E204", name="function-names")
 def function_names(ctx: Context) -> Iterator[Finding]:
     """Function names fit Lambda (64 characters of `A-Za-z0-9-_`), their role names fit IAM, and are unique."""
-    seen: dict[str, str] = {}
+    seen: dict[str, Function] = {}
+    prefix_ok = re.match(r"^[a-z][a-z0-9-]*$", ctx.spec.prefix) is not None
     for fn in ctx.spec.functions:
         where = fn.origin["name"]
-        source = "" if where[-1] == "name" else " (made from the service prefix and the key; set `name` to choose one)"
+        named = where[-1] == "name"
+        source = "" if named else " (made from the service prefix and the key; set `name` to choose one)"
+        if not named and not prefix_ok:
+            continue  # the prefix is reported once, at `service`
         if not _NAME.match(fn.name):
             yield Finding("E203", where, f"function name `{fn.name}` may hold only letters, digits, `-` and `_`{source}")
         elif len(fn.name) > awsdata.LAMBDA_NAME_MAX:
@@ -56,10 +60,9 @@ def function_names(ctx: Context) -> Iterator[Finding]:
                 f"the generated role name `{fn.role_name}` has {len(fn.role_name)} characters; IAM allows {awsdata.IAM_ROLE_NAME_MAX}, "
                 f"so keep the function name within {awsdata.IAM_ROLE_NAME_MAX - len('-role')}{source}",
             )
-        if fn.name in seen:
-            yield Finding("E204", where, f"function name `{fn.name}` is already used by function `{seen[fn.name]}`; set a different `name`")
-        else:
-            seen[fn.name] = fn.key
+        first = seen.setdefault(fn.name, fn)
+        if first is not fn and first.key.replace("-", "_") != fn.key.replace("-", "_"):  # else E202 says it
+            yield Finding("E204", where, f"function name `{fn.name}` is already used by function `{first.key}`; set a different `name`")
 
 
 @rule("E205", name="function-description")

@@ -2,53 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean, one_of
 from compiler.resolve import ROUTE_METHODS, Route
+from compiler.routekeys import path_problem, route_shape
 from compiler.rules import Context, rule
-
-_SEGMENT_PARAM = re.compile(r"^\{([A-Za-z0-9._-]+)(\+?)\}$")
-_LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+$")
-
-
-def route_shape(route: Route) -> tuple[str, ...]:
-    """The route as API Gateway matches it: parameters are placeholders, whatever their names."""
-    shape = []
-    for segment in route.segments:
-        match = _SEGMENT_PARAM.match(segment)
-        shape.append(("{+}" if match.group(2) else "{}") if match else segment)
-    return (route.method, *shape)
-
-
-def path_problem(path: str) -> str | None:
-    """What is wrong with a route path, or None."""
-    if not path.startswith("/"):
-        return f"the path `{path}` must start with `/`"
-    if path == "/":
-        return None
-    if path.endswith("/"):
-        return f"remove the trailing `/` from `{path}` (only the root `/` ends with one)"
-    segments = path[1:].split("/")
-    names: set[str] = set()
-    for index, segment in enumerate(segments):
-        if not segment:
-            return f"`{path}` has an empty segment (`//`)"
-        if "{" in segment or "}" in segment:
-            match = _SEGMENT_PARAM.match(segment)
-            if match is None:
-                return f"segment `{segment}` must be a whole parameter `{{name}}` or `{{name+}}`, with letters, digits, `.`, `_` or `-`"
-            name, greedy = match.groups()
-            if greedy and index != len(segments) - 1:
-                return f"the greedy parameter `{segment}` may only be the last segment"
-            if name in names:
-                return f"parameter `{{{name}}}` appears twice in `{path}`; give each one its own name"
-            names.add(name)
-        elif not _LITERAL.match(segment):
-            return f"segment `{segment}` has characters a URL path cannot hold unencoded"
-    return None
 
 
 @rule("E301", "E302", name="route-key")
