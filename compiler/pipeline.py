@@ -10,9 +10,9 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from compiler.diagnostics import Diagnostic, Finding, format_path, has_errors, sort_unique
+from compiler.diagnostics import Diagnostic, Finding, SpecPath, format_path, has_errors, sort_unique
 from compiler.loader import Document, load
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
     if document.data is not None:
         service, problems = structure.validate(document.data)
         findings += problems
-        data, removed = document.data, ()
+        data: dict[str, Any] = document.data
+        removed: tuple[SpecPath, ...] = ()
         if service is None:  # report the rest of the file too, from what is valid in it
             service, data, removed = structure.salvage(document.data, problems)
         if service is not None:
