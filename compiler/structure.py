@@ -111,7 +111,7 @@ def _prune(data: Any, path: SpecPath) -> bool:
 def _findings(data: Any, errors: list[Any]) -> list[Finding]:
     by_path: dict[SpecPath, list[tuple[str, dict[str, Any], Any]]] = defaultdict(list)
     for error in errors:
-        path = _spec_path(data, error["loc"], keep_last=error["type"] in {"missing_argument", "unexpected_keyword_argument"})
+        path = _spec_path(data, error["loc"], keep_last=error["type"] in {"missing", "missing_argument", "unexpected_keyword_argument"})
         by_path[path].append((error["type"], error.get("ctx") or {}, error.get("input")))
     findings: list[Finding] = []
     for path, items in by_path.items():
@@ -144,7 +144,7 @@ def _finding(path: SpecPath, kind: str, ctx: dict[str, Any], value: Any) -> Find
     if kind == "unexpected_keyword_argument":
         known = _field_names(path[:-1])
         return Finding("E101", path, f"unknown key `{name}`{did_you_mean(str(name), known)}; allowed here: {', '.join(known)}", anchor="key")
-    if kind == "missing_argument":
+    if kind in {"missing", "missing_argument"}:
         return Finding("E102", path, f"missing required key `{name}`")
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from typing import Any
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
@@ -19,10 +18,6 @@ class ExactBytes(SingleFileSnapshotExtension):
 
     _write_mode = WriteMode.BINARY
 
-    @classmethod
-    def get_snapshot_name(cls, *, test_location: Any, index: Any) -> str:
-        return str(index)
-
 
 @pytest.fixture
 def exact(snapshot: SnapshotAssertion) -> SnapshotAssertion:
@@ -35,7 +30,7 @@ def test_outputs_match_golden_files(compiled: dict[str, Compiled], example: str,
     files = compiled[example].target_files(target)
     assert files, f"{example} produced no {target} files"
     for name, content in sorted(files.items()):
-        assert content == exact(name=f"{example}-{target}-{name}")
+        assert content == exact(name=name)
 
 
 def test_out_directory_is_current() -> None:

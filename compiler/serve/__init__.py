@@ -1,0 +1,13 @@
+"""`apispec serve`: the spec's HTTP API running locally, as API Gateway and Lambda would run it.
+
+Layout: `config` (functions with parameters filled in), `routing` (stage and route matching),
+`events` (the payload format 2.0 event), `workers` (a process pool per function, `_worker.py` being
+the process), `responses` (payload 2.0 results, gateway errors, CORS), `accesslog`, `app` (one request
+end to end) and `server` (the HTTP server and `serve`). Only `compiler.cli` imports this package.
+"""
+
+from __future__ import annotations
+
+from compiler.serve.server import serve
+
+__all__ = ["serve"]

@@ -1,0 +1,245 @@
+"""One Lambda execution environment: runs one function's handler, one request at a time.
+
+Started by `compiler.serve.workers` as `python -u _worker.py HANDLER PARENT_PID`, with the function's
+environment and its `source` directory as the working directory. It is a standalone script (standard
+library only, nothing from `compiler`), so the function sees none of apispec's modules.
+
+Protocol, JSON lines: requests arrive on standard input as `{"event", "requestId", "timeoutMs",
+"invokedFunctionArn", "traceId"}`. Answers go to the original standard output: `{"log": line}` for
+every line the handler prints (Python-level `sys.stdout`, `sys.stderr`, `logging`), `{"started": true}`
+once the handler is imported and about to run, then `{"result": json_text}` or `{"error": {...},
+"exit": bool}`. File descriptors 1 and 2 both point at standard error, which the server also relays,
+so output written below Python (C extensions, child processes) still reaches the log.
+"""
+
+from __future__ import annotations
+
+import decimal
+import importlib
+import io
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any, TextIO
+
+Handler = Callable[[Any, Any], Any]
+
+
+class Channel:
+    """The answer stream to the server: one JSON object per line, written atomically."""
+
+    def __init__(self, stream: io.BufferedWriter) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def send(self, message: dict[str, Any]) -> None:
+        data = (json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape")
+        with self._lock:
+            self._stream.write(data)
+            self._stream.flush()
+
+
+class LogStream(io.TextIOBase):
+    """A text stream that turns every complete line into a `{"log": line}` message."""
+
+    def __init__(self, channel: Channel) -> None:
+        super().__init__()
+        self._channel = channel
+        self._pending = ""
+        self._lock = threading.Lock()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            self._pending += text
+            *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            self._channel.send({"log": line})
+        return len(text)
+
+    def finish(self) -> None:
+        """Send a last line that has no newline yet (at the end of an invocation)."""
+        with self._lock:
+            pending, self._pending = self._pending, ""
+        if pending:
+            self._channel.send({"log": pending})
+
+
+class LambdaContext:
+    """The `context` argument, with the attributes of the Python Lambda runtime's context."""
+
+    def __init__(self, request: dict[str, Any]) -> None:
+        self.aws_request_id: str = request["requestId"]
+        self.invoked_function_arn: str = request["invokedFunctionArn"]
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        # The Python runtime reads this from the environment, so it is a string there too.
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.identity: Any = None
+        self.client_context: Any = None
+        self.tenant_id: str | None = None
+        self._deadline_ms = int(time.time() * 1000) + int(request["timeoutMs"])
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the function times out."""
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+    def log(self, message: str) -> None:
+        """Write to the function's log, as the runtime's `context.log` does."""
+        sys.stdout.write(message)
+
+
+class _RequestIdFilter(logging.Filter):
+    request_id = ""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.aws_request_id = self.request_id
+        return True
+
+
+def _error(error_type: str, message: str, stack: list[str] | None = None) -> dict[str, Any]:
+    return {"errorType": error_type, "errorMessage": message, "stackTrace": stack or []}
+
+
+def _exception(exc: BaseException, error_type: str | None = None, message: str | None = None) -> dict[str, Any]:
+    """The error with its traceback, without the frames of this script and of importlib."""
+    summary = traceback.TracebackException.from_exception(exc)
+    summary.stack = traceback.StackSummary.from_list([f for f in summary.stack if not _internal(f.filename)])
+    return _error(error_type or type(exc).__name__, str(exc) if message is None else message, list(summary.format()))
+
+
+def _internal(filename: str) -> bool:
+    return filename == __file__ or filename.startswith("<frozen importlib")
+
+
+def _load(handler: str) -> Handler | dict[str, Any]:
+    """The handler function, or the error the Lambda runtime reports for it."""
+    module_name, _, function_name = handler.rpartition(".")
+    if not module_name or not function_name:
+        return _error("Runtime.MalformedHandlerName", f"Bad handler '{handler}': not enough values to unpack (expected 2, got 1)")
+    module_name = module_name.replace("/", ".")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        return _exception(exc, "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}")
+    except SyntaxError as exc:
+        return _exception(exc, "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}")
+    except Exception as exc:
+        return _exception(exc)
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        return _error("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'")
+    return function  # type: ignore[no-any-return]
+
+
+def _default(value: object) -> object:
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+class Runtime:
+    """Import the handler on the first request, then run requests one at a time."""
+
+    def __init__(self, handler: str, channel: Channel, out: LogStream, err: LogStream, request_filter: _RequestIdFilter) -> None:
+        self._handler_name = handler
+        self._channel = channel
+        self._streams = (out, err)
+        self._filter = request_filter
+        self._handler: Handler | None = None
+
+    def run(self, request: dict[str, Any]) -> bool:
+        """Answer one request; False when this environment must stop (failed init, exit)."""
+        self._filter.request_id = request["requestId"]
+        if request.get("traceId"):
+            os.environ["_X_AMZN_TRACE_ID"] = request["traceId"]
+        if self._handler is None:
+            loaded = _load(self._handler_name)
+            if isinstance(loaded, dict):
+                return self._fail(loaded, stop=True)
+            self._handler = loaded
+        self._channel.send({"started": True})
+        try:
+            result = self._handler(request["event"], LambdaContext(request))
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else 1
+            return self._fail(
+                _error("Runtime.ExitError", f"RequestId: {request['requestId']} Error: Runtime exited with error: exit status {status}"),
+                stop=True,
+            )
+        except Exception as exc:
+            return self._fail(_exception(exc))
+        try:
+            text = json.dumps(result, default=_default)
+        except (TypeError, ValueError, RecursionError) as exc:
+            return self._fail(_error("Runtime.MarshalError", f"Unable to marshal response: {exc}"))
+        self._finish()
+        self._channel.send({"result": text})
+        return True
+
+    def _fail(self, error: dict[str, Any], *, stop: bool = False) -> bool:
+        self._finish()
+        self._channel.send({"error": error, "exit": stop})
+        return not stop
+
+    def _finish(self) -> None:
+        for stream in self._streams:
+            stream.finish()
+
+
+def main(argv: list[str]) -> int:
+    """Serve requests from standard input until it closes."""
+    handler = argv[1]
+    # Keep the protocol streams private: the handler gets /dev/null as stdin and its fd 1 goes to stderr.
+    requests = os.fdopen(os.dup(0), "rb")
+    channel = Channel(os.fdopen(os.dup(1), "wb"))
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    out, err = LogStream(channel), LogStream(channel)
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    sys.stdout, sys.stderr = out, err
+    # The script's own directory must not shadow the function's modules: `source` comes first.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    sys.path.insert(0, os.getcwd())
+    request_filter = _RequestIdFilter()
+    _configure_logging(out, request_filter)
+    runtime = Runtime(handler, channel, out, err, request_filter)
+    for line in requests:
+        if not line.strip():
+            continue
+        if not runtime.run(json.loads(line)):
+            return 0
+    return 0
+
+
+def _configure_logging(stream: TextIO | LogStream, request_filter: _RequestIdFilter) -> None:
+    """A root handler in the Lambda Python runtime's text format; the root level stays WARNING."""
+    formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    handler.addFilter(request_filter)
+    logging.getLogger().addHandler(handler)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

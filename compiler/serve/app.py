@@ -1,0 +1,196 @@
+"""The local HTTP API: routing, the event, the invocation, the response, CORS and the access log."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.resolve import Resolved
+from compiler.serve import accesslog, config, events
+from compiler.serve.responses import CorsPolicy, MalformedResponseError, Response, from_lambda, gateway_error
+from compiler.serve.routing import Router
+from compiler.serve.workers import Outcome, Pool
+
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
+MAX_INVOKE_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation payload limit (request and response)
+INTERNAL_ERROR = "Internal Server Error"
+
+Emit = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class Exchange:
+    """A request's response and what its access-log line needs."""
+
+    response: Response
+    log: bool = True  # False for requests outside the stage: API Gateway logs nothing for them
+    route_key: str = "-"
+    lambda_request_id: str | None = None
+    integration_status: int | None = None
+    integration_error: str | None = None
+    integration_latency: int | None = None
+    error_message: str | None = None
+
+
+class App:
+    """Everything between a parsed HTTP request and the bytes of its response."""
+
+    def __init__(self, resolved: Resolved, spec_dir: Path, params: dict[str, str], *, emit: Emit, notice: Emit) -> None:
+        self.config = config.load(resolved, spec_dir, params)
+        self._emit = emit
+        api = resolved.api
+        self.access_log_fields = api.access_log_fields if api is not None else None
+        self.router = Router(resolved.routes, self.config.stage)
+        self.cors = CorsPolicy(api.cors) if api is not None and api.cors is not None else None
+        self.pools = {key: Pool(fn, emit, notice) for key, fn in self.config.functions.items() if fn.is_python}
+        self.port = 0  # set by the server once it listens (the event's x-forwarded-port)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        for pool in self.pools.values():
+            pool.close()
+
+    def handle(self, request: events.Request) -> Exchange:
+        """The response to one request, and the facts for its access-log line."""
+        if not request.raw_path.startswith("/"):
+            return Exchange(gateway_error(404, "Not Found"), log=False, error_message="Not Found")
+        path = self.router.strip_stage(request.raw_path)
+        if path is None:
+            return Exchange(gateway_error(404, "Not Found"), log=False, error_message="Not Found")
+        origin = request.header("origin")
+        if self.cors is not None and self.cors.is_preflight(request.method, origin, request.header("access-control-request-method")):
+            return Exchange(self.cors.preflight(origin))
+        if len(request.body) > MAX_REQUEST_BYTES:
+            return self._with_cors(Exchange(gateway_error(413, "Request Entity Too Large"), error_message="Request Entity Too Large"), origin)
+        match = self.router.match(request.method, path)
+        if match is None:
+            return self._with_cors(Exchange(gateway_error(404, "Not Found"), error_message="Not Found"), origin)
+        exchange = self._invoke(request, match.route.key, match.route.function, match.parameters)
+        return self._with_cors(exchange, origin)
+
+    def access_log_line(self, request: events.Request, exchange: Exchange, sent: int, finished: float) -> str | None:
+        """The access-log line of a finished request, or None when access logs are off."""
+        if self.access_log_fields is None or not exchange.log:
+            return None
+        values: dict[str, str | int | None] = {
+            "accountId": config.ACCOUNT_ID,
+            "apiId": self.config.api_id,
+            "awsEndpointRequestId": exchange.lambda_request_id,
+            "dataProcessed": len(request.body) + sent,
+            "domainName": request.host,
+            "domainPrefix": events.domain_prefix(request.host),
+            "error.message": exchange.error_message,
+            "error.messageString": json.dumps(exchange.error_message) if exchange.error_message else None,
+            "error.responseType": _response_type(exchange),
+            "extendedRequestId": request.request_id,
+            "httpMethod": request.method,
+            "identity.sourceIp": request.source_ip,
+            "identity.userAgent": request.header("user-agent"),
+            "integration.error": exchange.integration_error,
+            "integration.integrationStatus": exchange.integration_status,
+            "integration.latency": exchange.integration_latency,
+            "integration.requestId": exchange.lambda_request_id,
+            "integration.status": exchange.response.status if exchange.integration_status is not None else None,
+            "integrationErrorMessage": exchange.integration_error,
+            "integrationLatency": exchange.integration_latency,
+            "integrationStatus": exchange.integration_status,
+            "path": request.raw_path,
+            "protocol": request.protocol,
+            "requestId": request.request_id,
+            "requestTime": events.request_time(request.received),
+            "requestTimeEpoch": int(request.received * 1000),
+            "responseLatency": int((finished - request.received) * 1000),
+            "responseLength": sent,
+            "routeKey": exchange.route_key,
+            "stage": self.config.stage,
+            "status": exchange.response.status,
+        }
+        return accesslog.render(self.access_log_fields, values)
+
+    def _with_cors(self, exchange: Exchange, origin: str | None) -> Exchange:
+        if self.cors is not None:
+            self.cors.apply(exchange.response, origin)
+        return exchange
+
+    def _invoke(self, request: events.Request, route_key: str, key: str, parameters: dict[str, str]) -> Exchange:
+        fn = self.config.functions[key]
+        prefix = f"[{key}] "
+        exchange = Exchange(gateway_error(500, INTERNAL_ERROR), route_key=route_key)
+        pool = self.pools.get(key)
+        if pool is None:
+            message = f"runtime {fn.runtime} is not run locally: apispec serve runs Python functions only"
+            self._emit(prefix + message)
+            exchange.response = gateway_error(502, "Bad Gateway")
+            exchange.error_message, exchange.integration_error = "Bad Gateway", message
+            return exchange
+        trace = events.trace_id(request.received)
+        event = events.build_event(
+            request,
+            route_key=route_key,
+            path_parameters=parameters,
+            stage=self.config.stage,
+            api_id=self.config.api_id,
+            account_id=config.ACCOUNT_ID,
+            trace=trace,
+            server_port=self.port,
+        )
+        lambda_request_id = events.new_lambda_request_id()
+        exchange.lambda_request_id = lambda_request_id
+        invocation = {
+            "event": event,
+            "requestId": lambda_request_id,
+            "timeoutMs": fn.timeout * 1000,
+            "invokedFunctionArn": fn.arn,
+            "traceId": trace,
+        }
+        if len(json.dumps(invocation["event"])) > MAX_INVOKE_BYTES:
+            exchange.response = gateway_error(413, "Request Entity Too Large")
+            exchange.error_message = "Request Entity Too Large"
+            return exchange
+        started = time.monotonic()
+        try:
+            outcome = pool.invoke(invocation)
+        except (OSError, RuntimeError) as exc:
+            outcome = Outcome(error={"errorType": "Runtime.Unavailable", "errorMessage": f"cannot run the function: {exc}"}, keep=False)
+        exchange.integration_latency = int((time.monotonic() - started) * 1000)
+        exchange.integration_status = 200
+        return self._respond(exchange, outcome, prefix)
+
+    def _respond(self, exchange: Exchange, outcome: Outcome, prefix: str) -> Exchange:
+        exchange.error_message = INTERNAL_ERROR
+        if outcome.error is not None:
+            error = outcome.error
+            summary = f"{error.get('errorType')}: {error.get('errorMessage')}"
+            if outcome.timed_out:
+                self._emit(prefix + str(error.get("errorMessage")))
+            else:
+                self._emit(f"{prefix}[ERROR] {summary}")
+                for chunk in error.get("stackTrace") or []:
+                    for line in str(chunk).rstrip("\n").split("\n"):
+                        self._emit(prefix + line)
+            exchange.integration_error = f"The Lambda function returned the following error: {error.get('errorMessage')}. Check your Lambda function code and try again."
+            return exchange
+        assert outcome.result is not None
+        if len(outcome.result) > MAX_INVOKE_BYTES:
+            message = f"Response payload size ({len(outcome.result)} bytes) exceeded maximum allowed payload size ({MAX_INVOKE_BYTES} bytes)."
+            self._emit(f"{prefix}[ERROR] Function.ResponseSizeTooLarge: {message}")
+            exchange.integration_error = message
+            return exchange
+        try:
+            exchange.response = from_lambda(outcome.result)
+        except MalformedResponseError as exc:
+            self._emit(f"{prefix}{exc}")
+            exchange.integration_error = str(exc)
+            return exchange
+        exchange.error_message = None
+        return exchange
+
+
+def _response_type(exchange: Exchange) -> str | None:
+    """`$context.error.responseType`, for the failures whose type is certain; others log `-`."""
+    if exchange.integration_error is not None:
+        return "INTEGRATION_FAILURE"
+    return None

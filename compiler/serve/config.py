@@ -1,0 +1,140 @@
+"""What `serve` needs of a resolved spec: each function's runtime settings, with parameters filled in."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.resolve import PARAM_REF, Function, Resolved
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+FUNCTION_VERSION = "$LATEST"
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionConfig:
+    """One function as the local Lambda runs it."""
+
+    key: str
+    name: str
+    source: Path  # absolute
+    handler: str
+    runtime: str
+    memory: int
+    timeout: int
+    region: str
+    environment: tuple[tuple[str, str], ...]  # the spec's, with `${param:…}` filled in
+
+    @property
+    def is_python(self) -> bool:
+        return self.runtime.startswith("python")
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.name}"
+
+    def lambda_environment(self, log_stream: str) -> dict[str, str]:
+        """The variables Lambda itself sets for this function (before the spec's own)."""
+        return {
+            "AWS_LAMBDA_FUNCTION_NAME": self.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": FUNCTION_VERSION,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory),
+            "AWS_LAMBDA_LOG_GROUP_NAME": self.log_group_name,
+            "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.runtime}",
+            "LAMBDA_TASK_ROOT": str(self.source),
+            "_HANDLER": self.handler,
+            "TZ": ":UTC",
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole local API."""
+
+    api_name: str
+    api_id: str
+    stage: str
+    functions: dict[str, FunctionConfig]
+    warnings: tuple[str, ...]  # reported once at start, on standard error
+
+
+def load(resolved: Resolved, spec_dir: Path, params: Mapping[str, str]) -> Config:
+    """Fill parameters in and make paths absolute; collect what deserves a warning at start."""
+    warnings: list[str] = []
+    known = dict(resolved.parameters)
+    for name in params:
+        if name not in known:
+            choices = ", ".join(sorted(known)) or "none"
+            warnings.append(f"--param {name}: the spec has no parameter `{name}` (its parameters: {choices}); ignored")
+    values = {name: params.get(name, parameter.default) for name, parameter in known.items()}
+    missing: dict[str, list[str]] = {}
+    region = resolved.region or DEFAULT_REGION
+    functions: dict[str, FunctionConfig] = {}
+    for fn in resolved.functions:
+        environment = tuple((name, _fill(text, values, missing, f"{fn.key}.{name}")) for name, text in fn.environment)
+        functions[fn.key] = _function(fn, spec_dir, region, environment)
+    for name, places in missing.items():
+        warnings.append(
+            f"parameter `{name}` has no value and no default; `${{param:{name}}}` is left empty in "
+            f"{', '.join(places)} (give --param {name}=VALUE)"
+        )
+    local = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for config in functions.values():
+        if not config.is_python:
+            warnings.append(
+                f"function `{config.key}` has runtime {config.runtime}: serve runs Python functions only, so its routes answer 502"
+            )
+    mismatched = sorted({c.runtime for c in functions.values() if c.is_python and c.runtime != local})
+    if mismatched:
+        warnings.append(f"functions for {', '.join(mismatched)} run with the local Python ({local}, {sys.executable})")
+    api = resolved.api
+    api_name = api.name if api is not None else f"{resolved.prefix}-api"
+    if not resolved.routes:
+        warnings.append("the spec has no routes: every request answers 404")
+    return Config(
+        api_name=api_name,
+        api_id=hashlib.sha256(api_name.encode()).hexdigest()[:10],
+        stage=api.stage if api is not None else "$default",
+        functions=functions,
+        warnings=tuple(warnings),
+    )
+
+
+def _function(fn: Function, spec_dir: Path, region: str, environment: tuple[tuple[str, str], ...]) -> FunctionConfig:
+    return FunctionConfig(
+        key=fn.key,
+        name=fn.name,
+        source=Path(os.path.abspath(spec_dir / fn.source)),
+        handler=fn.handler,
+        runtime=fn.runtime,
+        memory=fn.memory,
+        timeout=fn.timeout,
+        region=region,
+        environment=environment,
+    )
+
+
+def _fill(text: str, values: Mapping[str, str | None], missing: dict[str, list[str]], place: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        found = values.get(name)
+        if found is None:
+            missing.setdefault(name, []).append(place)
+            return ""
+        return found
+
+    return PARAM_REF.sub(value, text)

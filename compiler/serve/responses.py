@@ -1,0 +1,147 @@
+"""HTTP responses: API Gateway's own errors, a Lambda result read as payload format 2.0, and CORS."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas.models import Cors
+
+_FORMAT_ERROR = "The response from the Lambda function doesn't match the format that API Gateway expects."
+# Headers the server computes itself; a function's values for them are dropped.
+_HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+
+
+@dataclass(slots=True)
+class Response:
+    """What goes back to the client."""
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+
+class MalformedResponseError(ValueError):
+    """The function's result is not a response API Gateway can use; the message says why."""
+
+
+def gateway_error(status: int, message: str) -> Response:
+    """API Gateway's own answer, e.g. `404 {"message":"Not Found"}`."""
+    body = json.dumps({"message": message}, separators=(",", ":")).encode()
+    return Response(status, [("content-type", "application/json")], body)
+
+
+def from_lambda(payload: str) -> Response:
+    """The HTTP response for a function's result (its JSON text), by the payload 2.0 rules."""
+    try:
+        value = json.loads(payload)
+    except ValueError as exc:  # the worker always sends valid JSON; be safe anyway
+        raise MalformedResponseError(f"{_FORMAT_ERROR} The result is not JSON: {exc}") from exc
+    if not isinstance(value, dict) or "statusCode" not in value:
+        # API Gateway infers the format: 200, application/json, the result as the body (a string as is).
+        body = value if isinstance(value, str) else payload
+        return Response(200, [("content-type", "application/json")], body.encode("utf-8"))
+    return Response(_status(value["statusCode"]), _headers(value), _body(value))
+
+
+def _status(value: Any) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
+        raise MalformedResponseError(f"{_FORMAT_ERROR} statusCode must be an HTTP status code, got {value!r}")
+    return value
+
+
+def _text(value: Any, what: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise MalformedResponseError(f"{_FORMAT_ERROR} {what} must be a string, got {json.dumps(value)}")
+
+
+def _headers(value: dict[str, Any]) -> list[tuple[str, str]]:
+    raw = value.get("headers") or {}
+    if not isinstance(raw, dict):
+        raise MalformedResponseError(f"{_FORMAT_ERROR} headers must be an object of strings")
+    headers = [(name, _text(v, f"header {name}")) for name, v in raw.items() if name.lower() not in _HOP_BY_HOP]
+    cookies = value.get("cookies") or []
+    if not isinstance(cookies, list):
+        raise MalformedResponseError(f"{_FORMAT_ERROR} cookies must be a list of strings")
+    headers += [("set-cookie", _text(c, "a cookie")) for c in cookies]
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        headers.insert(0, ("content-type", "text/plain; charset=utf-8"))
+    return headers
+
+
+def _body(value: dict[str, Any]) -> bytes:
+    body = value.get("body")
+    if body is None:
+        return b""
+    if not isinstance(body, str):
+        raise MalformedResponseError(f'{_FORMAT_ERROR} Lambda body contains the wrong type for field "body": give a string (json.dumps it)')
+    if value.get("isBase64Encoded") is True:
+        try:
+            return base64.b64decode(body, validate=False)
+        except (binascii.Error, ValueError) as exc:
+            raise MalformedResponseError(f"{_FORMAT_ERROR} isBase64Encoded is true but the body is not base64: {exc}") from exc
+    return body.encode("utf-8")
+
+
+class CorsPolicy:
+    """`api.cors`: API Gateway answers preflight requests and adds CORS headers for allowed origins."""
+
+    def __init__(self, cors: Cors) -> None:
+        self._cors = cors
+        self._any_origin = "*" in cors.allow_origins
+        self._origins = {o.lower() for o in cors.allow_origins}
+
+    @staticmethod
+    def is_preflight(method: str, origin: str | None, request_method: str | None) -> bool:
+        return method == "OPTIONS" and origin is not None and request_method is not None
+
+    def allowed_origin(self, origin: str | None) -> str | None:
+        """The `access-control-allow-origin` value for this origin, or None when it is not allowed."""
+        if origin is None:
+            return None
+        if self._any_origin:
+            return "*"
+        return origin if origin.lower() in self._origins else None
+
+    def preflight(self, origin: str | None) -> Response:
+        """The answer to a preflight `OPTIONS`: 204, with the CORS headers only for an allowed origin."""
+        response = Response(204)
+        allowed = self.allowed_origin(origin)
+        if allowed is None:
+            return response
+        cors = self._cors
+        headers = [("access-control-allow-origin", allowed)]
+        if cors.allow_credentials:
+            headers.append(("access-control-allow-credentials", "true"))
+        if cors.allow_methods:
+            methods = ["*" if m == "ANY" else m for m in cors.allow_methods]
+            headers.append(("access-control-allow-methods", ",".join(dict.fromkeys(methods))))
+        if cors.allow_headers:
+            headers.append(("access-control-allow-headers", ",".join(cors.allow_headers)))
+        if cors.max_age is not None:
+            headers.append(("access-control-max-age", str(cors.max_age)))
+        response.headers = headers
+        return response
+
+    def apply(self, response: Response, origin: str | None) -> None:
+        """Replace the function's own CORS headers (API Gateway ignores them) by the configured ones."""
+        response.headers = [(k, v) for k, v in response.headers if not k.lower().startswith("access-control-")]
+        allowed = self.allowed_origin(origin)
+        if allowed is None:
+            return
+        response.headers.append(("access-control-allow-origin", allowed))
+        if self._cors.allow_credentials:
+            response.headers.append(("access-control-allow-credentials", "true"))
+        if self._cors.expose_headers:
+            response.headers.append(("access-control-expose-headers", ",".join(self._cors.expose_headers)))

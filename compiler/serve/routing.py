@@ -1,0 +1,95 @@
+"""API Gateway HTTP API routing: stage prefix, then the most specific route, then `$default`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from compiler.resolve import DEFAULT_STAGE, Route
+
+_LITERAL, _PARAM, _GREEDY = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The route a request goes to, with its path parameters (decoded)."""
+
+    route: Route
+    parameters: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    route: Route
+    segments: tuple[tuple[int, str], ...]  # (kind, literal text or parameter name)
+
+    @property
+    def rank(self) -> tuple[tuple[int, ...], int]:
+        """Smaller is more specific: per segment literal < {param} < {greedy+}, then method < ANY."""
+        return tuple(kind for kind, _ in self.segments), int(self.route.method == "ANY")
+
+    def match(self, segments: list[str]) -> dict[str, str] | None:
+        parameters: dict[str, str] = {}
+        for index, (kind, text) in enumerate(self.segments):
+            if kind == _GREEDY:
+                rest = "/".join(segments[index:])
+                if not rest:
+                    return None
+                parameters[text] = unquote(rest)
+                return parameters
+            if index >= len(segments) or not segments[index]:
+                return None
+            if kind == _LITERAL:
+                if unquote(segments[index]) != text:
+                    return None
+            else:
+                parameters[text] = unquote(segments[index])
+        return parameters if len(segments) == len(self.segments) else None
+
+
+def _compile(route: Route) -> _Compiled:
+    segments: list[tuple[int, str]] = []
+    for segment in route.segments:
+        if segment.startswith("{") and segment.endswith("+}"):
+            segments.append((_GREEDY, segment[1:-2]))
+        elif segment.startswith("{") and segment.endswith("}"):
+            segments.append((_PARAM, segment[1:-1]))
+        else:
+            segments.append((_LITERAL, segment))
+    return _Compiled(route, tuple(segments))
+
+
+class Router:
+    """Pick the route of a request the way API Gateway does."""
+
+    def __init__(self, routes: Iterable[Route], stage: str = DEFAULT_STAGE) -> None:
+        routes = list(routes)
+        self.stage = stage
+        self._default = next((r for r in routes if r.is_default), None)
+        compiled = [_compile(r) for r in routes if not r.is_default]
+        self._routes = sorted(compiled, key=lambda c: c.rank)  # stable: spec order breaks ties
+
+    def strip_stage(self, raw_path: str) -> str | None:
+        """The path inside the stage, or None when the request is not for this stage."""
+        if self.stage == DEFAULT_STAGE:
+            return raw_path or "/"
+        prefix = f"/{self.stage}"
+        if raw_path == prefix:
+            return "/"
+        if raw_path.startswith(prefix + "/"):
+            return raw_path[len(prefix) :]
+        return None
+
+    def match(self, method: str, path: str) -> Match | None:
+        """The most specific route for `METHOD path` (path without the stage), else `$default`."""
+        segments = [] if path == "/" else path[1:].split("/")
+        for compiled in self._routes:
+            if compiled.route.method not in (method, "ANY"):
+                continue
+            parameters = compiled.match(segments)
+            if parameters is not None:
+                return Match(compiled.route, parameters)
+        if self._default is not None:
+            return Match(self._default, {})
+        return None

@@ -1,0 +1,225 @@
+"""The HTTP server around `App`, and `serve()`, which runs it until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from compiler.resolve import Resolved
+from compiler.serve import events
+from compiler.serve.app import MAX_REQUEST_BYTES, App
+from compiler.serve.responses import Response, gateway_error
+
+EXIT_OK = 0
+EXIT_CANNOT_LISTEN = 2
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class Output:
+    """Whole lines to one stream, from many threads, flushed at once."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def __call__(self, line: str) -> None:
+        with self._lock:
+            try:
+                self._stream.write(line + "\n")
+                self._stream.flush()
+            except (OSError, ValueError):  # the reader went away; keep serving
+                pass
+
+
+class HTTPServer(ThreadingHTTPServer):
+    """A threading server that knows its `App`."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], app: App, output: Callable[[str], None]) -> None:
+        self.app = app
+        self.output = output
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, RequestHandler)
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    """Reads a request, lets the `App` answer it, writes the response and the access-log line."""
+
+    server: HTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_HEAD(self) -> None:
+        self._serve()
+
+    def do_OPTIONS(self) -> None:
+        self._serve()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence http.server's own log: the access log replaces it."""
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Like the base class, without the `Server` header (API Gateway sends none)."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+    def _serve(self) -> None:
+        app = self.server.app
+        try:
+            body = self._read_body()
+        except ValueError as exc:
+            self._write(gateway_error(400, "Bad Request"), str(exc))
+            self.close_connection = True
+            return
+        if body is None:
+            self._write(gateway_error(413, "Request Entity Too Large"), None)
+            self.close_connection = True
+            return
+        host = self.headers.get("host") or _display_address(self.server.server_address)
+        request = events.Request(
+            method=self.command,
+            target=self.path,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+            protocol=self.request_version,
+            host=host,
+        )
+        exchange = app.handle(request)
+        sent = self._write(exchange.response, request.request_id)
+        line = app.access_log_line(request, exchange, sent, time.time())
+        if line is not None:
+            self.server.output(line)
+
+    def _read_body(self) -> bytes | None:
+        """The request body (None when it is over the size limit); chunked bodies are joined."""
+        if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+            chunks: list[bytes] = []
+            total = 0
+            while True:
+                size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+                size = int(size_line, 16)
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                total += size
+                if total > MAX_REQUEST_BYTES:
+                    return None
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(1024)
+            return b"".join(chunks)
+        length = int(self.headers.get("content-length") or 0)
+        if length < 0:
+            raise ValueError("negative content-length")
+        if length > MAX_REQUEST_BYTES:
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _write(self, response: Response, request_id: str | None) -> int:
+        """Send the response; the number of body bytes it has (what the access log calls its length)."""
+        body = b"" if response.status in _NO_BODY_STATUSES else response.body
+        try:
+            self.send_response(response.status)
+            for name, value in response.headers:
+                self.send_header(name, value)
+            if response.status not in _NO_BODY_STATUSES:
+                self.send_header("Content-Length", str(len(body)))
+            if request_id is not None:
+                self.send_header("apigw-requestid", request_id)
+            self.end_headers()
+            if self.command != "HEAD" and body:
+                self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+        return len(body)
+
+
+def _display_address(address: tuple[Any, ...]) -> str:
+    host, port = str(address[0]), int(address[1])
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+class _StopServingError(Exception):
+    """Raised by the SIGTERM handler to leave `serve_forever`."""
+
+
+def serve(
+    resolved: Resolved,
+    spec_dir: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    params: dict[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Serve the spec's HTTP API until Ctrl-C or SIGTERM; the process exit code."""
+    out, err = Output(stdout or sys.stdout), Output(stderr or sys.stderr)
+    app = App(resolved, spec_dir, params or {}, emit=out, notice=err)
+    for warning in app.config.warnings:
+        err(f"apispec: warning: {warning}")
+    try:
+        server = HTTPServer((host, port), app, out)
+    except (OSError, OverflowError) as exc:
+        err(f"apispec: error: cannot listen on {host}:{port}: {exc}")
+        app.close()
+        return EXIT_CANNOT_LISTEN
+    app.port = int(server.server_address[1])
+    previous = _install_signals()
+    try:
+        out(f"apispec: serving {app.config.api_name} on http://{_display_address((host, app.port))}")
+        server.serve_forever()
+    except (KeyboardInterrupt, _StopServingError):
+        pass
+    finally:
+        _restore_signals(previous)
+        server.server_close()
+        app.close()
+    err("apispec: stopped")
+    return EXIT_OK
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise _StopServingError
+
+
+SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+
+
+def _install_signals() -> SignalHandler:
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _restore_signals(previous: SignalHandler) -> None:
+    if previous is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, previous)

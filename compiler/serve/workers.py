@@ -1,0 +1,281 @@
+"""Local Lambda: a pool of worker processes per function, one request per worker at a time.
+
+Each worker is `python _worker.py` started lazily with the function's own environment and its `source`
+directory as working directory and first import path, so nothing leaks between functions. A pool grows
+up to `MAX_WORKERS` when every worker is busy (more requests wait for a free one), reuses warm workers,
+kills a worker that runs past the function's timeout, and replaces all its workers when a file under
+`source` changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from compiler.serve.config import FunctionConfig
+
+MAX_WORKERS = 10  # per function
+INIT_LIMIT = 10.0  # seconds; Lambda's limit for the init phase (importing the handler's module)
+_WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
+
+Emit = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one invocation ended: exactly one of `result` (JSON text) and `error` is set."""
+
+    result: str | None = None
+    error: dict[str, Any] | None = None
+    timed_out: bool = False
+    keep: bool = True  # whether the worker can take another request
+
+
+def source_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file under `root` (not `__pycache__` or hidden ones) with its mtime and size."""
+    found: list[tuple[str, int, int]] = []
+    pending = [str(root)]
+    while pending:
+        directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == "__pycache__":
+                continue
+            try:
+                if entry.is_dir():
+                    pending.append(entry.path)
+                elif entry.is_file():
+                    stat = entry.stat()
+                    found.append((entry.path, stat.st_mtime_ns, stat.st_size))
+            except OSError:
+                continue
+    return tuple(sorted(found))
+
+
+class Worker:
+    """One worker process (one Lambda execution environment)."""
+
+    def __init__(self, fn: FunctionConfig, environment: dict[str, str], emit: Emit, generation: int) -> None:
+        self.fn = fn
+        self.generation = generation
+        self._emit = emit
+        self._messages: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._process = subprocess.Popen(
+            [sys.executable, "-u", str(_WORKER_SCRIPT), fn.handler, str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=fn.source,
+            env=environment,
+            start_new_session=True,  # its own process group, so a kill takes the handler's children too
+        )
+        assert self._process.stdout is not None and self._process.stderr is not None
+        threading.Thread(target=self._read_answers, args=(self._process.stdout,), daemon=True).start()
+        threading.Thread(target=self._read_output, args=(self._process.stderr,), daemon=True).start()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def invoke(self, request: dict[str, Any], timeout: float) -> Outcome:
+        """Run one request; the clock starts when the handler is imported (init has `INIT_LIMIT`)."""
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.write((json.dumps(request) + "\n").encode("utf-8", "surrogateescape"))
+            self._process.stdin.flush()
+        except OSError:
+            return self._crashed()
+        deadline = time.monotonic() + INIT_LIMIT
+        started = False
+        while True:
+            try:
+                message = self._messages.get(timeout=max(deadline - time.monotonic(), 0))
+            except queue.Empty:
+                self.stop()
+                limit = timeout if started else INIT_LIMIT
+                what = "Task" if started else "Init"
+                return Outcome(error={"errorType": "Sandbox.Timedout", "errorMessage": f"{what} timed out after {limit:.2f} seconds"}, timed_out=True, keep=False)
+            if message.get("started"):
+                started, deadline = True, time.monotonic() + timeout
+            elif "result" in message:
+                return Outcome(result=message["result"])
+            elif "error" in message:
+                return Outcome(error=message["error"], keep=not message.get("exit"))
+            elif message.get("eof"):
+                return self._crashed()
+
+    def _crashed(self) -> Outcome:
+        try:
+            code = self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            code = -9
+        detail = f"signal {-code}" if code < 0 else f"exit status {code}"
+        return Outcome(error={"errorType": "Runtime.ExitError", "errorMessage": f"Runtime exited with error: {detail}"}, keep=False)
+
+    def stop(self) -> None:
+        """Kill the worker and whatever it started; reap it."""
+        if self._process.poll() is None:
+            try:
+                if hasattr(os, "killpg"):
+                    os.killpg(self._process.pid, signal.SIGKILL)
+                else:  # pragma: no cover - Windows has no process groups to kill
+                    self._process.kill()
+            except OSError:
+                self._process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=5)
+        if self._process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
+
+    def _read_answers(self, stream: IO[bytes]) -> None:
+        prefix = f"[{self.fn.key}] "
+        for raw in stream:
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                self._emit(prefix + raw.decode("utf-8", "replace").rstrip("\n"))
+                continue
+            if "log" in message:
+                self._emit(prefix + str(message["log"]))
+            else:
+                self._messages.put(message)
+        self._messages.put({"eof": True})
+
+    def _read_output(self, stream: IO[bytes]) -> None:
+        prefix = f"[{self.fn.key}] "
+        for raw in stream:
+            self._emit(prefix + raw.decode("utf-8", "replace").rstrip("\r\n"))
+
+
+class Pool:
+    """The workers of one function."""
+
+    def __init__(self, fn: FunctionConfig, emit: Emit, notice: Emit, max_workers: int = MAX_WORKERS) -> None:
+        self.fn = fn
+        self._emit = emit
+        self._notice = notice
+        self._max = max_workers
+        self._cond = threading.Condition()
+        self._idle: list[Worker] = []
+        self._busy: set[Worker] = set()
+        self._starting = 0
+        self._generation = 0
+        self._closed = False
+        self._signature = source_signature(fn.source)
+        self._environment = self._base_environment()
+
+    def invoke(self, request: dict[str, Any]) -> Outcome:
+        """Run one request on a free worker (started when none is free and the pool is not full)."""
+        self._check_reload()
+        worker = self._acquire()
+        outcome = Outcome(error={"errorType": "Runtime.Unknown", "errorMessage": "the worker was stopped"}, keep=False)
+        try:
+            outcome = worker.invoke(request, self.fn.timeout)
+        finally:
+            self._release(worker, outcome.keep)
+        return outcome
+
+    def close(self) -> None:
+        """Stop every worker, busy or not."""
+        with self._cond:
+            self._closed = True
+            workers = [*self._idle, *self._busy]
+            self._idle.clear()
+            self._cond.notify_all()
+        for worker in workers:
+            worker.stop()
+
+    def pids(self) -> list[int]:
+        with self._cond:
+            return [w.pid for w in (*self._idle, *self._busy)]
+
+    def _base_environment(self) -> dict[str, str]:
+        environment = dict(os.environ)
+        stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[$LATEST]{secrets.token_hex(16)}"
+        environment.update(self.fn.lambda_environment(stream))
+        environment.update({"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+        environment.update(dict(self.fn.environment))
+        return environment
+
+    def _check_reload(self) -> None:
+        signature = source_signature(self.fn.source)
+        with self._cond:
+            if signature == self._signature:
+                return
+            self._signature = signature
+            self._generation += 1
+            stale, self._idle = self._idle, []
+        self._notice(f"apispec: {self.fn.key}: source changed under {self.fn.source}; loading the new code")
+        for worker in stale:
+            worker.stop()
+
+    def _acquire(self) -> Worker:
+        dead: list[Worker] = []
+        try:
+            return self._take(dead)
+        finally:
+            for worker in dead:
+                worker.stop()
+
+    def _take(self, dead: list[Worker]) -> Worker:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise RuntimeError("the server is stopping")
+                while self._idle:
+                    worker = self._idle.pop()  # the most recently used: warmest
+                    if worker.alive():
+                        self._busy.add(worker)
+                        return worker
+                    dead.append(worker)  # exited while idle (a thread of the handler called os._exit, ...)
+                if len(self._busy) + self._starting < self._max:
+                    self._starting += 1
+                    generation = self._generation
+                    break
+                self._cond.wait()
+        try:
+            worker = Worker(self.fn, self._environment, self._emit, generation)
+        except BaseException:
+            with self._cond:
+                self._starting -= 1
+                self._cond.notify()
+            raise
+        with self._cond:
+            self._starting -= 1
+            closed = self._closed
+            if not closed:
+                self._busy.add(worker)
+        if closed:
+            worker.stop()
+            raise RuntimeError("the server is stopping")
+        return worker
+
+    def _release(self, worker: Worker, keep: bool) -> None:
+        with self._cond:
+            self._busy.discard(worker)
+            reuse = keep and not self._closed and worker.generation == self._generation and worker.alive()
+            if reuse:
+                self._idle.append(worker)
+            self._cond.notify()
+        if not reuse:
+            worker.stop()

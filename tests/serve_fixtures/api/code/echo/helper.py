@@ -1,0 +1,3 @@
+"""Only the echo function has this module."""
+
+MARKER = "echo-helper"

@@ -1,0 +1,50 @@
+"""Every kind of result: payload 2.0 responses, inferred ones, errors."""
+
+import base64
+import logging
+import sys
+
+BINARY = bytes(range(256))
+
+
+def handler(event, context):
+    kind = event["pathParameters"]["kind"]
+    if kind == "str":
+        return "hello"
+    if kind == "list":
+        return [1, "two"]
+    if kind == "number":
+        return 42
+    if kind == "none":
+        return None
+    if kind == "dict":
+        return {"a": 1}
+    if kind == "full":
+        return {
+            "statusCode": 201,
+            "headers": {"content-type": "text/plain", "x-one": "1"},
+            "cookies": ["a=1; Path=/", "b=2"],
+            "body": "created",
+        }
+    if kind == "binary":
+        return {
+            "statusCode": 200,
+            "headers": {"content-type": "application/octet-stream"},
+            "body": base64.b64encode(BINARY).decode(),
+            "isBase64Encoded": True,
+        }
+    if kind == "plain":
+        return {"statusCode": 202, "body": "no content type"}
+    if kind == "unserialisable":
+        return {"statusCode": 200, "body": {1, 2}}
+    if kind == "badbody":
+        return {"statusCode": 200, "body": {"a": 1}}
+    if kind == "raise":
+        raise ValueError("boom from shapes")
+    if kind == "exit":
+        sys.exit(3)
+    if kind == "log":
+        logging.getLogger().warning("careful now")
+        print("to stderr", file=sys.stderr)
+        return "logged"
+    return {"statusCode": 400, "body": f"unknown kind {kind}"}

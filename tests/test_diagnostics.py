@@ -1,0 +1,194 @@
+"""Diagnostics as the contract describes them: located, actionable, all at once, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from typer.testing import CliRunner
+
+from compiler.cli import ExitCode, app
+from tests.conftest import ROOT
+from tests.test_golden import ExactBytes
+
+BAD_SPECS = ROOT / "tests" / "bad_specs"
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning) (?P<code>[EW]\d{3}): (?P<path>\S.*?): (?P<message>.+)$")
+runner = CliRunner()
+
+MINIMAL = """\
+service: demo
+functions:
+  api:
+    source: code
+    handler: main.handler
+routes:
+  GET /items/{id}: api
+"""
+
+
+def validate(spec: Path, *extra: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["validate", *extra, str(spec)])
+    return result.exit_code, result.stderr if not extra else result.stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "main.py").write_text("def handler(event, context):\n    return {}\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in BAD_SPECS.glob("*.yaml")))
+def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) -> None:
+    """Each broken example's full report, reviewed line by line in the golden file."""
+    result = subprocess.run(
+        [sys.executable, "-m", "compiler", "validate", name], cwd=BAD_SPECS, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == ExitCode.INVALID
+    lines = result.stderr.splitlines()
+    assert lines and all(LINE.match(line) for line in lines), result.stderr
+    positions = [(int(m["line"]), int(m["column"])) for m in map(LINE.match, lines) if m]
+    assert positions == sorted(positions)
+    assert len(lines) == len(set(lines))
+    assert result.stderr.encode() == snapshot.use_extension(ExactBytes)
+
+
+# (the spec, the expected "line:column code path", a part of the message)
+@pytest.mark.parametrize(
+    ("spec", "where", "message"),
+    [
+        (MINIMAL.replace("    handler: main.handler\n", "    handler: main.handler\n    memroy: 256\n"), "6:5 E101 functions.api.memroy", "did you mean `memory`?"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    timeout: 901\n"), "5:14 E105 functions.api.timeout", "maximum is 900"),
+        (MINIMAL.replace("    handler: main.handler\n", "    handler: main.handler\n    source: again\n"), "6:5 E004 functions.api.source", "duplicate key"),
+        (MINIMAL.replace("  GET /items/{id}: api", "  GET /items/{id}: apx"), "7:20 E304 routes[\"GET /items/{id}\"]", "did you mean `api`?"),
+        (MINIMAL.replace("  GET /items/{id}: api", "  get /items/{id}: api"), "7:3 E301 routes[\"get /items/{id}\"]", "`GET /items/{id}`"),
+        (MINIMAL.replace("service: demo\n", ""), "1:1 E102 service", "missing required key `service`"),
+        (MINIMAL + "api:\n  throttling: {burst_limit: 1}\n", "9:3 E102 api.throttling.rate_limit", "missing required key"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: python3.7\n"), "5:14 E211 functions.api.runtime", "deprecated on 2023-12-04"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: pyhton3.13\n"), "5:14 E211 functions.api.runtime", "did you mean `python3.13`?"),
+        (
+            MINIMAL + "logging:\n  access_logs:\n    fields: {id: $context.requestID}\n",
+            "10:18 E405 logging.access_logs.fields.id",
+            "did you mean `$context.requestId`?",
+        ),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    environment: {Q: '${param:queue}'}\n") + "parameters:\n  queues: {}\n",
+            "5:22 E612 functions.api.environment.Q",
+            "did you mean `queues`?",
+        ),
+        (MINIMAL.replace("  GET /items/{id}: api", "  GET /items/{id}: api\n  GET /items/{key}: api"), "8:3 E303 routes[\"GET /items/{key}\"]", "cannot tell them apart"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    timeout: 60\n"), "5:14 W222 functions.api.timeout", "503 after 30 s"),
+    ],
+)
+def test_each_problem_points_at_the_right_place(project: Path, spec: str, where: str, message: str) -> None:
+    (project / "service.yaml").write_text(spec)
+    code, output = validate(project / "service.yaml")
+    found = [m for m in map(LINE.match, output.splitlines()) if m]
+    summary = [f"{m['line']}:{m['column']} {m['code']} {m['path']}" for m in found]
+    assert where in summary, output
+    assert message in found[summary.index(where)]["message"]
+    assert code == (ExitCode.OK if where.split()[1].startswith("W") else ExitCode.INVALID)
+
+
+def test_json_format_has_the_fields_the_cli_page_names(project: Path) -> None:
+    (project / "service.yaml").write_text(MINIMAL.replace("    source: code\n", "    source: code\n    memory: 64\n"))
+    code, output = validate(project / "service.yaml", "--format", "json")
+    assert code == ExitCode.INVALID
+    (problem,) = json.loads(output)
+    assert problem == {
+        "file": str(project / "service.yaml"),
+        "line": 5,
+        "column": 13,
+        "severity": "error",
+        "code": "E105",
+        "path": "functions.api.memory",
+        "message": "`64` is too small; the minimum is 128",
+    }
+
+
+def _deep(depth: int) -> str:
+    return "service: x\nfunctions: " + "[" * depth + "]" * depth + "\n"
+
+
+def _alias_bomb() -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 10)]
+    return "\n".join(lines) + "\nservice: *a9\nfunctions: {}\n"
+
+
+NASTY: dict[str, bytes] = {
+    "empty": b"",
+    "only a comment": b"# nothing here\n",
+    "binary": bytes(range(256)),
+    "latin-1": "service: caf\xe9\n".encode("latin-1"),
+    "a list at the top": b"- service: x\n",
+    "a scalar at the top": b"just text\n",
+    "tabs": b"service: x\nfunctions:\n\tapi: {}\n",
+    "string where a mapping belongs": b"service: x\nfunctions: api\n",
+    "huge numbers": b"service: x\nfunctions:\n  a: {source: c, handler: m.h, memory: 1e400, timeout: 123456789012345678901234567890}\n",
+    "deep nesting": _deep(5000).encode(),
+    "python tag": b"service: !!python/object/apply:os.system ['echo pwned > /tmp/apispec-pwned']\nfunctions: {}\n",
+    "custom tag": b"service: !Ref x\nfunctions: {}\n",
+    "alias bomb": _alias_bomb().encode(),
+    "two documents": b"service: a\n---\nservice: b\n",
+    "unclosed quote": b'service: "x\nfunctions: {}\n',
+    "null keys": b"service: x\n? [a, b]\n: c\nfunctions: {}\n",
+    "numbers as keys": b"service: x\nfunctions:\n  1: {}\n",
+    "nul byte": b"service: x\x00\nfunctions: {}\n",
+    "bom": b"\xef\xbb\xbfservice: x\nfunctions: {}\n",
+    "anchors and merge": b"base: &b {source: c}\nservice: x\nfunctions:\n  a:\n    <<: *b\n    handler: m.h\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NASTY))
+def test_nothing_makes_a_traceback(tmp_path: Path, name: str) -> None:
+    spec = tmp_path / "service.yaml"
+    spec.write_bytes(NASTY[name])
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "compiler", "validate", str(spec)], capture_output=True, text=True, check=False)
+    assert time.monotonic() - started < 10
+    assert result.returncode == ExitCode.INVALID, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.splitlines()
+    assert lines
+    total_lines = max(1, NASTY[name].count(b"\n") + 1)
+    for line in lines:
+        match = LINE.match(line)
+        assert match, line
+        assert 1 <= int(match["line"]) <= total_lines and int(match["column"]) >= 1
+    assert not Path("/tmp/apispec-pwned").exists()
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    from compiler.loader import load
+
+    spec = tmp_path / "service.yaml"
+    spec.write_text(_alias_bomb())
+    started = time.monotonic()
+    document = load(spec)
+    assert time.monotonic() - started < 2
+    assert [f.code for f in document.findings] == ["E006"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [(["validate", "no-such.yaml"], "no such file"), (["validate", "."], "is a directory"), (["build", "--frobnicate", "x"], "No such option")],
+)
+def test_usage_errors(arguments: list[str], expected: str) -> None:
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == ExitCode.USAGE
+    assert expected in result.stderr + result.stdout
+
+
+def test_every_file_is_reported_in_one_run() -> None:
+    names = sorted(p.name for p in BAD_SPECS.glob("*.yaml"))
+    result = subprocess.run([sys.executable, "-m", "compiler", "validate", *names], cwd=BAD_SPECS, capture_output=True, text=True, check=False)
+    reported = {line.split(":", 1)[0] for line in result.stderr.splitlines()}
+    assert reported == set(names)
+

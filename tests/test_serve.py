@@ -1,0 +1,604 @@
+"""`apispec serve`: the local HTTP API, driven over real HTTP as a subprocess on a free loopback port.
+
+Specs under `tests/serve_fixtures/`; one server per spec for the module (the hot-reload test starts its
+own on a copy). Every server is stopped with SIGTERM and must leave no worker process behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler.resolve import Route
+from compiler.serve import accesslog
+from compiler.serve.responses import MalformedResponseError, from_lambda
+from compiler.serve.routing import Router
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "serve_fixtures"
+TUTORIAL = ROOT / "specs" / "tutorial" / "service.yaml"
+SERVING = re.compile(r"^apispec: serving (\S+) on (http://127\.0\.0\.1:(\d+))$")
+REQUEST_TIME = re.compile(r"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000$")
+ALLOWED = "https://app.example.com"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name]
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def request_id(self) -> str:
+        value = self.header("apigw-requestid")
+        assert value is not None
+        return value
+
+
+def worker_pids(server_pid: int) -> list[int]:
+    """Worker processes started by the server with this pid (they carry it as their last argument)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(a.endswith(b"_worker.py") for a in argv) and str(server_pid).encode() in argv:
+            found.append(int(entry.name))
+    return found
+
+
+class Server:
+    """`apispec serve SPEC --port 0 ...` in a subprocess, with its output collected line by line."""
+
+    def __init__(self, spec: Path, *args: str) -> None:
+        env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from compiler.cli import main; main()", "serve", str(spec), "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self._cond = threading.Condition()
+        for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
+            threading.Thread(target=self._read, args=(stream, lines), daemon=True).start()
+        line = self.wait_for(lambda line: line.startswith("apispec: serving"), timeout=30)
+        match = SERVING.match(line)
+        assert match, line
+        self.api_name, self.url, self.port = match.group(1), match.group(2), int(match.group(3))
+
+    def _read(self, stream: Any, lines: list[str]) -> None:
+        for line in stream:
+            with self._cond:
+                lines.append(line.rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def mark(self) -> int:
+        with self._cond:
+            return len(self.out)
+
+    def wait_for(self, predicate: Callable[[str], bool], *, since: int = 0, timeout: float = 5.0) -> str:
+        """The first stdout line from `since` on that satisfies `predicate`, waiting for it."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self.out[since:]:
+                    if predicate(line):
+                        return line
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError("no such line; stdout:\n" + "\n".join(self.out) + "\nstderr:\n" + "\n".join(self.err))
+                self._cond.wait(remaining)
+
+    def access_log(self, reply: Reply, since: int = 0) -> dict[str, str]:
+        line = self.wait_for(lambda line: line.startswith("{") and json.loads(line).get("requestId") == reply.request_id, since=since)
+        return dict(json.loads(line))
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: list[tuple[str, str]] | None = None, timeout: float = 15) -> Reply:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            connection.putrequest(method, path)
+            for name, value in headers or []:
+                connection.putheader(name, value)
+            if body is not None:
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
+            response = connection.getresponse()
+            return Reply(response.status, response.getheaders(), response.read())
+        finally:
+            connection.close()
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        code = self.process.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while worker_pids(self.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert worker_pids(self.process.pid) == [], "worker processes left behind"
+        return code
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[Server]:
+    server = Server(FIXTURES / "api" / "service.yaml", "--param", "secret_word=xyzzy")
+    yield server
+    assert server.stop() == 0
+
+
+@pytest.fixture(scope="module")
+def staged() -> Iterator[Server]:
+    server = Server(FIXTURES / "staged" / "service.yaml", "--param", "nope=1")
+    yield server
+    assert server.stop() == 0
+
+
+@pytest.fixture(scope="module")
+def tutorial() -> Iterator[Server]:
+    server = Server(TUTORIAL)
+    yield server
+    assert server.stop() == 0
+
+
+def echo(api: Server, path: str = "/echo", **kwargs: Any) -> tuple[Reply, dict[str, Any]]:
+    reply = api.request(kwargs.pop("method", "GET"), path, **kwargs)
+    assert reply.status == 200, reply
+    return reply, reply.json()
+
+
+# --- start-up --------------------------------------------------------------------------------------
+
+
+def test_prints_one_serving_line_first(api: Server) -> None:
+    assert api.out[0] == f"apispec: serving serve-api-api on {api.url}"
+    assert sum(line.startswith("apispec: serving") for line in api.out) == 1
+
+
+def test_start_warnings(api: Server, staged: Server, tutorial: Server) -> None:
+    assert any("`node` has runtime nodejs24.x" in line and "502" in line for line in api.err)
+    assert not any("parameter `" in line for line in api.err)  # flavor has a default, secret_word was given
+    assert any("--param nope" in line for line in staged.err)
+    assert any("parameter `user_request_queue_url` has no value" in line for line in tutorial.err)
+
+
+def test_port_in_use_is_reported() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-c", "from compiler.cli import main; main()", "serve", str(FIXTURES / "staged" / "service.yaml"), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd=ROOT,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- routing ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "route_key", "parameters"),
+    [
+        ("GET", "/r/literal", "GET /r/literal", None),
+        ("GET", "/r/abc", "GET /r/{param}", {"param": "abc"}),
+        ("GET", "/r/a%20b", "GET /r/{param}", {"param": "a b"}),
+        ("GET", "/r/x/y/z", "GET /r/{proxy+}", {"proxy": "x/y/z"}),
+        ("POST", "/m", "POST /m", None),
+        ("PUT", "/m", "ANY /m", None),
+        ("DELETE", "/echo", "$default", None),
+        ("GET", "/no/such/route", "$default", None),
+        ("GET", "/r", "$default", None),
+    ],
+)
+def test_routing(api: Server, method: str, path: str, route_key: str, parameters: dict[str, str] | None) -> None:
+    reply = api.request(method, path)
+    assert reply.status == 200
+    body = reply.json()
+    event = body.get("event")
+    if event is None:  # the `other` function answers ANY /m and $default
+        assert body["routeKey"] == route_key
+        return
+    assert event["routeKey"] == event["requestContext"]["routeKey"] == route_key
+    assert event.get("pathParameters") == parameters
+
+
+def route(key: str) -> Route:
+    method, _, path = key.partition(" ")
+    return Route(key=key, method="ANY" if key == "$default" else method, path=path, function="f", spec_path=("routes", key))
+
+
+def test_router_priorities_without_default() -> None:
+    router = Router([route("GET /{proxy+}"), route("GET /a/{id}"), route("ANY /a/b"), route("GET /a/b/{rest+}"), route("GET /")])
+    found = {p: (m.route.key if (m := router.match("GET", p)) else None) for p in ("/a/b", "/a/c", "/a/b/c/d", "/x", "/")}
+    assert found == {"/a/b": "ANY /a/b", "/a/c": "GET /a/{id}", "/a/b/c/d": "GET /a/b/{rest+}", "/x": "GET /{proxy+}", "/": "GET /"}
+    assert router.match("POST", "/a/c") is None
+    assert router.match("HEAD", "/") is None  # HEAD is its own method, as in API Gateway
+
+
+def test_router_stage_prefix() -> None:
+    router = Router([route("GET /a")], "prod")
+    assert [router.strip_stage(p) for p in ("/prod/a", "/prod", "/a", "/production/a")] == ["/a", "/", None, None]
+    assert Router([], "$default").strip_stage("/prod/a") == "/prod/a"
+
+
+def test_named_stage(staged: Server) -> None:
+    reply, body = echo(staged, "/v1/hello/bob")
+    assert body == {"hello": "bob", "rawPath": "/v1/hello/bob", "path": "/v1/hello/bob", "stage": "v1"}
+    assert echo(staged, "/v1/hello")[1]["hello"] == "world"
+    log = staged.access_log(reply)
+    assert list(log) == ["requestId", "ip", "requestTime", "httpMethod", "status", "protocol", "integrationErrorMessage", "errorMessage"]
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/hello"), ("GET", "/v1/nope"), ("POST", "/v1/hello"), ("GET", "/v1")])
+def test_not_found(staged: Server, method: str, path: str) -> None:
+    reply = staged.request(method, path)
+    assert (reply.status, reply.body, reply.header("content-type")) == (404, b'{"message":"Not Found"}', "application/json")
+
+
+def test_not_found_logged_only_inside_the_stage(staged: Server) -> None:
+    outside, inside = staged.request("GET", "/hello"), staged.request("GET", "/v1/nope")
+    log = staged.access_log(inside)
+    assert (log["status"], log["errorMessage"]) == ("404", "Not Found")
+    assert not any(outside.request_id in line for line in staged.out)
+
+
+# --- the event and the context ---------------------------------------------------------------------
+
+
+def test_event(api: Server) -> None:
+    headers = [("X-Multi", "one"), ("X-Multi", "two"), ("Cookie", "c1=v1; c2=v2"), ("User-Agent", "apispec-test")]
+    before = time.time()
+    reply, body = echo(api, "/echo?b=2&a=1&a=2&empty=&s=x%20y", headers=headers)
+    event = body["event"]
+    assert list(event) == ["version", "routeKey", "rawPath", "rawQueryString", "cookies", "headers", "queryStringParameters", "requestContext", "isBase64Encoded"]
+    assert event["version"] == "2.0"
+    assert event["rawPath"] == "/echo"
+    assert event["rawQueryString"] == "b=2&a=1&a=2&empty=&s=x%20y"
+    assert event["cookies"] == ["c1=v1", "c2=v2"]
+    assert event["queryStringParameters"] == {"b": "2", "a": "1,2", "empty": "", "s": "x y"}
+    assert event["isBase64Encoded"] is False
+    assert all(name == name.lower() for name in event["headers"])
+    assert event["headers"]["x-multi"] == "one,two"
+    assert event["headers"]["user-agent"] == "apispec-test"
+    assert event["headers"]["host"] == f"127.0.0.1:{api.port}"
+    assert "cookie" not in event["headers"]
+    context = event["requestContext"]
+    assert context["accountId"] == "123456789012"
+    assert re.fullmatch(r"[0-9a-f]{10}", context["apiId"])
+    assert context["domainName"] == f"127.0.0.1:{api.port}"
+    assert context["domainPrefix"] == "127"
+    assert context["http"] == {"method": "GET", "path": "/echo", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "apispec-test"}
+    assert context["requestId"] == reply.request_id
+    assert context["routeKey"] == "GET /echo"
+    assert context["stage"] == "$default"
+    assert REQUEST_TIME.match(context["time"])
+    assert before * 1000 - 1000 <= context["timeEpoch"] <= time.time() * 1000
+
+
+def test_event_leaves_out_empty_keys(api: Server) -> None:
+    event = echo(api)[1]["event"]
+    for key in ("cookies", "queryStringParameters", "pathParameters", "body"):
+        assert key not in event
+    assert event["isBase64Encoded"] is False
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "encoded"),
+    [
+        ("application/json", b'{"x": "\xc3\xa9"}', False),
+        ("text/plain; charset=utf-8", "héllo".encode(), False),
+        ("application/problem+json", b"{}", False),
+        ("application/octet-stream", bytes(range(256)), True),
+        ("text/plain", b"\xff\xfe not utf-8", True),
+        ("application/x-www-form-urlencoded", b"a=1&b=2", True),
+    ],
+)
+def test_event_body(api: Server, content_type: str, body: bytes, encoded: bool) -> None:
+    event = echo(api, method="POST", body=body, headers=[("Content-Type", content_type)])[1]["event"]
+    assert event["isBase64Encoded"] is encoded
+    assert (base64.b64decode(event["body"]) if encoded else event["body"].encode()) == body
+
+
+def test_context_object(api: Server) -> None:
+    reply, body = echo(api)
+    context = body["context"]
+    assert context["function_name"] == "serve-api-echo"
+    assert context["function_version"] == "$LATEST"
+    assert context["memory_limit_in_mb"] == "256"  # a string, as in the Python runtime
+    assert context["invoked_function_arn"] == "arn:aws:lambda:eu-west-1:123456789012:function:serve-api-echo"
+    assert re.fullmatch(r"[0-9a-f-]{36}", context["aws_request_id"])
+    assert context["aws_request_id"] == reply.header("x-request-id")
+    assert context["log_group_name"] == "/aws/lambda/serve-api-echo"
+    assert "[$LATEST]" in context["log_stream_name"]
+    assert 25_000 < context["remaining_ms"] <= 30_000
+
+
+# --- responses -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "content_type", "body"),
+    [
+        ("str", 200, "application/json", b"hello"),  # AWS: a string result is the body as is
+        ("list", 200, "application/json", b'[1, "two"]'),
+        ("number", 200, "application/json", b"42"),
+        ("none", 200, "application/json", b"null"),
+        ("dict", 200, "application/json", b'{"a": 1}'),
+        ("full", 201, "text/plain", b"created"),
+        ("binary", 200, "application/octet-stream", bytes(range(256))),
+        ("plain", 202, "text/plain; charset=utf-8", b"no content type"),
+    ],
+)
+def test_response_shapes(api: Server, kind: str, status: int, content_type: str, body: bytes) -> None:
+    reply = api.request("GET", f"/shapes/{kind}")
+    assert (reply.status, reply.header("content-type"), reply.body) == (status, content_type, body)
+
+
+def test_response_headers_and_cookies(api: Server) -> None:
+    reply = api.request("GET", "/shapes/full")
+    assert reply.header("x-one") == "1"
+    assert reply.all("set-cookie") == ["a=1; Path=/", "b=2"]
+
+
+def test_head_request_has_no_body(api: Server) -> None:
+    reply = api.request("HEAD", "/anything")  # $default answers every method
+    assert reply.status == 200 and reply.body == b""
+
+
+def test_from_lambda_rejects_malformed_results() -> None:
+    for payload in ('{"statusCode": "abc"}', '{"statusCode": 200, "headers": ["x"]}', '{"statusCode": 200, "cookies": "a=1"}'):
+        with pytest.raises(MalformedResponseError):
+            from_lambda(payload)
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+INTERNAL = (500, b'{"message":"Internal Server Error"}')
+
+
+def test_exception_is_500_with_traceback_in_log(api: Server) -> None:
+    mark = api.mark()
+    reply = api.request("GET", "/shapes/raise")
+    assert (reply.status, reply.body) == INTERNAL
+    api.wait_for(lambda line: line == "[shapes] [ERROR] ValueError: boom from shapes", since=mark)
+    api.wait_for(lambda line: line == "[shapes] Traceback (most recent call last):", since=mark)
+    api.wait_for(lambda line: line.startswith("[shapes]") and 'raise ValueError("boom from shapes")' in line, since=mark)
+    log = api.access_log(reply, mark)
+    assert log["status"] == "500" and "boom from shapes" in log["integrationErrorMessage"]
+    assert log["errorMessage"] == "Internal Server Error"
+
+
+@pytest.mark.parametrize(
+    ("kind", "logged"),
+    [
+        ("unserialisable", "[shapes] [ERROR] Runtime.MarshalError: Unable to marshal response: Object of type set is not JSON serializable"),
+        ("badbody", '[shapes] The response from the Lambda function doesn\'t match the format that API Gateway expects. Lambda body contains the wrong type for field "body"'),
+        ("exit", "[shapes] [ERROR] Runtime.ExitError"),
+    ],
+)
+def test_bad_results_are_500(api: Server, kind: str, logged: str) -> None:
+    mark = api.mark()
+    reply = api.request("GET", f"/shapes/{kind}")
+    assert (reply.status, reply.body) == INTERNAL
+    api.wait_for(lambda line: line.startswith(logged), since=mark)
+    assert api.request("GET", "/shapes/str").status == 200  # the function still works
+
+
+def test_import_error_is_500_with_the_error_logged(api: Server) -> None:
+    for _ in range(2):  # a failed init is retried on the next request, as Lambda does
+        mark = api.mark()
+        reply = api.request("GET", "/broken")
+        assert (reply.status, reply.body) == INTERNAL
+        api.wait_for(
+            lambda line: line.startswith("[broken] [ERROR] Runtime.ImportModuleError: Unable to import module 'broken':")
+            and "No module named 'apispec_no_such_module'" in line,
+            since=mark,
+        )
+
+
+def test_timeout_is_500_and_logged(api: Server) -> None:
+    mark = api.mark()
+    started = time.monotonic()
+    reply = api.request("GET", "/slow")
+    elapsed = time.monotonic() - started
+    assert (reply.status, reply.body) == INTERNAL
+    assert 0.9 < elapsed < 4
+    api.wait_for(lambda line: line == "[slow] slow starts", since=mark)
+    api.wait_for(lambda line: line == "[slow] Task timed out after 1.00 seconds", since=mark)
+    assert "Task timed out after 1.00 seconds" in api.access_log(reply, mark)["integrationErrorMessage"]
+
+
+def test_other_runtime_is_502(api: Server) -> None:
+    mark = api.mark()
+    reply = api.request("GET", "/node")
+    assert (reply.status, reply.body) == (502, b'{"message":"Bad Gateway"}')
+    api.wait_for(lambda line: line.startswith("[node] runtime nodejs24.x is not run locally"), since=mark)
+
+
+# --- CORS ------------------------------------------------------------------------------------------
+
+
+def test_cors_preflight(api: Server) -> None:
+    reply = api.request("OPTIONS", "/echo", headers=[("Origin", ALLOWED), ("Access-Control-Request-Method", "POST")])
+    assert reply.status == 204 and reply.body == b""
+    cors = {k.lower(): v for k, v in reply.headers if k.lower().startswith("access-control-")}
+    assert cors == {
+        "access-control-allow-origin": ALLOWED,
+        "access-control-allow-credentials": "true",
+        "access-control-allow-methods": "GET,POST",
+        "access-control-allow-headers": "content-type,x-custom",
+        "access-control-max-age": "600",
+    }
+    assert reply.header("x-request-id") is None  # answered by the API, not the function
+
+
+def test_cors_preflight_other_origin(api: Server) -> None:
+    reply = api.request("OPTIONS", "/echo", headers=[("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")])
+    assert reply.status == 204
+    assert not [k for k, _ in reply.headers if k.lower().startswith("access-control-")]
+
+
+def test_options_without_preflight_headers_is_routed(api: Server) -> None:
+    assert api.request("OPTIONS", "/echo").json()["routeKey"] == "$default"
+
+
+@pytest.mark.parametrize(("origin", "expected"), [(ALLOWED, ALLOWED), ("https://evil.example", None), (None, None)])
+def test_cors_headers_on_matching_origins_only(api: Server, origin: str | None, expected: str | None) -> None:
+    reply = api.request("GET", "/echo", headers=[("Origin", origin)] if origin else [])
+    assert reply.header("access-control-allow-origin") == expected  # the function's own value is ignored
+    assert reply.header("access-control-expose-headers") == ("x-request-id" if expected else None)
+    assert reply.header("access-control-allow-credentials") == ("true" if expected else None)
+
+
+# --- environments, logs, concurrency ---------------------------------------------------------------
+
+
+def test_each_function_has_its_own_environment_and_modules(api: Server) -> None:
+    body = echo(api)[1]
+    assert body["env"] == {
+        "FLAVOR": "vanilla",  # the parameter's default
+        "WORD": "w-xyzzy",  # from --param
+        "SHARED": "from-echo",
+        "OTHER_ONLY": None,
+        "AWS_LAMBDA_FUNCTION_NAME": "serve-api-echo",
+        "AWS_REGION": "eu-west-1",
+        "LAMBDA_TASK_ROOT": str(FIXTURES / "api" / "code" / "echo"),
+        "_HANDLER": "app.handler",
+    }
+    assert body["marker"] == "echo-helper"
+    other = api.request("GET", "/other").json()
+    assert other["env"] == {"FLAVOR": None, "WORD": None, "SHARED": "from-other", "OTHER_ONLY": "only-other"}
+    assert other["sees_echo_helper"] is False
+    assert other["module"] == str(FIXTURES / "api" / "code" / "other" / "app.py")
+    assert body["module"] == str(FIXTURES / "api" / "code" / "echo" / "app.py")
+
+
+def test_handler_output_is_prefixed_and_comes_before_the_access_log(api: Server) -> None:
+    mark = api.mark()
+    reply = api.request("GET", "/echo?say=hi")
+    printed = api.wait_for(lambda line: line == "[echo] echo says hi", since=mark)
+    log = api.access_log(reply, mark)
+    assert api.out.index(printed, mark) < api.out.index(json.dumps(log, separators=(",", ":")), mark)
+    mark = api.mark()
+    assert api.request("GET", "/shapes/log").body == b"logged"
+    api.wait_for(lambda line: line.startswith("[shapes] [WARNING]\t") and line.endswith("\tcareful now"), since=mark)
+    api.wait_for(lambda line: line == "[shapes] to stderr", since=mark)
+
+
+def test_access_log_fields(api: Server) -> None:
+    mark = api.mark()
+    reply = api.request("GET", "/r/abc", headers=[("User-Agent", "x")])
+    log = api.access_log(reply, mark)
+    assert list(log) == [
+        "requestId", "ip", "requestTime", "httpMethod", "routeKey", "path", "status", "protocol", "responseLength",
+        "integrationErrorMessage", "errorMessage", "integrationLatency", "responseLatency", "stage", "apiId", "domainName",
+        "authorizerError",
+    ]  # fmt: skip
+    assert log["ip"] == "127.0.0.1"
+    assert REQUEST_TIME.match(log["requestTime"])
+    assert (log["httpMethod"], log["routeKey"], log["path"], log["status"], log["protocol"]) == ("GET", "GET /r/{param}", "/r/abc", "200", "HTTP/1.1")
+    assert log["responseLength"] == str(len(reply.body))
+    assert (log["integrationErrorMessage"], log["errorMessage"], log["authorizerError"]) == ("-", "-", "-")
+    assert log["integrationLatency"].isdigit() and log["responseLatency"].isdigit()
+    assert (log["stage"], log["domainName"]) == ("$default", f"127.0.0.1:{api.port}")
+
+
+def test_access_log_render_unknown_variables() -> None:
+    line = accesslog.render((("a", "$context.status"), ("b", "$context.nothing"), ("c", "x $context.status y")), {"status": 200})
+    assert line == '{"a":"200","b":"-","c":"x 200 y"}'
+
+
+def test_concurrent_requests(api: Server) -> None:
+    def call(n: int) -> tuple[int, str, int]:
+        reply = api.request("GET", f"/echo?sleep=0.3&n={n}")
+        body = reply.json()
+        return reply.status, body["event"]["queryStringParameters"]["n"], body["pid"]
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        results = list(pool.map(call, range(32)))
+    elapsed = time.monotonic() - started
+    assert [(status, n) for status, n, _ in results] == [(200, str(n)) for n in range(32)]
+    assert 1 < len({pid for _, _, pid in results}) <= 10  # several workers, at most 10 per function
+    assert elapsed < 32 * 0.3 / 2
+
+
+# --- hot reload and clean stop ---------------------------------------------------------------------
+
+
+def test_hot_reload_and_clean_stop(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "reload", tmp_path / "reload")
+    handler = tmp_path / "reload" / "code" / "live" / "live.py"
+    server = Server(tmp_path / "reload" / "service.yaml")
+    try:
+        assert server.request("GET", "/version").json() == {"version": 1}
+        assert server.request("GET", "/version").json() == {"version": 1}
+        assert worker_pids(server.process.pid)
+        (handler.parent / "extra.py").write_text("SUFFIX = '-new'\n")
+        handler.write_text("import extra\n\n\ndef handler(event, context):\n    return {'version': '2' + extra.SUFFIX}\n")
+        assert server.request("GET", "/version").json() == {"version": "2-new"}
+    finally:
+        code = server.stop()
+    assert code == 0
+    assert "apispec: stopped" in server.err
+
+
+# --- the tutorial ----------------------------------------------------------------------------------
+
+
+def test_tutorial(tutorial: Server) -> None:
+    assert tutorial.api_name == "demo-api"
+    mark = tutorial.mark()
+    reply = tutorial.request("POST", "/demo_API_Stage/api/submit_post", b'{"user": "ada"}', [("Content-Type", "application/json")])
+    if importlib.util.find_spec("boto3") is None:
+        assert (reply.status, reply.body) == INTERNAL
+        tutorial.wait_for(lambda line: "Runtime.ImportModuleError" in line and "No module named 'boto3'" in line, since=mark)
+    else:  # boto3 is importable here: the handler validates the body before it needs AWS
+        assert (reply.status, reply.json()) == (400, {"message": "missing fields: post"})
+    assert reply.header("access-control-allow-origin") is None  # no Origin sent
+    assert tutorial.access_log(reply, mark)["status"] == str(reply.status)
+    preflight = tutorial.request(
+        "OPTIONS", "/demo_API_Stage/api/submit_post", headers=[("Origin", "https://anywhere.example"), ("Access-Control-Request-Method", "POST")]
+    )
+    assert (preflight.status, preflight.header("access-control-allow-origin")) == (204, "*")
+    assert preflight.header("access-control-allow-methods") == "POST,GET,OPTIONS,DELETE"
+    assert tutorial.request("POST", "/api/submit_post").status == 404
