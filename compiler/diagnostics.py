@@ -96,8 +96,15 @@ def sort_unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 def format_text(diagnostics: Iterable[Diagnostic]) -> str:
     """One line per diagnostic: `file:line:col: error CODE: path: message`."""
     return "".join(
-        f"{d.file}:{d.line}:{d.column}: {d.severity} {d.code}: {d.path}: {d.message}\n" for d in diagnostics
+        f"{d.file}:{d.line}:{d.column}: {d.severity} {d.code}: {one_line(d.path)}: {one_line(d.message)}\n" for d in diagnostics
     )
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and other unprintable characters escaped, so a problem stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def format_json(diagnostics: Iterable[Diagnostic]) -> str:
