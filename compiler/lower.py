@@ -7,10 +7,9 @@ the graph's order is a topological order with a fixed tie-break: the spec's own 
 from __future__ import annotations
 
 import hashlib
-import json
 
 from compiler import ir, naming
-from compiler.resolve import PARAM_REF, Function, Resolved, Route
+from compiler.resolve import PARAM_REF, Function, Resolved, Route, access_log_format
 
 API_ID = "api"
 STAGE_ID = "stage"
@@ -22,11 +21,6 @@ PAYLOAD_FORMAT_VERSION = "2.0"
 MAX_ROUTE_PERMISSIONS = 20
 _LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 _MAX_STATEMENT_ID = 100
-
-
-def access_log_format(fields: tuple[tuple[str, str], ...]) -> str:
-    """The access-log format: one JSON object per request, fields in the spec's order."""
-    return json.dumps(dict(fields), separators=(",", ":"), ensure_ascii=False)
 
 
 def text_value(text: str) -> ir.Value:

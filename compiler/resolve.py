@@ -9,6 +9,7 @@ that set it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -47,6 +48,11 @@ def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
                 yield (*here, "permissions", index, "resources", position), resource
         if fn.role is not None:
             yield (*here, "role"), fn.role
+
+
+def access_log_format(fields: tuple[tuple[str, str], ...]) -> str:
+    """The access-log format: one JSON object per request, fields in the spec's order."""
+    return json.dumps(dict(fields), separators=(",", ":"), ensure_ascii=False)
 
 
 def prefix_of(service: str) -> str:

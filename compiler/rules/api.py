@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean
+from compiler.resolve import access_log_format
 from compiler.rules import Context, rule
 from compiler.rules.functions import _retention_finding
 
@@ -69,9 +69,12 @@ def logging_settings(ctx: Context) -> Iterator[Finding]:
         yield _retention_finding(("logging", "access_logs", "retention_days"), access.retention_days)
 
 
-@rule("E405", "E406", name="access-log-fields")
+_REQUEST_IDS = ("$context.requestId", "$context.extendedRequestId")
+
+
+@rule("E405", "E406", "E407", name="access-log-fields")
 def access_log_fields(ctx: Context) -> Iterator[Finding]:
-    """Access-log fields are HTTP API `$context` variables, and the format fits 3 KB."""
+    """Access-log fields are HTTP API `$context` variables, include a request id, and fit 3 KB."""
     access = ctx.spec.service.logging.access_logs
     if isinstance(access, bool) or access.fields is None:
         return
@@ -85,7 +88,15 @@ def access_log_fields(ctx: Context) -> Iterator[Finding]:
         if variable not in awsdata.HTTP_API_CONTEXT_VARIABLES and not variable.startswith(awsdata.HTTP_API_CONTEXT_PREFIXES):
             hint = did_you_mean(variable, known) or did_you_mean("$context." + variable.removeprefix("$"), known)
             yield Finding("E405", (*base, name), f"`{variable}` is not an HTTP API `$context` variable{hint}")
-    size = len(json.dumps(dict(access.fields), separators=(",", ":")).encode())
+    if access.fields and not any(v in _REQUEST_IDS for v in access.fields.values()):
+        yield Finding(
+            "E407",
+            base,
+            "API Gateway requires `$context.requestId` or `$context.extendedRequestId` in the access-log format; "
+            "add a field such as `requestId: $context.requestId`",
+            anchor="key",
+        )
+    size = len(access_log_format(tuple(access.fields.items())).encode())
     if size > awsdata.ACCESS_LOG_FORMAT_MAX_BYTES:
         yield Finding(
             "E406", base, f"the access-log format takes {size} bytes; API Gateway allows {awsdata.ACCESS_LOG_FORMAT_MAX_BYTES}; drop fields", anchor="key"
