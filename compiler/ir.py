@@ -134,6 +134,16 @@ class Cors:
     allow_credentials: bool
     max_age: int | None
 
+    def settings(self) -> list[tuple[str, tuple[str, ...] | bool | int]]:
+        """The settings that are set, in a fixed order, by snake_case name."""
+        lists = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
+        found: list[tuple[str, tuple[str, ...] | bool | int]] = [(n, getattr(self, n)) for n in lists if getattr(self, n)]
+        if self.allow_credentials:
+            found.append(("allow_credentials", True))
+        if self.max_age is not None:
+            found.append(("max_age", self.max_age))
+        return found
+
 
 @dataclass(frozen=True, slots=True)
 class Api:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler import ir
+from compiler.naming import pascal
 from compiler.serialize import Tagged
 
 TEMPLATE_VERSION = "2010-09-09"
@@ -155,20 +156,24 @@ class CfnRenderer:
         return config
 
     def cors(self, cors: ir.Cors) -> dict[str, Any]:
-        body: dict[str, Any] = {}
-        for key, values in (
-            ("AllowOrigins", cors.allow_origins),
-            ("AllowMethods", cors.allow_methods),
-            ("AllowHeaders", cors.allow_headers),
-            ("ExposeHeaders", cors.expose_headers),
-        ):
-            if values:
-                body[key] = list(values)
-        if cors.allow_credentials:
-            body["AllowCredentials"] = True
-        if cors.max_age is not None:
-            body["MaxAge"] = cors.max_age
-        return body
+        return {pascal(name): list(value) if isinstance(value, tuple) else value for name, value in cors.settings()}
+
+    def function_properties(self, node: ir.Function, code: tuple[str, str], tags: Any) -> dict[str, Any]:
+        """The properties SAM and CloudFormation functions share; `code` is the code property and its value."""
+        return {
+            "FunctionName": node.name,
+            "Description": node.description,
+            code[0]: code[1],
+            "Handler": node.handler,
+            "Runtime": node.runtime,
+            "Architectures": [node.architecture],
+            "MemorySize": node.memory,
+            "Timeout": node.timeout,
+            "Role": self.value(node.role),
+            "Environment": self.environment(node),
+            "LoggingConfig": self.logging_config(node),
+            "Tags": tags,
+        }
 
     def access_log_settings(self, stage: ir.Stage) -> dict[str, Any] | None:
         if stage.access_log is None:

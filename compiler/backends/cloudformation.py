@@ -103,20 +103,7 @@ def _resource(cfn: CfnRenderer, node: ir.Node, root: str) -> dict[str, Any]:
 
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str) -> dict[str, Any]:
-    properties: dict[str, Any] = {
-        "FunctionName": node.name,
-        "Description": node.description,
-        "Code": code_path(root, node.source),
-        "Handler": node.handler,
-        "Runtime": node.runtime,
-        "Architectures": [node.architecture],
-        "MemorySize": node.memory,
-        "Timeout": node.timeout,
-        "Role": cfn.value(node.role),
-        "Environment": cfn.environment(node),
-        "LoggingConfig": cfn.logging_config(node),
-        "Tags": tag_list(node.tags),
-    }
+    properties = cfn.function_properties(node, ("Code", code_path(root, node.source)), tag_list(node.tags))
     return resource(
         "AWS::Lambda::Function", properties, depends_on=cfn.depends_on(properties, node.depends_on), metadata=PACKAGED_CODE
     )

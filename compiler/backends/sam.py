@@ -77,21 +77,8 @@ def _needs_own_permission(graph: ir.Graph, node: ir.Permission) -> bool:
 
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, Any]) -> dict[str, Any]:
-    properties: dict[str, Any] = {
-        "FunctionName": node.name,
-        "Description": node.description,
-        "CodeUri": code_path(root, node.source),
-        "Handler": node.handler,
-        "Runtime": node.runtime,
-        "Architectures": [node.architecture],
-        "MemorySize": node.memory,
-        "Timeout": node.timeout,
-        "Role": cfn.value(node.role),
-        "Environment": cfn.environment(node),
-        "LoggingConfig": cfn.logging_config(node),
-        "Tags": tag_map(node.tags),
-        "Events": events or None,
-    }
+    properties = cfn.function_properties(node, ("CodeUri", code_path(root, node.source)), tag_map(node.tags))
+    properties["Events"] = events or None
     return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(properties, node.depends_on))
 
 

@@ -282,20 +282,7 @@ class _Module:
         )
 
     def _cors(self, cors: ir.Cors) -> dict[str, Any]:
-        body: dict[str, Any] = {}
-        for key, values in (
-            ("allow_origins", cors.allow_origins),
-            ("allow_methods", cors.allow_methods),
-            ("allow_headers", cors.allow_headers),
-            ("expose_headers", cors.expose_headers),
-        ):
-            if values:
-                body[key] = [_escape(v) for v in values]
-        if cors.allow_credentials:
-            body["allow_credentials"] = True
-        if cors.max_age is not None:
-            body["max_age"] = cors.max_age
-        return body
+        return {name: [_escape(v) for v in value] if isinstance(value, tuple) else value for name, value in cors.settings()}
 
     def _stage(self, node: ir.Stage) -> None:
         body: dict[str, Any] = {
