@@ -19,17 +19,40 @@ FUNCTION_VERSION = "$LATEST"
 
 @dataclass(frozen=True, slots=True)
 class FunctionConfig:
-    """One function as the local Lambda runs it."""
+    """One function as the local Lambda runs it: the resolved function, located and with parameters filled in."""
 
-    key: str
-    name: str
+    function: Function
     source: Path  # absolute
-    handler: str
-    runtime: str
-    memory: int
-    timeout: int
     region: str
     environment: tuple[tuple[str, str], ...]  # the spec's, with `${param:…}` filled in
+
+    @property
+    def key(self) -> str:
+        return self.function.key
+
+    @property
+    def name(self) -> str:
+        return self.function.name
+
+    @property
+    def handler(self) -> str:
+        return self.function.handler
+
+    @property
+    def runtime(self) -> str:
+        return self.function.runtime
+
+    @property
+    def memory(self) -> int:
+        return self.function.memory
+
+    @property
+    def timeout(self) -> int:
+        return self.function.timeout
+
+    @property
+    def log_group_name(self) -> str:
+        return self.function.log_group_name
 
     @property
     def is_python(self) -> bool:
@@ -38,10 +61,6 @@ class FunctionConfig:
     @property
     def arn(self) -> str:
         return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.name}"
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.name}"
 
     def lambda_environment(self, log_stream: str) -> dict[str, str]:
         """The variables Lambda itself sets for this function (before the spec's own)."""
@@ -115,17 +134,7 @@ def load(resolved: Resolved, spec_dir: Path, params: Mapping[str, str]) -> Confi
 
 
 def _function(fn: Function, spec_dir: Path, region: str, environment: tuple[tuple[str, str], ...]) -> FunctionConfig:
-    return FunctionConfig(
-        key=fn.key,
-        name=fn.name,
-        source=Path(os.path.abspath(spec_dir / fn.source)),
-        handler=fn.handler,
-        runtime=fn.runtime,
-        memory=fn.memory,
-        timeout=fn.timeout,
-        region=region,
-        environment=environment,
-    )
+    return FunctionConfig(function=fn, source=Path(os.path.abspath(spec_dir / fn.source)), region=region, environment=environment)
 
 
 def _fill(text: str, values: Mapping[str, str | None], missing: dict[str, list[str]], place: str) -> str:
