@@ -10,6 +10,7 @@ import hashlib
 
 from compiler import ir, naming
 from compiler.resolve import PARAM_REF, Function, Resolved, Route, access_log_format
+from schemas import models
 
 API_ID = "api"
 STAGE_ID = "stage"
@@ -133,10 +134,7 @@ def _log_statement(log_group: ir.LogGroup) -> ir.Statement:
     return ir.Statement(sid="WriteOwnLogGroup", effect="Allow", actions=_LOG_ACTIONS, resources=(arn,), conditions=())
 
 
-def _statement(statement: object) -> ir.Statement:
-    from schemas.models import Statement
-
-    assert isinstance(statement, Statement)
+def _statement(statement: models.Statement) -> ir.Statement:
     conditions = tuple(
         ir.Condition(operator, key, tuple(_condition_text(v) for v in (values if isinstance(values, list) else [values])))
         for operator, block in (statement.conditions or {}).items()

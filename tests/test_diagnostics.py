@@ -192,3 +192,31 @@ def test_every_file_is_reported_in_one_run() -> None:
     reported = {line.split(":", 1)[0] for line in result.stderr.splitlines()}
     assert reported == set(names)
 
+
+
+def test_an_unreadable_file_is_a_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.loader import load
+
+    spec = tmp_path / "service.yaml"
+    spec.write_text(MINIMAL)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    document = load(spec)
+    assert [(f.code, f.at, f.message) for f in document.findings] == [("E001", (1, 1), "cannot read the file: Permission denied")]
+
+
+def test_validate_keeps_heavy_modules_off_its_path() -> None:
+    """`apispec validate` runs on every commit: no cfn-lint, SAM translator, jsonschema, pydantic models or graph."""
+    probe = (
+        "import sys\n"
+        "from compiler.cli import main\n"
+        f"sys.argv = ['apispec', 'validate', {str(ROOT / 'specs' / 'shop' / 'service.yaml')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+        "heavy = ('cfnlint', 'samtranslator', 'jsonschema', 'pydantic.main', 'compiler.ir', 'compiler.backends', 'compiler.serve')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
