@@ -83,7 +83,7 @@ def build(
     """Validate specs, then write their Terraform, SAM and CloudFormation outputs."""
     from compiler import writer
     from compiler.backends import DEFAULT_TARGETS, TARGETS
-    from compiler.pipeline import check, prefix_clashes, render, target_dir
+    from compiler.pipeline import check, prefix_clashes, render_all
 
     _require_files(specs)
     chosen = _targets(target, TARGETS, DEFAULT_TARGETS)
@@ -93,21 +93,18 @@ def build(
     _print(diagnostics, output_format)
     if has_errors(diagnostics) or not all(r.graph is not None for r in results):
         raise typer.Exit(ExitCode.INVALID)
-    files: dict[Path, bytes] = {}
-    owned: list[tuple[Path, str]] = []
-    for result in results:
-        assert result.graph is not None
-        files.update(render(result, out, chosen))
-        owned += [(target_dir(out, result.graph.prefix, t), t) for t in chosen]
+    files, directories = render_all(results, out, chosen)
     if check_only:
-        stale = writer.differences(files, owned)
+        stale = writer.differences(files, directories)
         for difference in stale:
             typer.echo(f"{difference.path}: {difference.reason}; run `apispec build` to update it", err=True)
         raise typer.Exit(ExitCode.INVALID if stale else ExitCode.OK)
-    writer.write(files, owned)
-    for result in results:
-        assert result.graph is not None
-        typer.echo(f"{result.display}: wrote {', '.join(str(target_dir(out, result.graph.prefix, t)) for t in chosen)}", err=True)
+    try:
+        writer.write(files, directories)
+    except OSError as error:
+        _usage(f"cannot write the outputs under {out}: {error.strerror or error}")
+    for directory, _ in directories:
+        typer.echo(f"wrote {directory}", err=True)
     raise typer.Exit(ExitCode.OK)
 
 
@@ -119,8 +116,11 @@ def schema(out: Annotated[Path | None, typer.Option("--out", help="write the sch
     text = files("schemas").joinpath("service.schema.json").read_text(encoding="utf-8")
     if out is None:
         sys.stdout.write(text)
-    else:
+        return
+    try:
         out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _usage(f"cannot write {out}: {error.strerror or error}")
 
 
 @app.command()

@@ -121,5 +121,16 @@ def render(checked: Checked, out: Path, targets: tuple[str, ...]) -> dict[Path, 
     return files
 
 
+def render_all(results: list[Checked], out: Path, targets: tuple[str, ...]) -> tuple[dict[Path, bytes], list[tuple[Path, str]]]:
+    """Output files of valid specs, and the target directories they own (for the writer)."""
+    files: dict[Path, bytes] = {}
+    directories: list[tuple[Path, str]] = []
+    for result in results:
+        assert result.graph is not None, "render_all needs checked, valid specs"
+        files.update(render(result, out, targets))
+        directories += [(target_dir(out, result.graph.prefix, t), t) for t in targets]
+    return files, directories
+
+
 def target_dir(out: Path, prefix: str, target: str) -> Path:
     return out / prefix / target

@@ -174,3 +174,14 @@ def test_builds_are_byte_identical_across_hash_seeds_and_working_directories(tmp
 def _committed_out() -> dict[str, bytes]:
     out = ROOT / "out"
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_unwritable_outputs_are_usage_errors_not_tracebacks(tutorial: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = runner.invoke(app, ["build", str(tutorial), "--out", str(blocker)])
+    assert result.exit_code == ExitCode.USAGE
+    assert "cannot write the outputs" in result.stderr
+    result = runner.invoke(app, ["schema", "--out", str(blocker / "schema.json")])
+    assert result.exit_code == ExitCode.USAGE
+    assert "cannot write" in result.stderr
