@@ -12,8 +12,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from compiler.diagnostics import SpecPath
 from schemas import models
@@ -60,8 +59,7 @@ def prefix_of(service: str) -> str:
     return service.lower().replace(" ", "-").replace("_", "-")
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Route:
+class Route(NamedTuple):
     """A route as API Gateway sees it."""
 
     key: str  # the route key, `POST /orders/{id}` or `$default`
@@ -79,8 +77,7 @@ class Route:
         return tuple(s for s in self.path.split("/") if s)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Function:
+class Function(NamedTuple):
     """One function with every setting decided and every name made."""
 
     key: str
@@ -100,7 +97,7 @@ class Function:
     system_level: str | None
     retention_days: int
     tags: tuple[tuple[str, str], ...]
-    origin: dict[str, SpecPath] = field(compare=False, hash=False)
+    origin: dict[str, SpecPath]  # spec path that set each value, for locating findings
 
     @property
     def role_name(self) -> str:
@@ -115,8 +112,7 @@ class Function:
         return ("functions", self.key)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Api:
+class Api(NamedTuple):
     """The HTTP API, its stage and its access logs."""
 
     name: str
@@ -138,8 +134,7 @@ class Api:
         return self.stage != DEFAULT_STAGE
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Resolved:
+class Resolved(NamedTuple):
     """The spec with defaults applied: what checks, lowering and `serve` read."""
 
     service: models.Service
