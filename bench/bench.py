@@ -19,7 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "specs" / "tutorial" / "service.yaml"
-APISPEC = [sys.executable, "-m", "compiler"]
+# The installed console script (what users and pre-commit run), else the module.
+_SCRIPT = Path(sys.executable).with_name("apispec")
+APISPEC = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "compiler"]
 BASELINE = [sys.executable, "-c", "import pydantic, ruamel.yaml, typer"]
 
 

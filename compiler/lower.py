@@ -188,7 +188,10 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             tags=api.tags,
         )
     ]
-    routed = [fn for fn in spec.functions if any(r.function == fn.key for r in spec.routes)]
+    by_function: dict[str, list[Route]] = {}
+    for route in spec.routes:
+        by_function.setdefault(route.function, []).append(route)
+    routed = [fn for fn in spec.functions if fn.key in by_function]
     integrations = {
         fn.key: ir.Integration(
             id=f"integration.{fn.key}",
@@ -251,7 +254,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
         )
     )
     for fn in routed:
-        nodes += _permissions(fn, [r for r in spec.routes if r.function == fn.key])
+        nodes += _permissions(fn, by_function[fn.key])
     return nodes
 
 

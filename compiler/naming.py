@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath
@@ -36,19 +37,23 @@ def words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
+@cache
 def snake(text: str) -> str:
     return "_".join(w.lower() for w in words(text))
 
 
+@cache
 def pascal(text: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words(text))
 
 
+@cache
 def function_names(key: str, kind: str) -> Names:
     """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`."""
     return Names(tf=snake(key), logical_id=pascal(key) + kind)
 
 
+@cache
 def route_words(route: Route) -> str:
     """`POST /orders/{id}` → `post orders id`; `GET /` → `get root`; `$default` → `default`."""
     if route.is_default:
@@ -62,6 +67,7 @@ def route_words(route: Route) -> str:
     return " ".join(parts)
 
 
+@cache
 def route_names(route: Route, kind: str) -> Names:
     return Names(tf=snake(route_words(route)), logical_id=pascal(route_words(route)) + kind)
 

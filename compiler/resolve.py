@@ -67,14 +67,11 @@ class Route(NamedTuple):
     path: str  # `/orders/{id}`, empty for `$default`
     function: str  # function key
     spec_path: SpecPath
+    segments: tuple[str, ...]  # the path's non-empty segments
 
     @property
     def is_default(self) -> bool:
         return self.key == "$default"
-
-    @property
-    def segments(self) -> tuple[str, ...]:
-        return tuple(s for s in self.path.split("/") if s)
 
 
 class Function(NamedTuple):
@@ -162,7 +159,7 @@ def resolve(service: models.Service, raw: dict[str, Any]) -> Resolved:
         _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags)
         for key, fn in service.functions.items()
     )
-    routes = tuple(_route(key, value) for key, value in service.routes.items())
+    routes = tuple(make_route(key, value if isinstance(value, str) else value.function) for key, value in service.routes.items())
     api = _api(service, prefix, tags) if routes else None
     return Resolved(
         service=service,
@@ -262,14 +259,15 @@ def _env_text(value: models.Scalar) -> str:
 _ROUTE_KEY = re.compile(r"^(\S+) (\S*)$")
 
 
-def _route(key: str, value: str | models.RouteTarget) -> Route:
-    function = value if isinstance(value, str) else value.function
+def make_route(key: str, function: str) -> Route:
+    """The route of a route key (`"POST /orders"` or `$default`) served by `function`."""
     spec_path: SpecPath = ("routes", key)
     if key == "$default":
-        return Route(key=key, method="ANY", path="", function=function, spec_path=spec_path)
+        return Route(key=key, method="ANY", path="", function=function, spec_path=spec_path, segments=())
     match = _ROUTE_KEY.match(key)
     method, path = (match.group(1), match.group(2)) if match else ("", key)
-    return Route(key=key, method=method, path=path, function=function, spec_path=spec_path)
+    segments = tuple(s for s in path.split("/") if s)
+    return Route(key=key, method=method, path=path, function=function, spec_path=spec_path, segments=segments)
 
 
 def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]) -> Api:

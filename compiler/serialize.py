@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _quote  # a JSON string is a valid YAML double-quoted scalar
 from typing import Any
 
 
@@ -23,7 +24,7 @@ class Tagged:
 
 
 def to_json(document: Any) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+    return (json.dumps(document, indent=2, ensure_ascii=False, check_circular=False) + "\n").encode()
 
 
 _PLAIN = re.compile(r"^[A-Za-z/][A-Za-z0-9_./@: -]*$")
@@ -92,10 +93,10 @@ def _scalar(text: str) -> str:
         and " #" not in text
     ):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _quote(text)
 
 
 def _key(key: str) -> str:
     if _PLAIN_KEY.match(key) and key.lower() not in _YAML_WORDS:
         return key
-    return json.dumps(key, ensure_ascii=False)
+    return _quote(key)

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from compiler.resolve import Route
+from compiler.resolve import Route, make_route
 from compiler.serve import accesslog
 from compiler.serve.responses import MalformedResponseError, from_lambda
 from compiler.serve.routing import Router
@@ -242,8 +242,7 @@ def test_routing(api: Server, method: str, path: str, route_key: str, parameters
 
 
 def route(key: str) -> Route:
-    method, _, path = key.partition(" ")
-    return Route(key=key, method="ANY" if key == "$default" else method, path=path, function="f", spec_path=("routes", key))
+    return make_route(key, "f")
 
 
 def test_router_priorities_without_default() -> None:
