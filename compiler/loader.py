@@ -23,7 +23,6 @@ MAX_DEPTH = 64
 MAX_BYTES = 8 * 1024 * 1024
 
 _CORE = "tag:yaml.org,2002:"
-_MERGE_KEY = "<<"
 
 
 class Position(NamedTuple):
@@ -83,10 +82,10 @@ def load(path: Path) -> Document:
     return doc
 
 
-def load_text(text: str, path: Path) -> Document:
-    """Parse `text` as if read from `path` (for tests and editors)."""
+def load_text(text: str, path: Path, *, fast: bool = True) -> Document:
+    """Parse `text` as if read from `path`; `fast=False` uses ruamel's pure-Python parser only."""
     doc = Document(path=path, lines=text.count("\n") + 1)
-    _parse(text, doc)
+    _parse(text, doc, fast=fast)
     return doc
 
 
@@ -116,13 +115,36 @@ def _read_text(path: Path, doc: Document) -> str | None:
         return None
 
 
-def _parse(text: str, doc: Document) -> None:
+def _parse(text: str, doc: Document, *, fast: bool = True) -> None:
+    """Parse with libyaml's fast parser when ruamel.yaml.clib is there, else (or when it refuses the
+    text: libyaml follows YAML 1.1, which rejects some 1.2 forms, e.g. `[sqs:SendMessage]`) with
+    ruamel's own YAML 1.2 parser, whose verdict is final."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    libyaml = YAML(typ="safe", pure=False)
+    if fast and type(libyaml.parser).__name__ == "CParser":
+        findings = list(doc.findings)
+        builder = _Builder(doc, libyaml.resolver)
+        try:
+            for event in libyaml.parse(text):
+                builder.feed(event)
+        except (YAMLError, _RefusedError):
+            doc.findings[:] = findings
+            doc.positions.clear()
+        else:
+            _finish(builder, doc)
+            return
+    _parse_exactly(YAML(typ="safe", pure=True), text, doc)
+
+
+def _parse_exactly(yaml: Any, text: str, doc: Document) -> None:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="safe", pure=True)
+    builder = _Builder(doc, yaml.resolver)
     try:
-        root = yaml.compose(text)
+        for event in yaml.parse(text):
+            builder.feed(event)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         at = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -132,94 +154,167 @@ def _parse(text: str, doc: Document) -> None:
     except YAMLError as error:  # reader errors (control characters) carry a position in their text
         doc.findings.append(Finding("E003", (), f"YAML error: {_one_line(str(error))}", at=_reader_position(error)))
         return
-    except RecursionError:
-        doc.findings.append(Finding("E007", (), f"the document is nested too deeply; a service.yaml needs fewer than {MAX_DEPTH} levels", at=(1, 1)))
-        return
-    if root is None:
-        doc.findings.append(Finding("E008", (), "the file is empty; a service.yaml needs at least `service` and `functions`", at=(1, 1)))
-        return
-    converter = _Converter(doc)
-    try:
-        data = converter.convert(root, (), 0)
     except _RefusedError as refused:
         doc.findings.append(refused.finding)
         return
-    if not isinstance(data, dict):
-        kind = _kind(data)
-        doc.findings.append(Finding("E008", (), f"the document is {kind}; a service.yaml is a mapping of keys such as `service:` and `functions:`", at=_at(root)))
+    _finish(builder, doc)
+
+
+def _finish(builder: _Builder, doc: Document) -> None:
+    if builder.root is _NOTHING:
+        doc.findings.append(Finding("E008", (), "the file is empty; a service.yaml needs at least `service` and `functions`", at=(1, 1)))
         return
-    doc.data = data
+    if not isinstance(builder.root, dict):
+        kind = _kind(builder.root)
+        message = f"the document is {kind}; a service.yaml is a mapping of keys such as `service:` and `functions:`"
+        doc.findings.append(Finding("E008", (), message, at=builder.root_at))
+        return
+    doc.data = builder.root
     doc.positions[()] = Position(1, 1, 1, 1)
 
 
-class _Converter:
-    """Turns a composed node tree into dicts, lists and scalars, recording positions."""
+_NOTHING: Any = object()
 
-    def __init__(self, doc: Document) -> None:
+
+@dataclass(slots=True)
+class _Frame:
+    """A mapping or sequence being built."""
+
+    value: dict[str, Any] | list[Any]
+    path: SpecPath
+    size: int = 1  # values inside, aliases expanded: what validating it would walk
+    key: Any = _NOTHING  # a mapping's pending key
+    key_at: tuple[int, int] = (1, 1)
+    anchor: str | None = None
+    merges: list[tuple[Any, tuple[int, int]]] = field(default_factory=list)
+
+
+class _Builder:
+    """Builds dicts, lists and scalars from parser events, with positions, without recursion.
+
+    Anchored values are shared, not copied; `size` counts what aliases expand to, so an alias
+    bomb is refused as soon as the expanded document passes `MAX_NODES`.
+    """
+
+    def __init__(self, doc: Document, resolver: Any) -> None:
         self.doc = doc
-        self.nodes = 0
+        self.resolver = resolver
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.root: Any = _NOTHING
+        self.root_at = (1, 1)
 
-    def convert(self, node: Any, path: SpecPath, depth: int) -> Any:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    def feed(self, event: Any) -> None:
+        from ruamel.yaml import events
 
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _RefusedError(
-                Finding("E006", path, f"the document expands to more than {MAX_NODES} values (through aliases?); refusing to read it", at=_at(node))
-            )
-        if depth > MAX_DEPTH:
-            raise _RefusedError(Finding("E007", path, f"the document is nested deeper than {MAX_DEPTH} levels", at=_at(node)))
-        tag = _tag(node)
-        if isinstance(node, ScalarNode):
-            return self._scalar(node, tag, path)
-        if isinstance(node, SequenceNode):
-            if tag != _CORE + "seq":
-                self._refuse_tag(node, tag, path)
-            items = []
-            for index, item in enumerate(node.value):
-                line, column = _at(item)
-                self.doc.positions[(*path, index)] = Position(line, column, line, column)
-                items.append(self.convert(item, (*path, index), depth + 1))
-            return items
-        if isinstance(node, MappingNode):
-            if tag != _CORE + "map":
-                self._refuse_tag(node, tag, path)
-            return self._mapping(node, path, depth)
-        raise _RefusedError(Finding("E003", path, "unsupported YAML node", at=_at(node)))
+        if isinstance(event, events.ScalarEvent):
+            self._add(self._scalar(event), 1, event)
+        elif isinstance(event, events.MappingStartEvent | events.SequenceStartEvent):
+            self._start(event, isinstance(event, events.MappingStartEvent))
+        elif isinstance(event, events.MappingEndEvent | events.SequenceEndEvent):
+            self._end()
+        elif isinstance(event, events.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise _RefusedError(Finding("E003", (), f"alias `*{event.anchor}` names no anchor", at=_mark(event)))
+            value, size = self.anchors[event.anchor]
+            self._add(value, size, event, anchored=False)
+        elif isinstance(event, events.DocumentStartEvent) and self.root is not _NOTHING:
+            raise _RefusedError(Finding("E003", (), "the file holds several YAML documents (`---`); a service.yaml is one", at=_mark(event)))
 
-    def _mapping(self, node: Any, path: SpecPath, depth: int) -> dict[str, Any]:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    def _path(self) -> SpecPath:
+        """The path of the value that comes next."""
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            return (*frame.path, len(frame.value))
+        return (*frame.path, frame.key) if frame.key is not _NOTHING else frame.path
 
-        result: dict[str, Any] = {}
-        merged: list[Any] = []
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and _tag(key_node) == _CORE + "merge":
-                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-                merged.extend(sources)
-                continue
-            if not isinstance(key_node, ScalarNode):
-                raise _RefusedError(Finding("E004", path, "a key must be a plain name, not a list or mapping", at=_at(key_node)))
-            key = str(key_node.value)
-            child = (*path, key)
-            if key in result:
-                first = self.doc.positions[child]
+    def _start(self, event: Any, mapping: bool) -> None:
+        tag = _tag_of(event)
+        if tag is not None and tag != _CORE + ("map" if mapping else "seq"):
+            self._refuse_tag(tag, event)
+        if self.stack and isinstance(self.stack[-1].value, dict) and self.stack[-1].key is _NOTHING:
+            raise _RefusedError(Finding("E004", self.stack[-1].path, "a key must be a plain name, not a list or mapping", at=_mark(event)))
+        if len(self.stack) >= MAX_DEPTH:
+            raise _RefusedError(Finding("E007", self._path(), f"the document is nested deeper than {MAX_DEPTH} levels", at=_mark(event)))
+        path = self._path()
+        self._record(path, event)
+        self.stack.append(_Frame(value={} if mapping else [], path=path, anchor=event.anchor))
+
+    def _end(self) -> None:
+        frame = self.stack.pop()
+        if isinstance(frame.value, dict):
+            for source, at in frame.merges:
+                for merged in source if isinstance(source, list) else [source]:
+                    if not isinstance(merged, dict):
+                        raise _RefusedError(Finding("E004", frame.path, "`<<` merges only mappings", at=at))
+                    for key, value in merged.items():
+                        frame.value.setdefault(key, value)
+        self._place(frame.value, frame.size, frame.anchor)
+
+    def _add(self, value: Any, size: int, event: Any, *, anchored: bool = True) -> None:
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and isinstance(frame.value, dict) and frame.key is _NOTHING:
+            if value is _MERGE:
+                frame.key, frame.key_at = _MERGE, _mark(event)
+                return
+            if not isinstance(value, str):
+                raise _RefusedError(Finding("E004", frame.path, "a key must be a plain name, not a list or mapping", at=_mark(event)))
+            frame.key, frame.key_at = value, _mark(event)
+            if value in frame.value:
+                first = self.doc.positions[(*frame.path, value)]
                 self.doc.findings.append(
-                    Finding("E004", child, f"duplicate key `{key}` (first at line {first.key_line}); remove one of them", at=_at(key_node))
+                    Finding("E004", (*frame.path, value), f"duplicate key `{value}` (first at line {first.key_line}); remove one of them", at=frame.key_at)
                 )
-                continue
-            self.doc.positions[child] = Position(*_at(key_node), *_at(value_node))
-            result[key] = self.convert(value_node, child, depth + 1)
-        for source in merged:
-            if not isinstance(source, MappingNode):
-                raise _RefusedError(Finding("E004", path, "`<<` merges only mappings", at=_at(source)))
-            for key, value in self._mapping(source, path, depth).items():
-                result.setdefault(key, value)
-        return result
+                frame.key = _DUPLICATE
+            return
+        self._record(self._path(), event)
+        self._place(value, size, getattr(event, "anchor", None) if anchored else None)
 
-    def _scalar(self, node: Any, tag: str, path: SpecPath) -> Any:
-        text: str = node.value
+    def _place(self, value: Any, size: int, anchor: str | None) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = (value, size)
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        if frame.size > MAX_NODES:
+            raise _RefusedError(
+                Finding("E006", frame.path, f"the document expands to more than {MAX_NODES} values (through aliases?); refusing to read it", at=frame.key_at)
+            )
+        if isinstance(frame.value, list):
+            frame.value.append(value)
+        elif frame.key is _MERGE:
+            frame.merges.append((value, frame.key_at))
+            frame.key = _NOTHING
+        else:
+            if frame.key is not _DUPLICATE:
+                frame.value[frame.key] = value
+            frame.key = _NOTHING
+
+    def _record(self, path: SpecPath, event: Any) -> None:
+        at = _mark(event)
+        if not path:
+            self.root_at = at
+            return
+        frame = self.stack[-1]
+        key_at = frame.key_at if isinstance(frame.value, dict) else at
+        if frame.key is not _DUPLICATE and frame.key is not _MERGE:
+            self.doc.positions[path] = Position(*key_at, *at)
+
+    def _scalar(self, event: Any) -> Any:
+        from ruamel.yaml.nodes import ScalarNode
+
+        tag = _tag_of(event)
+        if tag is None:
+            tag = str(self.resolver.resolve(ScalarNode, event.value, event.implicit))
+        text: str = event.value
         kind = tag.removeprefix(_CORE) if tag.startswith(_CORE) else None
-        if kind == "str":
+        if kind == "merge" and self.stack and isinstance(self.stack[-1].value, dict) and self.stack[-1].key is _NOTHING:
+            return _MERGE
+        if kind in {"str", "timestamp", "binary", "merge"}:  # values this format has no use for stay text
             return text
         if kind == "null":
             return None
@@ -229,25 +324,31 @@ class _Converter:
             return _to_int(text)
         if kind == "float":
             return _to_float(text)
-        if kind in {"timestamp", "binary"}:  # values this format has no use for: keep the text
-            return text
-        self._refuse_tag(node, tag, path)
+        self._refuse_tag(tag, event)
         return None
 
-    def _refuse_tag(self, node: Any, tag: str, path: SpecPath) -> None:
+    def _refuse_tag(self, tag: str, event: Any) -> None:
         shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
-        raise _RefusedError(
-            Finding("E005", path, f"YAML tag `{shown}` is not allowed; a service.yaml holds only plain values, lists and mappings", at=_at(node))
-        )
+        message = f"YAML tag `{shown}` is not allowed; a service.yaml holds only plain values, lists and mappings"
+        raise _RefusedError(Finding("E005", self._path(), message, at=_mark(event)))
 
 
-def _tag(node: Any) -> str:
-    tag = node.tag
-    return str(getattr(tag, "value", tag))
+_MERGE: Any = object()  # the `<<` merge key
+_DUPLICATE: Any = object()  # a repeated key, whose value is dropped
 
 
-def _at(node: Any) -> tuple[int, int]:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+def _tag_of(event: Any) -> str | None:
+    """An explicit tag, or None where the value's own form decides (plain and `!` tags)."""
+    tag = event.tag
+    if tag is None:
+        return None
+    text = str(getattr(tag, "value", tag))
+    return None if text == "!" else text
+
+
+def _mark(event: Any) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
 def _to_int(text: str) -> int | str:

@@ -220,3 +220,17 @@ def test_validate_keeps_heavy_modules_off_its_path() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [pytest.param((ROOT / "specs" / n / "service.yaml").read_text(), id=n) for n in ("tutorial", "shop")]
+    + [pytest.param(p.read_text(), id=p.name) for p in sorted(BAD_SPECS.glob("*.yaml"))]
+    + [pytest.param(v.decode("utf-8", "replace"), id=k) for k, v in sorted(NASTY.items())],
+)
+def test_fast_and_pure_parsers_read_the_same(text: str) -> None:
+    """libyaml's parser (when installed) and ruamel's YAML 1.2 parser give the same data, positions and findings."""
+    from compiler.loader import load_text
+
+    fast, pure = load_text(text, Path("s.yaml")), load_text(text, Path("s.yaml"), fast=False)
+    assert (fast.data, fast.positions, fast.findings) == (pure.data, pure.positions, pure.findings)
