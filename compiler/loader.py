@@ -123,7 +123,7 @@ def _parse(text: str, doc: Document, *, fast: bool = True) -> None:
     from ruamel.yaml.error import YAMLError
 
     libyaml = YAML(typ="safe", pure=False)
-    if fast and type(libyaml.parser).__name__ == "CParser":
+    if fast and libyaml.Parser.__name__ == "CParser":
         findings = list(doc.findings)
         builder = _Builder(doc, libyaml.resolver)
         try:
@@ -187,6 +187,8 @@ class _Frame:
     key_at: tuple[int, int] = (1, 1)
     anchor: str | None = None
     merges: list[tuple[Any, tuple[int, int]]] = field(default_factory=list)
+    discarded: bool = False  # inside the value of a repeated key: read, then dropped
+    drop_value: bool = False  # the pending key is a repeat: its value is dropped
 
 
 class _Builder:
@@ -228,7 +230,7 @@ class _Builder:
         frame = self.stack[-1]
         if isinstance(frame.value, list):
             return (*frame.path, len(frame.value))
-        return (*frame.path, frame.key) if frame.key is not _NOTHING else frame.path
+        return (*frame.path, frame.key) if isinstance(frame.key, str) else frame.path
 
     def _start(self, event: Any, mapping: bool) -> None:
         tag = _tag_of(event)
@@ -240,7 +242,9 @@ class _Builder:
             raise _RefusedError(Finding("E007", self._path(), f"the document is nested deeper than {MAX_DEPTH} levels", at=_mark(event)))
         path = self._path()
         self._record(path, event)
-        self.stack.append(_Frame(value={} if mapping else [], path=path, anchor=event.anchor))
+        parent = self.stack[-1] if self.stack else None
+        discarded = parent is not None and (parent.discarded or parent.drop_value)
+        self.stack.append(_Frame(value={} if mapping else [], path=path, anchor=event.anchor, discarded=discarded))
 
     def _end(self) -> None:
         frame = self.stack.pop()
@@ -263,11 +267,11 @@ class _Builder:
                 raise _RefusedError(Finding("E004", frame.path, "a key must be a plain name, not a list or mapping", at=_mark(event)))
             frame.key, frame.key_at = value, _mark(event)
             if value in frame.value:
-                first = self.doc.positions[(*frame.path, value)]
-                self.doc.findings.append(
-                    Finding("E004", (*frame.path, value), f"duplicate key `{value}` (first at line {first.key_line}); remove one of them", at=frame.key_at)
-                )
-                frame.key = _DUPLICATE
+                frame.drop_value = True
+                if not frame.discarded:
+                    first = self.doc.positions[(*frame.path, value)]
+                    message = f"duplicate key `{value}` (first at line {first.key_line}); remove one of them"
+                    self.doc.findings.append(Finding("E004", (*frame.path, value), message, at=frame.key_at))
             return
         self._record(self._path(), event)
         self._place(value, size, getattr(event, "anchor", None) if anchored else None)
@@ -290,9 +294,9 @@ class _Builder:
             frame.merges.append((value, frame.key_at))
             frame.key = _NOTHING
         else:
-            if frame.key is not _DUPLICATE:
+            if not frame.drop_value:
                 frame.value[frame.key] = value
-            frame.key = _NOTHING
+            frame.key, frame.drop_value = _NOTHING, False
 
     def _record(self, path: SpecPath, event: Any) -> None:
         at = _mark(event)
@@ -300,9 +304,14 @@ class _Builder:
             self.root_at = at
             return
         frame = self.stack[-1]
-        key_at = frame.key_at if isinstance(frame.value, dict) else at
-        if frame.key is not _DUPLICATE and frame.key is not _MERGE:
-            self.doc.positions[path] = Position(*key_at, *at)
+        if frame.discarded or frame.drop_value or frame.key is _MERGE:
+            return
+        if isinstance(frame.value, dict):
+            if getattr(event, "value", None) == "" and event.implicit and event.implicit[0]:
+                at = frame.key_at  # an empty value stands at its key (parsers place it differently)
+            self.doc.positions[path] = Position(*frame.key_at, *at)
+        else:
+            self.doc.positions[path] = Position(*at, *at)
 
     def _scalar(self, event: Any) -> Any:
         from ruamel.yaml.nodes import ScalarNode
@@ -334,7 +343,6 @@ class _Builder:
 
 
 _MERGE: Any = object()  # the `<<` merge key
-_DUPLICATE: Any = object()  # a repeated key, whose value is dropped
 
 
 def _tag_of(event: Any) -> str | None:
