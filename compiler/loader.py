@@ -23,6 +23,7 @@ MAX_DEPTH = 64
 MAX_BYTES = 8 * 1024 * 1024
 
 _CORE = "tag:yaml.org,2002:"
+_FAST_FROM = 4096  # characters; below, ruamel's own parser is as quick as a libyaml try that may fall back
 
 
 class Position(NamedTuple):
@@ -123,7 +124,7 @@ def _parse(text: str, doc: Document, *, fast: bool = True) -> None:
     from ruamel.yaml.error import YAMLError
 
     libyaml = YAML(typ="safe", pure=False)
-    if fast and libyaml.Parser.__name__ == "CParser":
+    if fast and len(text) > _FAST_FROM and libyaml.Parser.__name__ == "CParser":
         findings = list(doc.findings)
         builder = _Builder(doc, libyaml.resolver)
         try:

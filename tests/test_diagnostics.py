@@ -236,5 +236,6 @@ def test_fast_and_pure_parsers_read_the_same(text: str) -> None:
 
     assert YAML(typ="safe", pure=False).Parser.__name__ == "CParser", "ruamel.yaml.clib is a dependency"
 
-    fast, pure = load_text(text, Path("s.yaml")), load_text(text, Path("s.yaml"), fast=False)
+    padded = text + "\n" + "#" * 5000 + "\n"  # long enough for the fast path
+    fast, pure = load_text(padded, Path("s.yaml")), load_text(padded, Path("s.yaml"), fast=False)
     assert (fast.data, fast.positions, fast.findings) == (pure.data, pure.positions, pure.findings)
