@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler import ir
+from compiler.backends import Rendered
 from compiler.naming import pascal
 from compiler.serialize import Tagged
 
@@ -195,6 +196,19 @@ class CfnRenderer:
                 "SourceArn": self.value(node.source_arn),
             },
         )
+
+    def template(self, resources: dict[str, Any], transform: str | None = None) -> Rendered:
+        """The template file around `resources`: version, transform, description, parameters, outputs."""
+        template: dict[str, Any] = {"AWSTemplateFormatVersion": TEMPLATE_VERSION}
+        if transform:
+            template["Transform"] = transform
+        template["Description"] = template_description(self.graph)
+        if self.graph.parameters:
+            template["Parameters"] = self.parameters_section()
+        template["Resources"] = resources
+        if self.graph.outputs:
+            template["Outputs"] = self.outputs_section()
+        return Rendered("template.yaml", template, "yaml")
 
     def parameters_section(self) -> dict[str, Any]:
         section: dict[str, Any] = {}

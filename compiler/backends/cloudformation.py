@@ -10,13 +10,11 @@ from typing import Any
 from compiler import ir
 from compiler.backends import Rendered
 from compiler.backends.cfn import (
-    TEMPLATE_VERSION,
     CfnRenderer,
     code_path,
     resource,
     tag_list,
     tag_map,
-    template_description,
 )
 
 # `Code` is a local directory that `aws cloudformation package` uploads; cfn-lint's W3002 says
@@ -29,13 +27,7 @@ def render(graph: ir.Graph, root: str) -> list[Rendered]:
     resources: dict[str, Any] = {}
     for node in graph.nodes:
         resources[node.names.logical_id] = _resource(cfn, node, root)
-    template: dict[str, Any] = {"AWSTemplateFormatVersion": TEMPLATE_VERSION, "Description": template_description(graph)}
-    if graph.parameters:
-        template["Parameters"] = cfn.parameters_section()
-    template["Resources"] = resources
-    if graph.outputs:
-        template["Outputs"] = cfn.outputs_section()
-    return [Rendered("template.yaml", template, "yaml")]
+    return [cfn.template(resources)]
 
 
 def _resource(cfn: CfnRenderer, node: ir.Node, root: str) -> dict[str, Any]:

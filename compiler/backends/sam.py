@@ -12,7 +12,7 @@ from typing import Any
 
 from compiler import ir
 from compiler.backends import Rendered
-from compiler.backends.cfn import TEMPLATE_VERSION, CfnRenderer, code_path, resource, tag_map, template_description
+from compiler.backends.cfn import CfnRenderer, code_path, resource, tag_map
 from compiler.serialize import Tagged
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -40,17 +40,7 @@ def render(graph: ir.Graph, root: str) -> list[Rendered]:
             resources[api.names.logical_id] = _http_api(cfn, api, node)
         elif isinstance(node, ir.Permission) and _needs_own_permission(graph, node):
             resources[node.names.logical_id] = cfn.permission(node)
-    template: dict[str, Any] = {
-        "AWSTemplateFormatVersion": TEMPLATE_VERSION,
-        "Transform": TRANSFORM,
-        "Description": template_description(graph),
-    }
-    if graph.parameters:
-        template["Parameters"] = cfn.parameters_section()
-    template["Resources"] = resources
-    if graph.outputs:
-        template["Outputs"] = cfn.outputs_section()
-    return [Rendered("template.yaml", template, "yaml")]
+    return [cfn.template(resources, transform=TRANSFORM)]
 
 
 def _events(graph: ir.Graph) -> dict[str, dict[str, Any]]:
