@@ -43,6 +43,7 @@ class Document:
     data: Any = None
     positions: dict[SpecPath, Position] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    numbers: dict[SpecPath, str] = field(default_factory=dict)  # how each number was written
     lines: int = 1
 
     def locate(self, finding: Finding) -> tuple[int, int]:
@@ -133,6 +134,7 @@ def _parse(text: str, doc: Document, *, fast: bool = True) -> None:
         except (YAMLError, _RefusedError):
             doc.findings[:] = findings
             doc.positions.clear()
+            doc.numbers.clear()
         else:
             _finish(builder, doc)
             return
@@ -147,10 +149,7 @@ def _parse_exactly(yaml: Any, text: str, doc: Document) -> None:
         for event in yaml.parse(text):
             builder.feed(event)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        at = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        problem = " ".join(str(p) for p in (error.context, error.problem) if p)
-        doc.findings.append(Finding("E003", (), f"YAML syntax error: {problem or 'cannot parse'}", at=at))
+        doc.findings.append(_syntax_finding(error))
         return
     except YAMLError as error:  # reader errors (control characters) carry a position in their text
         doc.findings.append(Finding("E003", (), f"YAML error: {_one_line(str(error))}", at=_reader_position(error)))
@@ -159,6 +158,21 @@ def _parse_exactly(yaml: Any, text: str, doc: Document) -> None:
         doc.findings.append(refused.finding)
         return
     _finish(builder, doc)
+
+
+def _syntax_finding(error: Any) -> Finding:
+    """A parser error, placed where the reader can fix it, with a hint for the usual causes."""
+    problem = str(error.problem or "cannot parse")
+    mark = error.problem_mark or error.context_mark
+    if "end of stream" in problem and error.context_mark is not None:
+        mark = error.context_mark  # an unclosed quote or bracket: point at where it opens
+    at = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    message = " ".join(_one_line(str(p)) for p in (error.context, problem) if p)
+    if "\\t" in message or "\t" in message:
+        message += "; indent with spaces, not tabs"
+    elif "end of stream" in problem:
+        message += "; a quote or bracket that opens here is never closed"
+    return Finding("E003", (), f"YAML syntax error: {message}", at=at)
 
 
 def _finish(builder: _Builder, doc: Document) -> None:
@@ -274,7 +288,10 @@ class _Builder:
                     message = f"duplicate key `{value}` (first at line {first.key_line}); remove one of them"
                     self.doc.findings.append(Finding("E004", (*frame.path, value), message, at=frame.key_at))
             return
-        self._record(self._path(), event)
+        path = self._path()
+        self._record(path, event)
+        if isinstance(value, int | float) and not isinstance(value, bool) and anchored:
+            self.doc.numbers[path] = event.value
         self._place(value, size, getattr(event, "anchor", None) if anchored else None)
 
     def _place(self, value: Any, size: int, anchor: str | None) -> None:

@@ -9,7 +9,15 @@ from __future__ import annotations
 import hashlib
 
 from compiler import ir, naming
-from compiler.resolve import PARAM_REF, Function, Resolved, Route, access_log_format
+from compiler.resolve import (
+    MAX_ROUTE_PERMISSIONS,
+    PARAM_REF,
+    Function,
+    Resolved,
+    Route,
+    access_log_format,
+    routes_by_function,
+)
 from schemas import models
 
 API_ID = "api"
@@ -17,9 +25,6 @@ STAGE_ID = "stage"
 DEPLOYMENT_ID = "deployment"
 ACCESS_LOG_ID = "log.api-access"
 PAYLOAD_FORMAT_VERSION = "2.0"
-# A function with more routes than this gets one API-wide invoke permission, keeping its
-# resource policy under Lambda's 20 KB limit.
-MAX_ROUTE_PERMISSIONS = 20
 _LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 _MAX_STATEMENT_ID = 100
 
@@ -188,9 +193,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             tags=api.tags,
         )
     ]
-    by_function: dict[str, list[Route]] = {}
-    for route in spec.routes:
-        by_function.setdefault(route.function, []).append(route)
+    by_function = routes_by_function(spec.routes)
     routed = [fn for fn in spec.functions if fn.key in by_function]
     integrations = {
         fn.key: ir.Integration(
@@ -222,7 +225,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     if not api.auto_deploy:
         deployment = ir.Deployment(
             id=DEPLOYMENT_ID,
-            names=naming.DEPLOYMENT,
+            names=naming.deployment((r.key, r.function) for r in spec.routes),
             api=api_ref,
             description=f"{api.name} deployment, managed by apispec",
             triggers=(*(i.id for i in integrations.values()), *(r.id for r in routes)),
@@ -264,7 +267,7 @@ def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
         return [
             ir.Permission(
                 id=f"permission.{fn.key}",
-                names=naming.function_names(fn.key, "Permission"),
+                names=naming.all_routes_permission(fn.key),
                 function=function,
                 function_key=fn.key,
                 statement_id="apigateway-invoke-any-route",

@@ -1,19 +1,22 @@
 """Every name apispec makes for a target: Terraform local names and CloudFormation logical ids.
 
 Names come only from what the user named (function keys, route keys, parameter names), never
-from positions or hashes, so a rename shows in a diff. Two elements that would get the same name
-are reported as spec errors (`E701`) at the element that comes second.
+from positions or hashes, so a rename shows in a diff (the one exception: `deployment`). Two
+elements that would get the same name are reported as spec errors (`E701`) at the element that
+comes second.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath
-from compiler.resolve import Resolved, Route
+from compiler.resolve import MAX_ROUTE_PERMISSIONS, Resolved, Route, routes_by_function
 from compiler.routekeys import key_problem
 
 
@@ -30,6 +33,15 @@ _PARAM = re.compile(r"^\{([^}+]*)\+?\}$")
 API = Names(tf="api", logical_id="HttpApi")
 STAGE = Names(tf="api", logical_id="HttpApiStage")
 DEPLOYMENT = Names(tf="api", logical_id="HttpApiDeployment")
+
+
+def deployment(routes: Iterable[tuple[str, str]]) -> Names:
+    """The explicit deployment's names. Its logical id ends in a digest of what it deploys (route key
+    and function of every route), the one id not made from names alone: CloudFormation creates a new
+    deployment only for a new logical id, as SAM does for REST API deployments. Terraform keeps one
+    name and redeploys through `triggers`."""
+    digest = hashlib.sha256(json.dumps(sorted(routes)).encode()).hexdigest()[:10]
+    return Names(tf=DEPLOYMENT.tf, logical_id=f"{DEPLOYMENT.logical_id}{digest}")
 ACCESS_LOG_GROUP = Names(tf="api_access_logs", logical_id="HttpApiAccessLogs")
 
 
@@ -72,6 +84,11 @@ def route_names(route: Route, kind: str) -> Names:
     return Names(tf=snake(route_words(route)), logical_id=pascal(route_words(route)) + kind)
 
 
+def all_routes_permission(key: str) -> Names:
+    """The one invoke permission of a function with more than `MAX_ROUTE_PERMISSIONS` routes."""
+    return Names(tf=f"{snake(key)}_all_routes", logical_id=f"{pascal(key)}AllRoutesPermission")
+
+
 def parameter_logical_id(name: str) -> str:
     return pascal(name)
 
@@ -93,8 +110,11 @@ def collisions(spec: Resolved) -> list[Finding]:
 
 def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
     """(namespace, name, where) for every generated name."""
+    if spec.region is not None:
+        yield "terraform variable", "region", ("region",)
     for name, _ in spec.parameters:
         yield "logical id", parameter_logical_id(name), ("parameters", name)
+        yield "terraform variable", name, ("parameters", name)
     for fn in spec.functions:
         for kind in ("Function", "Role", "RolePolicy", "LogGroup", "Integration"):
             yield "logical id", function_names(fn.key, kind).logical_id, fn.spec_path
@@ -104,12 +124,20 @@ def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
         for names in (API, STAGE, DEPLOYMENT, ACCESS_LOG_GROUP):
             yield "logical id", names.logical_id, ("api",)
         yield "terraform name", "log group " + ACCESS_LOG_GROUP.tf, ("logging", "access_logs")
+    grouped = routes_by_function(spec.routes)
+    for key, routes in grouped.items():
+        if len(routes) > MAX_ROUTE_PERMISSIONS:
+            names = all_routes_permission(key)
+            yield "logical id", names.logical_id, ("functions", key)
+            yield "terraform name", "permission " + names.tf, ("functions", key)
     for route in spec.routes:
         if key_problem(route):
             continue  # reported by the route-key rule
-        for kind in ("Route", "Permission"):
-            yield "logical id", route_names(route, kind).logical_id, route.spec_path
+        yield "logical id", route_names(route, "Route").logical_id, route.spec_path
         yield "terraform name", "route " + route_names(route, "").tf, route.spec_path
+        if len(grouped[route.function]) <= MAX_ROUTE_PERMISSIONS:
+            yield "logical id", route_names(route, "Permission").logical_id, route.spec_path
+            yield "terraform name", "permission " + route_names(route, "").tf, route.spec_path
 
 
 def _collisions(names: Iterable[tuple[str, str, SpecPath]]) -> Iterator[Finding]:

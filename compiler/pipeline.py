@@ -56,7 +56,7 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
         if service is None:  # report the rest of the file too, from what is valid in it
             service, data, removed = structure.salvage(document.data, problems)
         if service is not None:
-            resolved = resolve(service, data)
+            resolved = resolve(service, data, document.numbers)
             context = rules.Context(spec=resolved, raw=data, spec_dir=document.path.parent, today=today)
             semantic = [*rules.run(context), *naming.collisions(resolved)]
             findings += [f for f in semantic if not any(f.path[: len(r)] == r for r in removed)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from compiler.diagnostics import SpecPath
@@ -52,6 +52,19 @@ def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
 def access_log_format(fields: tuple[tuple[str, str], ...]) -> str:
     """The access-log format: one JSON object per request, fields in the spec's order."""
     return json.dumps(dict(fields), separators=(",", ":"), ensure_ascii=False)
+
+
+# A function with more routes than this gets one API-wide invoke permission, keeping its
+# resource policy under Lambda's 20 KB limit.
+MAX_ROUTE_PERMISSIONS = 20
+
+
+def routes_by_function(routes: tuple[Route, ...]) -> dict[str, list[Route]]:
+    """Each routed function key with its routes, in the spec's order."""
+    grouped: dict[str, list[Route]] = {}
+    for route in routes:
+        grouped.setdefault(route.function, []).append(route)
+    return grouped
 
 
 def prefix_of(service: str) -> str:
@@ -148,15 +161,16 @@ class Resolved(NamedTuple):
         return next(f for f in self.functions if f.key == key)
 
 
-def resolve(service: models.Service, raw: dict[str, Any]) -> Resolved:
-    """Apply defaults; `raw` is the loaded data, which tells which keys the user set."""
+def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecPath, str] | None = None) -> Resolved:
+    """Apply defaults; `raw` is the loaded data, which tells which keys the user set, and `written`
+    the source text of its numbers (environment values keep `3.10` as `3.10`)."""
     prefix = prefix_of(service.service)
     tags = (*sorted(service.tags.items()), (SERVICE_TAG, prefix))
     tags = tuple(dict(tags).items())
     defaults = service.defaults or models.Function()
     raw_defaults = raw.get("defaults") or {}
     functions = tuple(
-        _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags)
+        _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags, written or {})
         for key, fn in service.functions.items()
     )
     routes = tuple(make_route(key, value if isinstance(value, str) else value.function) for key, value in service.routes.items())
@@ -183,6 +197,7 @@ def _function(
     service: models.Service,
     prefix: str,
     service_tags: tuple[tuple[str, str], ...],
+    written: Mapping[SpecPath, str],
 ) -> Function:
     here: SpecPath = ("functions", key)
     origin: dict[str, SpecPath] = {}
@@ -217,7 +232,7 @@ def _function(
         architecture=chosen["architecture"],
         memory=chosen["memory"],
         timeout=chosen["timeout"],
-        environment=tuple((name, _env_text(value)) for name, value in environment.items()),
+        environment=tuple((name, _env_text(value, written.get(origin[f"environment.{name}"]))) for name, value in environment.items()),
         role=chosen["role"],
         permissions=permissions,
         log_format=logging["format"],
@@ -249,10 +264,12 @@ def _function_logging(
     return result
 
 
-def _env_text(value: models.Scalar) -> str:
+def _env_text(value: models.Scalar, written: str | None) -> str:
     """Environment values are strings: `true`/`false` for booleans, numbers as written."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float) and written is not None:
+        return written
     return str(value)
 
 

@@ -148,7 +148,7 @@ def _finding(path: SpecPath, kind: str, ctx: dict[str, Any], value: Any) -> Find
         return Finding("E102", path, f"missing required key `{name}`")
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        return Finding("E104", path, f"{_show(value)} is not allowed; use {one_of(choices)}{did_you_mean(str(value), choices)}")
+        return Finding("E104", path, f"{_show(value, typed=False)} is not allowed; use {one_of(choices)}{did_you_mean(str(value), choices)}")
     if kind in {"greater_than_equal", "greater_than"}:
         return Finding("E105", path, f"{_show(value)} is too small; the minimum is {ctx.get('ge', ctx.get('gt'))}")
     if kind in {"less_than_equal", "less_than"}:
@@ -169,10 +169,21 @@ def _type_finding(path: SpecPath, items: list[tuple[str, dict[str, Any], Any]]) 
         expected.remove("a whole number")
     value = items[0][2]
     wanted = ", ".join(expected[:-1]) + " or " + expected[-1] if len(expected) > 1 else expected[0]
-    return Finding("E103", path, f"expected {wanted}, got {_show(value)}")
+    return Finding("E103", path, f"expected {wanted}, got {_show(value)}{_quoting_hint(expected, value)}")
 
 
-def _show(value: Any) -> str:
+def _quoting_hint(expected: list[str], value: Any) -> str:
+    """Most type mistakes in YAML are quotes too many or too few."""
+    numeric = {"a whole number", "a number"} & set(expected)
+    if numeric and isinstance(value, str) and re.fullmatch(r"[-+]?\d+(\.\d*)?", value.strip()):
+        return "; write it without quotes"
+    if "text" in expected and isinstance(value, bool | int | float):
+        return "; put it in quotes to keep it as text"
+    return ""
+
+
+def _show(value: Any, *, typed: bool = True) -> str:
+    """A value in a message; `typed` marks text as text (`"1"` is not `1`)."""
     if value is None:
         return "an empty value (null)"
     if isinstance(value, bool):
@@ -184,7 +195,7 @@ def _show(value: Any) -> str:
     text = str(value)
     if len(text) > 60:
         text = text[:57] + "..."
-    return f"`{text}`"
+    return f'the text `"{text}"`' if typed and isinstance(value, str) else f"`{text}`"
 
 
 def _field_names(path: SpecPath) -> tuple[str, ...]:

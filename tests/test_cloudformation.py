@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,3 +78,24 @@ def _pascal(key: str) -> str:
     from compiler.naming import pascal
 
     return pascal(key)
+
+
+def test_a_manual_deployment_is_replaced_when_routes_change(tmp_path: Path) -> None:
+    """CloudFormation makes a new deployment only for a new logical id, so the id follows the routes."""
+    from tests.conftest import ROOT, compile_spec
+
+    shop = (ROOT / "specs" / "shop" / "service.yaml").read_text()
+
+    def deployment_ids(text: str, name: str) -> list[str]:
+        directory = tmp_path / name
+        shutil.copytree(ROOT / "specs" / "shop", directory)
+        (directory / "service.yaml").write_text(text)
+        template = load_template(compile_spec(directory / "service.yaml", directory / "out").target_dir("cloudformation") / "template.yaml")
+        ids = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::ApiGatewayV2::Deployment"]
+        (stage,) = _of_type(template, "AWS::ApiGatewayV2::Stage").values()
+        assert stage["Properties"]["DeploymentId"] == {"Ref": ids[0]}
+        return ids
+
+    same = deployment_ids(shop, "same")
+    assert same == deployment_ids(shop, "again")
+    assert same != deployment_ids(shop.replace("  GET /: catalog\n", "  GET /: catalog\n  GET /health: catalog\n"), "more")

@@ -84,6 +84,19 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ),
         (MINIMAL.replace("  GET /items/{id}: api", "  GET /items/{id}: api\n  GET /items/{key}: api"), "8:3 E303 routes[\"GET /items/{key}\"]", "cannot tell them apart"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    timeout: 60\n"), "5:14 W222 functions.api.timeout", "503 after 30 s"),
+        ("region: us-east-1\n" + MINIMAL + "parameters:\n  region: {}\n", "10:3 E701 parameters.region", "terraform variable `region`"),
+        (MINIMAL + "api:\n  name: My API (v2)\n", "9:9 E402 api.name", "log group"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {A: x}\n"), "5:19 E212 functions.api.environment.A", "two characters"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    role: arn:aws:iam::123456789012:role/${param:name}\n    permissions: [{actions: [s3:GetObject], resources: ['*']}]\n") + "parameters:\n  name: {}\n",
+         "6:18 E216 functions.api.permissions", "function `api` uses the existing `role`"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {REGION: '${AWS::Region}'}\n"), "5:27 W615 functions.api.environment.REGION", "passed on as text"),
+        ("description: " + "x" * 1100 + "\n" + MINIMAL, "1:14 E605 description", "1024"),
+        (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(50)) + "}\n", "8:1 E606 tags", "51 tags"),
+        (MINIMAL + "api:\n  throttling: {burst_limit: 5, rate_limit: 0}\n", "9:44 W409 api.throttling.rate_limit", "429"),
+        (MINIMAL + "parameters:\n  secret: {sensitive: true, default: hunter2}\n", "9:38 W614 parameters.secret.default", "deploy time"),
+        (MINIMAL + "api:\n  auto_deploy: false\n", "9:16 W408 api.auto_deploy", "SAM"),
+        ('service: demo\nfunctions:\n  api:\n    source: "code\n    handler: main.handler\n', "4:13 E003 (document)", "never closed"),
+        ("service: demo\nfunctions:\n\tapi: {}\n", "3:1 E003 (document)", "spaces, not tabs"),
     ],
 )
 def test_each_problem_points_at_the_right_place(project: Path, spec: str, where: str, message: str) -> None:
@@ -94,6 +107,32 @@ def test_each_problem_points_at_the_right_place(project: Path, spec: str, where:
     assert where in summary, output
     assert message in found[summary.index(where)]["message"]
     assert code == (ExitCode.OK if where.split()[1].startswith("W") else ExitCode.INVALID)
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        ("def handler(event, context):\n    return {}\n", None),
+        ("from impl import handler\n", None),
+        ("import impl as handler\n", None),
+        ("handler = lambda event, context: {}\n", None),
+        ("class handler:\n    pass\n", None),
+        ("from impl import *\n", None),
+        ("async def handler(event, context):\n    return {}\n", "`async def`"),
+        ("def handler(event, context:\n", "syntax error at line 1"),
+        ("def other(event, context):\n    return {}\n", "no top-level `handler`"),
+    ],
+)
+def test_python_handler_is_read_not_guessed(project: Path, code: str, problem: str | None) -> None:
+    (project / "code" / "main.py").write_text(code)
+    (project / "service.yaml").write_text(MINIMAL)
+    _, output = validate(project / "service.yaml")
+    warnings = [line for line in output.splitlines() if " W209: " in line]
+    if problem is None:
+        assert warnings == []
+    else:
+        (warning,) = warnings
+        assert problem in warning
 
 
 def test_json_format_has_the_fields_the_cli_page_names(project: Path) -> None:
@@ -239,3 +278,14 @@ def test_fast_and_pure_parsers_read_the_same(text: str) -> None:
     padded = text + "\n" + "#" * 5000 + "\n"  # long enough for the fast path
     fast, pure = load_text(padded, Path("s.yaml")), load_text(padded, Path("s.yaml"), fast=False)
     assert (fast.data, fast.positions, fast.findings) == (pure.data, pure.positions, pure.findings)
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["arn:aws:iam::${param:account}:role/runner", "arn:aws:iam::123456789012:role/${param:account}", "${param:account}"],
+)
+def test_role_arns_may_hold_parameters_anywhere(project: Path, role: str) -> None:
+    spec = MINIMAL.replace("    source: code\n", f"    source: code\n    role: '{role}'\n") + "parameters:\n  account: {}\n"
+    (project / "service.yaml").write_text(spec)
+    code, output = validate(project / "service.yaml")
+    assert code == ExitCode.OK, output

@@ -7,15 +7,52 @@ schema check, with no findings.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import Compiled, compile_spec
 from tests.support.terraform_check import check_module
-from tests.support.validators import cfn_lint, sam_transform
+from tests.support.validators import cfn_lint, load_template, sam_transform
 
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 
 CASES: dict[str, str] = {
+    "wide-function-and-neighbour": """
+service: neighbours
+functions:
+  get_users:
+    source: code
+    handler: main.handler
+    environment: {PYTHON_VERSION: 3.10, OCTAL: 010, RATIO: 1e3}
+  other:
+    source: code
+    handler: main.handler
+routes:
+  GET /users: other
+  GET /r1: get_users
+  GET /r2: get_users
+  GET /r3: get_users
+  GET /r4: get_users
+  GET /r5: get_users
+  GET /r6: get_users
+  GET /r7: get_users
+  GET /r8: get_users
+  GET /r9: get_users
+  GET /r10: get_users
+  GET /r11: get_users
+  GET /r12: get_users
+  GET /r13: get_users
+  GET /r14: get_users
+  GET /r15: get_users
+  GET /r16: get_users
+  GET /r17: get_users
+  GET /r18: get_users
+  GET /r19: get_users
+  GET /r20: get_users
+  GET /r21: get_users
+  $default: get_users
+""",
     "no-routes": """
 service: batch jobs
 functions:
@@ -82,7 +119,7 @@ functions:
     role: arn:aws:iam::123456789012:role/legacy-worker
     environment:
       DSN: postgres://app:${param:db_password}@db/${param:stage_name}
-      LITERAL_DOLLAR: "cost is $5 and ${not_a_param}"
+      LITERAL_DOLLAR: "cost is $5 in ${AWS::Region}"
       BUCKET: ${param:bucket}
 routes:
   GET /work/{job}/{step}: worker
@@ -178,6 +215,52 @@ def test_terraform_schema_and_references(case: Compiled) -> None:
     assert check_module(case.target_dir("terraform")) == []
 
 
+def test_every_routed_function_has_invoke_permissions_that_fit_its_policy(case: Compiled) -> None:
+    """At least one, at most 20 permissions per function, in every target (SAM after its transform)."""
+    import json
+
+    from compiler.naming import pascal
+
+    spec = case.checked.resolved
+    assert spec is not None
+    routed = {route.function for route in spec.routes}
+    terraform = json.loads(case.target_files("terraform")["main.tf.json"])["resource"].get("aws_lambda_permission", {})
+    cloudformation = load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"]
+    sam = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
+    for key in routed:
+        counts = {
+            "terraform": sum(p["function_name"] == f"${{aws_lambda_function.{key.replace('-', '_')}.function_name}}" for p in terraform.values()),
+            "cloudformation": _permissions_of(cloudformation, pascal(key)),
+            "sam": _permissions_of(sam, pascal(key)),
+        }
+        for target, count in counts.items():
+            assert 1 <= count <= 20, (key, target, count)
+
+
+def _permissions_of(resources: dict[str, Any], logical: str) -> int:
+    return sum(
+        r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["FunctionName"] == {"Ref": f"{logical}Function"}
+        for r in resources.values()
+    )
+
+
 def test_outputs_hold_no_machine_paths(case: Compiled) -> None:
     for content in case.files.values():
         assert b"/tmp" not in content and b"pytest-of" not in content
+
+
+def test_numbers_in_environments_stay_as_written(tmp_path_factory: pytest.TempPathFactory) -> None:
+    import json
+
+    directory = tmp_path_factory.mktemp("numbers")
+    (directory / "code").mkdir()
+    (directory / "code" / "main.py").write_text(HANDLER)
+    (directory / "service.yaml").write_text(CASES["wide-function-and-neighbour"].lstrip())
+    case = compile_spec(directory / "service.yaml", directory / "out")
+    expected = {"PYTHON_VERSION": "3.10", "OCTAL": "010", "RATIO": "1e3"}
+    function = json.loads(case.target_files("terraform")["main.tf.json"])["resource"]["aws_lambda_function"]["get_users"]
+    assert function["environment"]["variables"] == expected
+    for target, kind in (("sam", "AWS::Serverless::Function"), ("cloudformation", "AWS::Lambda::Function")):
+        resource = load_template(case.target_dir(target) / "template.yaml")["Resources"]["GetUsersFunction"]
+        assert resource["Type"] == kind
+        assert resource["Properties"]["Environment"]["Variables"] == expected

@@ -7,6 +7,7 @@ attribute table `ATTRIBUTES`, parameters become `!Ref`, strings with references 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from compiler.naming import pascal
 from compiler.serialize import Tagged
 
 TEMPLATE_VERSION = "2010-09-09"
+_LOOKS_LIKE_REFERENCE = re.compile(r"\$\{[A-Za-z0-9_:.]+\}")
 _PSEUDO = {"partition": "AWS::Partition", "region": "AWS::Region", "account_id": "AWS::AccountId", "url_suffix": "AWS::URLSuffix"}
 
 # How each node attribute is written: "Ref", "GetAtt <Name>", or a Sub of parts.
@@ -63,6 +65,10 @@ class CfnRenderer:
             return self._sub(value.parts)
         if isinstance(value, ir.Ref | ir.Param | ir.Pseudo):
             return self._sub((value,))
+        if isinstance(value, str) and _LOOKS_LIKE_REFERENCE.search(value):
+            # Literal text such as `${AWS::Region}`: split between `$` and `{` so that nothing (and no
+            # linter) takes it for a reference, and no `!Sub` without variables is needed.
+            return {"Fn::Join": ["", re.split(r"(?<=\$)(?=\{)", value)]}
         return value
 
     def _sub(self, parts: tuple[str | ir.Ref | ir.Param | ir.Pseudo, ...]) -> Any:

@@ -3,6 +3,11 @@
 SAM makes the routes, integrations and invoke permissions from the events, so `sam build`,
 `sam local start-api` and `sam deploy` work on the template as it is. Log groups, execution
 roles and their policies are the same explicit resources as in the CloudFormation target.
+
+SAM writes one invoke permission per event. A function with more routes than a resource policy
+holds (the graph gives it one API-wide permission) therefore has its routes in the HttpApi's
+OpenAPI `DefinitionBody` instead, which SAM does not give permissions, and the graph's own
+permission.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ _SAM_UNHANDLED_GREEDY = re.compile(r"\{(?!proxy\+\})[^}]*\+\}")
 
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
     cfn = CfnRenderer(graph)
-    events = _events(graph)
+    wide = {p.function_key for p in graph.of_type(ir.Permission) if len(p.routes) > 1}
+    events = _events(graph, wide)
     resources: dict[str, Any] = {}
     for node in graph.nodes:
         if isinstance(node, ir.LogGroup):
@@ -37,17 +43,19 @@ def render(graph: ir.Graph, root: str) -> list[Rendered]:
             resources[node.names.logical_id] = _function(cfn, node, root, events.get(node.key, {}))
         elif isinstance(node, ir.Stage):
             api = graph.of_type(ir.Api)[0]
-            resources[api.names.logical_id] = _http_api(cfn, api, node)
-        elif isinstance(node, ir.Permission) and _needs_own_permission(graph, node):
+            resources[api.names.logical_id] = _http_api(cfn, api, node, _definition(cfn, graph, api, wide))
+        elif isinstance(node, ir.Permission) and (node.function_key in wide or _needs_own_permission(graph, node)):
             resources[node.names.logical_id] = cfn.permission(node)
     return [cfn.template(resources, transform=TRANSFORM)]
 
 
-def _events(graph: ir.Graph) -> dict[str, dict[str, Any]]:
+def _events(graph: ir.Graph, wide: set[str]) -> dict[str, dict[str, Any]]:
     """The `HttpApi` events of each function, by function key."""
     events: dict[str, dict[str, Any]] = {}
     api = graph.of_type(ir.Api)
     for route in graph.of_type(ir.Route):
+        if route.function_key in wide:
+            continue
         properties: dict[str, Any] = {"ApiId": Tagged("!Ref", api[0].names.logical_id)}
         if route.path:
             properties["Method"] = route.method
@@ -72,10 +80,46 @@ def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, 
     return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(properties, node.depends_on))
 
 
-def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage) -> dict[str, Any]:
+def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, wide: set[str]) -> dict[str, Any] | None:
+    """The OpenAPI body holding the routes of functions with an API-wide permission, or None."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in graph.of_type(ir.Route):
+        if route.function_key not in wide:
+            continue
+        function = graph.node(f"function.{route.function_key}")
+        uri = ir.Sub(
+            (
+                "arn:",
+                ir.Pseudo("partition"),
+                ":apigateway:",
+                ir.Pseudo("region"),
+                ":lambda:path/2015-03-31/functions/",
+                ir.Ref(function.id, "arn"),
+                "/invocations",
+            )
+        )
+        operation: dict[str, Any] = {
+            "x-amazon-apigateway-integration": {
+                "type": "aws_proxy",
+                "httpMethod": "POST",
+                "uri": cfn.value(uri),
+                "payloadFormatVersion": "2.0",
+            }
+        }
+        if not route.path:
+            operation["isDefaultRoute"] = True
+        method = "x-amazon-apigateway-any-method" if route.method == "ANY" else route.method.lower()
+        paths.setdefault(route.path or "/$default", {})[method] = operation
+    if not paths:
+        return None
+    return {"openapi": "3.0.1", "info": {"title": api.name, "version": "1.0"}, "paths": paths}
+
+
+def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[str, Any] | None) -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "Name": api.name,
+        "Name": api.name if definition is None else None,  # with a body, SAM takes the name from its title
         "Description": api.description,
+        "DefinitionBody": definition,
         "StageName": stage.name if stage.name != "$default" else None,
         "CorsConfiguration": cfn.cors(api.cors) if api.cors else None,
         "AccessLogSettings": cfn.access_log_settings(stage),

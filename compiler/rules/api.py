@@ -25,10 +25,19 @@ def api_stage(ctx: Context) -> Iterator[Finding]:
 
 @rule("E402", name="api-name")
 def api_name(ctx: Context) -> Iterator[Finding]:
-    """The API name fits API Gateway's 128 characters."""
+    """The API name fits API Gateway's 128 characters, and its access-log group name is valid."""
     name = ctx.spec.service.api.name
-    if name is not None and not 1 <= len(name) <= awsdata.API_NAME_MAX:
+    if name is None:
+        return
+    if not 1 <= len(name) <= awsdata.API_NAME_MAX:
         yield Finding("E402", ("api", "name"), f"the API name has {len(name)} characters; API Gateway allows 1 to {awsdata.API_NAME_MAX}")
+    elif ctx.spec.api is not None and ctx.spec.api.access_log_fields is not None and not re.match(awsdata.LOG_GROUP_NAME_PATTERN, name):
+        yield Finding(
+            "E402",
+            ("api", "name"),
+            f"access logs go to the log group `/aws/apigateway/{name}`, and log group names hold only letters, digits "
+            "and `. - _ / #`; rename the API or set `logging.access_logs: false`",
+        )
 
 
 @rule("E403", name="api-cors")
@@ -41,6 +50,28 @@ def api_cors(ctx: Context) -> Iterator[Finding]:
             ("api", "cors", "allow_credentials"),
             "`allow_credentials: true` cannot be combined with origin `*` (browsers refuse it); list the allowed origins instead",
         )
+
+
+@rule("W408", name="api-manual-deploy-in-sam")
+def manual_deploy_in_sam(ctx: Context) -> Iterator[Finding]:
+    """`auto_deploy: false` cannot be honoured by the SAM target, whose stages always auto-deploy."""
+    if ctx.spec.api is not None and not ctx.spec.api.auto_deploy:
+        yield Finding(
+            "W408",
+            ("api", "auto_deploy"),
+            "SAM always deploys its HttpApi stages automatically, so the `sam` target ignores this; "
+            "the `terraform` and `cloudformation` targets deploy explicitly",
+        )
+
+
+@rule("W409", name="api-throttling-zero")
+def throttling_zero(ctx: Context) -> Iterator[Finding]:
+    """Zero throttling limits reject every request."""
+    throttling = ctx.spec.service.api.throttling
+    if ctx.spec.api is not None and throttling is not None:
+        for name in ("burst_limit", "rate_limit"):
+            if getattr(throttling, name) == 0:
+                yield Finding("W409", ("api", "throttling", name), f"`{name}: 0` makes API Gateway reject every request with 429")
 
 
 @rule("W404", name="api-without-routes")

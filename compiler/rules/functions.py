@@ -15,6 +15,7 @@ _KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_LAMBDA_ENV_NAME = re.compile(awsdata.ENV_NAME_PATTERN)  # Lambda's own pattern also wants two characters
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 _SID = re.compile(r"^[A-Za-z0-9]+$")
@@ -122,14 +123,35 @@ def _python_handler(fn: Function, directory: Path) -> Iterator[Finding]:
             "E208", fn.origin["handler"], f"handler module `{module}` not found: expected `{relative.as_posix()}.py` under `{fn.source}`"
         )
         return
+    shown = found.relative_to(directory).as_posix()
+    problem = _handler_problem(found, function)
+    if problem:
+        yield Finding("W209", fn.origin["handler"], f"`{fn.source}/{shown}`: {problem}")
+
+
+def _handler_problem(module: Path, function: str) -> str | None:
+    """Why Lambda could not start `function` of a Python module, as far as reading it tells."""
+    import ast
+
     try:
-        text = found.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
-    if not re.search(rf"^(async\s+)?def\s+{re.escape(function)}\s*\(|^{re.escape(function)}\s*=", text, re.MULTILINE):
-        yield Finding(
-            "W209", fn.origin["handler"], f"no top-level `def {function}` found in `{fn.source}/{relative.as_posix()}.py`; Lambda will fail to start the handler"
-        )
+        tree = ast.parse(module.read_bytes(), filename=module.name)
+    except SyntaxError as error:
+        return f"Python syntax error at line {error.lineno}: {error.msg}; Lambda cannot import the handler"
+    except (OSError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.AsyncFunctionDef) and node.name == function:
+            return f"`{function}` is `async def`; Lambda's Python runtime calls it without awaiting the coroutine"
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name == function:
+            return None
+        if isinstance(node, ast.Import | ast.ImportFrom) and any((a.asname or a.name).split(".")[0] == function for a in node.names):
+            return None
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == function for t in targets):
+            return None
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            return None  # a star import may bring it
+    return f"no top-level `{function}` (a `def`, an assignment or an import); Lambda will fail to start the handler"
 
 
 @rule("E211", name="function-runtime")
@@ -155,7 +177,11 @@ def function_environment(ctx: Context) -> Iterator[Finding]:
             size += len(name.encode()) + len(value.encode())
             if not _ENV_NAME.match(name):
                 yield Finding("E212", where, f"environment variable name `{name}` must match `[A-Za-z][A-Za-z0-9_]*`", anchor="key")
-            elif name in awsdata.RESERVED_ENV_NAMES or name.startswith(awsdata.RESERVED_ENV_PREFIXES):
+            elif not _LAMBDA_ENV_NAME.match(name):
+                yield Finding("E212", where, f"Lambda refuses the one-letter environment variable name `{name}`; use two characters or more", anchor="key")
+            elif name in awsdata.RESERVED_ENV_NAMES or (
+                name.startswith(awsdata.RESERVED_ENV_PREFIXES) and name not in awsdata.AWS_LAMBDA_PREFIX_SETTABLE
+            ):
                 yield Finding("E213", where, f"`{name}` is reserved by Lambda and cannot be set; choose another name", anchor="key")
         if size > awsdata.LAMBDA_ENV_MAX_BYTES:
             yield Finding(
@@ -172,13 +198,14 @@ def function_role(ctx: Context) -> Iterator[Finding]:
     for fn in ctx.spec.functions:
         if fn.role is None:
             continue
-        if not PARAM_REF.fullmatch(fn.role) and not _ROLE_ARN.match(fn.role):
+        # A parameter may stand for the whole ARN or any part of it (an account id, a role name).
+        if not PARAM_REF.fullmatch(fn.role) and not _ROLE_ARN.match(PARAM_REF.sub("000000000000", fn.role)):
             yield Finding("E215", fn.origin["role"], f"`{fn.role}` is not an IAM role ARN such as `arn:aws:iam::123456789012:role/name`")
         if fn.permissions:
             yield Finding(
                 "E216",
                 fn.origin["permissions"],
-                "`permissions` extend the generated role, but this function uses the existing `role`; "
+                f"`permissions` extend the generated role, but function `{fn.key}` uses the existing `role`; "
                 "add the statements to that role, or remove `role`",
             )
 
@@ -226,11 +253,15 @@ def _retention_finding(where: tuple[str | int, ...], days: int) -> Finding:
 def timeout_behind_route(ctx: Context) -> Iterator[Finding]:
     """A function behind a route times out within 30 s, when the HTTP API stops waiting."""
     routed = {route.function for route in ctx.spec.routes}
+    slow: dict[tuple[str | int, ...], list[Function]] = {}
     for fn in ctx.spec.functions:
         if fn.key in routed and fn.timeout > _MAX_TIMEOUT_BEHIND_ROUTE:
-            yield Finding(
-                "W222",
-                fn.origin["timeout"],
-                f"timeout {fn.timeout} s: the HTTP API answers 503 after {_MAX_TIMEOUT_BEHIND_ROUTE} s, so callers never see a longer run; "
-                f"use {_MAX_TIMEOUT_BEHIND_ROUTE} or less",
-            )
+            slow.setdefault(fn.origin["timeout"], []).append(fn)
+    for where, functions in slow.items():
+        who = "" if where[0] == "functions" else f" (functions {', '.join(f'`{f.key}`' for f in functions)})"
+        yield Finding(
+            "W222",
+            where,
+            f"timeout {functions[0].timeout} s{who}: the HTTP API answers 503 after {_MAX_TIMEOUT_BEHIND_ROUTE} s, "
+            f"so callers never see a longer run; use {_MAX_TIMEOUT_BEHIND_ROUTE} or less",
+        )

@@ -33,8 +33,8 @@ def service_prefix(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             "E602",
             ("service",),
-            f"the name prefix `{prefix}` made from `service` must start with a letter and hold only letters, digits, "
-            "spaces, `-` and `_`; rename the service",
+            f"the name prefix `{prefix}` made from `service` must start with a letter and hold only ASCII letters, "
+            "digits, spaces, `-` and `_`; rename the service",
         )
 
 
@@ -74,6 +74,43 @@ def tags(ctx: Context) -> Iterator[Finding]:
                 yield Finding("E604", where, "tag values may hold only letters, digits, spaces and `_ . : / = + - @`")
 
 
+_MAX_DESCRIPTION = 1024  # CloudFormation's template description; API Gateway allows the same
+
+
+@rule("E605", name="service-description")
+def service_description(ctx: Context) -> Iterator[Finding]:
+    """The description fits a CloudFormation template's 1024 bytes."""
+    description = ctx.spec.description
+    if description is not None and len(description.encode()) > _MAX_DESCRIPTION:
+        yield Finding("E605", ("description",), f"the description takes {len(description.encode())} bytes; CloudFormation allows {_MAX_DESCRIPTION}")
+
+
+@rule("E606", name="tag-count")
+def tag_count(ctx: Context) -> Iterator[Finding]:
+    """Every resource gets at most 50 tags, `apispec:service` included."""
+    for fn in ctx.spec.functions:
+        if len(fn.tags) > awsdata.MAX_TAGS_PER_FUNCTION:
+            where = ("functions", fn.key, "tags") if ctx.spec.service.functions[fn.key].tags else ("tags",)
+            yield Finding(
+                "E606",
+                where,
+                f"function `{fn.key}` would carry {len(fn.tags)} tags with `{SERVICE_TAG}`; AWS allows {awsdata.MAX_TAGS_PER_FUNCTION}",
+                anchor="key",
+            )
+
+
+@rule("W614", name="parameter-sensitive-default")
+def sensitive_default(ctx: Context) -> Iterator[Finding]:
+    """A sensitive parameter has no default: a default is a secret written into the spec and the outputs."""
+    for name, parameter in ctx.spec.parameters:
+        if parameter.sensitive and parameter.default is not None:
+            yield Finding(
+                "W614",
+                ("parameters", name, "default"),
+                "a sensitive parameter's default is stored in this file and in every output; pass the value at deploy time instead",
+            )
+
+
 @rule("E611", name="parameter-name")
 def parameter_names(ctx: Context) -> Iterator[Finding]:
     """Parameter names are lower-case words: `[a-z][a-z0-9_]*`."""
@@ -81,6 +118,23 @@ def parameter_names(ctx: Context) -> Iterator[Finding]:
         if not _PARAMETER_NAME.match(name):
             yield Finding(
                 "E611", ("parameters", name), f"parameter name `{name}` must match `[a-z][a-z0-9_]*`, e.g. `{_suggest(name)}`", anchor="key"
+            )
+
+
+_OTHER_REFERENCE = re.compile(r"\$\{(?!param:)[^}]*\}")
+
+
+@rule("W615", name="literal-references")
+def literal_references(ctx: Context) -> Iterator[Finding]:
+    """Only `${param:name}` is substituted; other `${…}` text reaches AWS as it is written."""
+    for path, text in param_places(ctx.spec.service):
+        match = _OTHER_REFERENCE.search(text)
+        if match:
+            yield Finding(
+                "W615",
+                path,
+                f"`{match.group(0)}` is passed on as text: apispec substitutes only `${{param:name}}` "
+                "(Lambda sets `AWS_REGION` itself; declare a parameter for other values)",
             )
 
 
