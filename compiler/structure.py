@@ -74,6 +74,9 @@ def salvage(data: dict[str, Any], findings: list[Finding]) -> tuple[Service | No
             path = finding.path
             if finding.code == "E102":  # a required key is missing: drop the element that needs it
                 path = path[:-1]
+            if finding.code == "E106" and _stand_in(pruned_data, path):
+                removed.append(path)  # an empty list that must not be: a stand-in keeps its element
+                continue
             if path in _REQUIRED_TOP:  # no spec without these
                 return None, pruned_data, tuple(removed)
             if _prune(pruned_data, path):
@@ -85,6 +88,26 @@ def salvage(data: dict[str, Any], findings: list[Finding]) -> tuple[Service | No
 
 
 _REQUIRED_TOP = frozenset({(), ("service",), ("functions",)})
+
+
+def _stand_in(data: Any, path: SpecPath) -> bool:
+    """Put a stand-in into an empty list of texts (`actions: []`), so its statement stays checked."""
+    parent = data
+    for part in path[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if isinstance(parent, dict) and parent.get(path[-1]) == [] and path[-1] in {"actions", "resources"}:
+        parent[path[-1]] = ["*"]
+        return True
+    if path == ("functions",) and isinstance(parent, dict) and parent.get("functions") == {}:
+        parent["functions"] = {_STAND_IN_FUNCTION: {}}  # so the rest of the file is still checked
+        return True
+    return False
+
+
+_STAND_IN_FUNCTION = "apispec-stand-in"
 
 
 def _prune(data: Any, path: SpecPath) -> bool:

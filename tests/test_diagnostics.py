@@ -97,6 +97,12 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "api:\n  auto_deploy: false\n", "9:16 W408 api.auto_deploy", "SAM"),
         ('service: demo\nfunctions:\n  api:\n    source: "code\n    handler: main.handler\n', "4:13 E003 (document)", "never closed"),
         ("service: demo\nfunctions:\n\tapi: {}\n", "3:1 E003 (document)", "spaces, not tabs"),
+        ("service: 9lives\nfunctions: {}\nroutes:\n  GET /: api\n", "1:10 E602 service", "rename the service"),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    permissions: [{actions: ['s3 Get'], resources: []}]\n"),
+            "5:30 E217 functions.api.permissions[0].actions[0]",
+            "not an IAM action",
+        ),
     ],
 )
 def test_each_problem_points_at_the_right_place(project: Path, spec: str, where: str, message: str) -> None:
