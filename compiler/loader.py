@@ -191,19 +191,21 @@ def _finish(builder: _Builder, doc: Document) -> None:
 _NOTHING: Any = object()
 
 
-@dataclass(slots=True)
 class _Frame:
-    """A mapping or sequence being built."""
+    """A mapping or sequence being built (a plain class: it is defined on every `validate`)."""
 
-    value: dict[str, Any] | list[Any]
-    path: SpecPath
-    size: int = 1  # values inside, aliases expanded: what validating it would walk
-    key: Any = _NOTHING  # a mapping's pending key
-    key_at: tuple[int, int] = (1, 1)
-    anchor: str | None = None
-    merges: list[tuple[Any, tuple[int, int]]] = field(default_factory=list)
-    discarded: bool = False  # inside the value of a repeated key: read, then dropped
-    drop_value: bool = False  # the pending key is a repeat: its value is dropped
+    __slots__ = ("anchor", "discarded", "drop_value", "key", "key_at", "merges", "path", "size", "value")
+
+    def __init__(self, value: dict[str, Any] | list[Any], path: SpecPath, anchor: str | None, discarded: bool) -> None:
+        self.value = value
+        self.path = path
+        self.anchor = anchor
+        self.discarded = discarded  # inside the value of a repeated key: read, then dropped
+        self.size = 1  # values inside, aliases expanded: what validating it would walk
+        self.key: Any = _NOTHING  # a mapping's pending key
+        self.key_at = (1, 1)
+        self.merges: list[tuple[Any, tuple[int, int]]] = []
+        self.drop_value = False  # the pending key is a repeat: its value is dropped
 
 
 class _Builder:

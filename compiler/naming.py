@@ -8,8 +8,6 @@ comes second.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -40,6 +38,9 @@ def deployment(routes: Iterable[tuple[str, str]]) -> Names:
     and function of every route), the one id not made from names alone: CloudFormation creates a new
     deployment only for a new logical id, as SAM does for REST API deployments. Terraform keeps one
     name and redeploys through `triggers`."""
+    import hashlib  # build-only: kept off the validate path
+    import json
+
     digest = hashlib.sha256(json.dumps(sorted(routes)).encode()).hexdigest()[:10]
     return Names(tf=DEPLOYMENT.tf, logical_id=f"{DEPLOYMENT.logical_id}{digest}")
 ACCESS_LOG_GROUP = Names(tf="api_access_logs", logical_id="HttpApiAccessLogs")
