@@ -90,14 +90,20 @@ def salvage(data: dict[str, Any], findings: list[Finding]) -> tuple[Service | No
 _REQUIRED_TOP = frozenset({(), ("service",), ("functions",)})
 
 
-def _stand_in(data: Any, path: SpecPath) -> bool:
-    """Put a stand-in into an empty list of texts (`actions: []`), so its statement stays checked."""
+def _parent(data: Any, path: SpecPath) -> Any:
+    """The container that holds the element at `path` (None when the path does not exist)."""
     parent = data
     for part in path[:-1]:
         try:
             parent = parent[part]
         except (KeyError, IndexError, TypeError):
-            return False
+            return None
+    return parent
+
+
+def _stand_in(data: Any, path: SpecPath) -> bool:
+    """Put a stand-in into an empty list of texts (`actions: []`), so its statement stays checked."""
+    parent = _parent(data, path)
     if isinstance(parent, dict) and parent.get(path[-1]) == [] and path[-1] in {"actions", "resources"}:
         parent[path[-1]] = ["*"]
         return True
@@ -112,12 +118,7 @@ _STAND_IN_FUNCTION = "apispec-stand-in"
 
 def _prune(data: Any, path: SpecPath) -> bool:
     """Remove the element at `path`; a function is emptied instead, so routes still find it."""
-    parent = data
-    for part in path[:-1]:
-        try:
-            parent = parent[part]
-        except (KeyError, IndexError, TypeError):
-            return False
+    parent = _parent(data, path)
     last = path[-1]
     if isinstance(parent, dict) and last in parent:
         if path[:1] == ("functions",) and len(path) == 2:
