@@ -24,12 +24,15 @@ if TYPE_CHECKING:
 class Checked:
     """One spec after checking: its diagnostics and, when it is valid, its resolved form and graph."""
 
-    path: Path
     display: str
     document: Document
     diagnostics: list[Diagnostic] = field(default_factory=list)
     resolved: Resolved | None = None
     graph: ir.Graph | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.document.path
 
     @property
     def ok(self) -> bool:
@@ -46,7 +49,7 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
     from compiler import naming, rules, structure
     from compiler.resolve import resolve
 
-    result = Checked(path=document.path, display=display, document=document)
+    result = Checked(display=display, document=document)
     findings: list[Finding] = list(document.findings)
     if document.data is not None:
         service, problems = structure.validate(document.data)

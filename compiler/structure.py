@@ -92,6 +92,8 @@ _REQUIRED_TOP = frozenset({(), ("service",), ("functions",)})
 
 def _parent(data: Any, path: SpecPath) -> Any:
     """The container that holds the element at `path` (None when the path does not exist)."""
+    if not path:
+        return None
     parent = data
     for part in path[:-1]:
         try:
