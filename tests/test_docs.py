@@ -14,5 +14,6 @@ def test_readme_reference_is_current() -> None:
 def test_rule_codes_are_unique_and_start_with_their_severity() -> None:
     codes = [code for rule in all_rules() for code in rule.codes]
     assert all(code[0] in "EW" and code[1:].isdigit() for code in codes)
+    assert len(codes) == len(set(codes)), "each code belongs to one rule"
     names = [rule.name for rule in all_rules()]
     assert len(names) == len(set(names))

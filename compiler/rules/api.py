@@ -9,7 +9,6 @@ from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean
 from compiler.resolve import access_log_format
 from compiler.rules import Context, rule
-from compiler.rules.functions import _retention_finding
 
 _STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _FIELD_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -79,25 +78,6 @@ def api_without_routes(ctx: Context) -> Iterator[Finding]:
     """`api` settings matter only when there are routes."""
     if not ctx.spec.routes and "api" in ctx.raw:
         yield Finding("W404", ("api",), "`api` is set but there are no `routes`, so no API is generated; add routes or remove `api`", anchor="key")
-
-
-@rule("E220", "E221", name="logging-settings")
-def logging_settings(ctx: Context) -> Iterator[Finding]:
-    """Top-level log levels need the JSON format; every retention is a value CloudWatch allows."""
-    logging = ctx.spec.service.logging
-    defaults = ctx.spec.service.defaults.logging if ctx.spec.service.defaults else None
-    for level in ("application_level", "system_level"):
-        if getattr(logging, level) is not None and logging.format != "JSON":
-            yield Finding("E220", ("logging", level), f"`{level}` needs `format: JSON` (Lambda filters log levels only for JSON logs)")
-        if defaults is not None and getattr(defaults, level) is not None and (defaults.format or logging.format) != "JSON":
-            yield Finding(
-                "E220", ("defaults", "logging", level), f"`{level}` needs `format: JSON` (Lambda filters log levels only for JSON logs)"
-            )
-    if logging.retention_days not in awsdata.LOG_RETENTION_DAYS:
-        yield _retention_finding(("logging", "retention_days"), logging.retention_days)
-    access = logging.access_logs
-    if not isinstance(access, bool) and access.retention_days is not None and access.retention_days not in awsdata.LOG_RETENTION_DAYS:
-        yield _retention_finding(("logging", "access_logs", "retention_days"), access.retention_days)
 
 
 _REQUEST_IDS = ("$context.requestId", "$context.extendedRequestId")

@@ -230,25 +230,6 @@ def function_permissions(ctx: Context) -> Iterator[Finding]:
                 sids.add(statement.sid)
 
 
-@rule("E220", "E221", name="function-logging")
-def function_logging(ctx: Context) -> Iterator[Finding]:
-    """Log levels are set only with the JSON format; retention is a value CloudWatch allows."""
-    for fn in ctx.spec.functions:
-        for level in ("application_level", "system_level"):
-            if getattr(fn, level) is not None and fn.log_format != "JSON":
-                yield Finding(
-                    "E220", fn.origin[f"logging.{level}"], f"`{level}` needs `format: JSON` (Lambda filters log levels only for JSON logs)"
-                )
-        if fn.retention_days not in awsdata.LOG_RETENTION_DAYS:
-            yield _retention_finding(fn.origin["logging.retention_days"], fn.retention_days)
-
-
-def _retention_finding(where: tuple[str | int, ...], days: int) -> Finding:
-    allowed = awsdata.LOG_RETENTION_DAYS
-    closest = min(allowed, key=lambda d: (abs(d - days), d))
-    return Finding("E221", where, f"{days} is not a retention CloudWatch allows (did you mean {closest}?); allowed: {', '.join(map(str, allowed))}")
-
-
 @rule("W222", name="function-timeout-behind-route")
 def timeout_behind_route(ctx: Context) -> Iterator[Finding]:
     """A function behind a route times out within 30 s, when the HTTP API stops waiting."""
