@@ -65,7 +65,7 @@ def validate(specs: SpecArgument, output_format: FormatOption = OutputFormat.tex
     """Check specs and report every problem of every file; write nothing."""
     from compiler.pipeline import check
 
-    _require_files(specs)
+    specs = _require_files(specs)
     results = [check(path, lower=False) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     _print(diagnostics, output_format)
@@ -85,7 +85,7 @@ def build(
     from compiler.backends import DEFAULT_TARGETS, TARGETS
     from compiler.pipeline import check, prefix_clashes, render_all
 
-    _require_files(specs)
+    specs = _require_files(specs)
     chosen = _targets(target, TARGETS, DEFAULT_TARGETS)
     results = [check(path) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
@@ -158,12 +158,19 @@ def _targets(chosen: list[Target] | None, every: tuple[str, ...], default: tuple
     return tuple(t for t in every if t in names)
 
 
-def _require_files(specs: list[Path]) -> None:
+def _require_files(specs: list[Path]) -> list[Path]:
+    """The specs, each once (pre-commit may pass a file that `args` names too), or a usage error."""
+    unique: dict[Path, Path] = {}
     for path in specs:
-        if not path.exists():
-            _usage(f"{path}: no such file")
-        if path.is_dir():
-            _usage(f"{path}: is a directory; give the path of a service.yaml file")
+        try:
+            if not path.exists():
+                _usage(f"{path}: no such file")
+            if path.is_dir():
+                _usage(f"{path}: is a directory; give the path of a service.yaml file")
+            unique.setdefault(path.resolve(), path)
+        except OSError as error:
+            _usage(f"{path}: {error.strerror or error}")
+    return list(unique.values())
 
 
 def _usage(message: str) -> None:

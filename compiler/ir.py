@@ -179,6 +179,11 @@ class Stage:
     throttling: Throttling | None
     tags: tuple[tuple[str, str], ...]
 
+    @property
+    def named(self) -> bool:
+        """A named stage (`/<name>` in the URL), not API Gateway's `$default`."""
+        return self.name != "$default"
+
 
 @dataclass(frozen=True, slots=True)
 class Integration:

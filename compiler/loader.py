@@ -12,6 +12,7 @@ here, so that nothing in a document can run code or grow without bound:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -110,7 +111,7 @@ def _read_text(path: Path, doc: Document) -> str | None:
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1  # characters, not bytes
         doc.findings.append(
             Finding("E002", (), f"byte 0x{raw[error.start]:02x} is not UTF-8; save the file as UTF-8 text", at=(line, column))
         )
@@ -152,7 +153,7 @@ def _parse_exactly(yaml: Any, text: str, doc: Document) -> None:
         doc.findings.append(_syntax_finding(error))
         return
     except YAMLError as error:  # reader errors (control characters) carry a position in their text
-        doc.findings.append(Finding("E003", (), f"YAML error: {_one_line(str(error))}", at=_reader_position(error)))
+        doc.findings.append(Finding("E003", (), f"YAML error: {_one_line(str(error))}", at=_reader_position(error, text)))
         return
     except _RefusedError as refused:
         doc.findings.append(refused.finding)
@@ -336,6 +337,9 @@ class _Builder:
     def _scalar(self, event: Any) -> Any:
         from ruamel.yaml.nodes import ScalarNode
 
+        if not event.value.isascii() and _SURROGATE.search(event.value):
+            message = "this text holds a lone UTF-16 surrogate (an escape such as `\\ud800`), which is not a character"
+            raise _RefusedError(Finding("E002", self._path(), message, at=_mark(event)))
         tag = _tag_of(event)
         if tag is None:
             tag = str(self.resolver.resolve(ScalarNode, event.value, event.implicit))
@@ -363,6 +367,7 @@ class _Builder:
 
 
 _MERGE: Any = object()  # the `<<` merge key
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _tag_of(event: Any) -> str | None:
@@ -415,11 +420,10 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _reader_position(error: Exception) -> tuple[int, int]:
+def _reader_position(error: Exception, text: str) -> tuple[int, int]:
+    """Line and column of a reader error, which knows only its character offset."""
     position = getattr(error, "position", None)
-    name_line = getattr(error, "line", None)
-    if isinstance(name_line, int):
-        return (name_line + 1, (getattr(error, "column", 0) or 0) + 1)
-    if isinstance(position, int):
-        return (1, position + 1)
-    return (1, 1)
+    if not isinstance(position, int):
+        return (1, 1)
+    before = text[:position]
+    return (before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)

@@ -10,6 +10,7 @@ import hashlib
 
 from compiler import ir, naming
 from compiler.resolve import (
+    LOG_STATEMENT_SID,
     MAX_ROUTE_PERMISSIONS,
     PARAM_REF,
     Function,
@@ -88,7 +89,7 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
             id=f"policy.{fn.key}",
             names=naming.function_names(fn.key, "RolePolicy"),
             role=ir.Ref(role_node.id, "name"),
-            name=f"{fn.name}-policy",
+            name=fn.policy_name,
             statements=(_log_statement(log_group), *(_statement(s) for _, s in fn.permissions)),
         )
         nodes += [role_node, policy]
@@ -136,7 +137,7 @@ def _log_statement(log_group: ir.LogGroup) -> ir.Statement:
             ":*",
         )
     )
-    return ir.Statement(sid="WriteOwnLogGroup", effect="Allow", actions=_LOG_ACTIONS, resources=(arn,), conditions=())
+    return ir.Statement(sid=LOG_STATEMENT_SID, effect="Allow", actions=_LOG_ACTIONS, resources=(arn,), conditions=())
 
 
 def _statement(statement: models.Statement) -> ir.Statement:
@@ -227,7 +228,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             id=DEPLOYMENT_ID,
             names=naming.deployment((r.key, r.function) for r in spec.routes),
             api=api_ref,
-            description=f"{api.name} deployment, managed by apispec",
+            description=api.deployment_description,
             triggers=(*(i.id for i in integrations.values()), *(r.id for r in routes)),
         )
         nodes.append(deployment)

@@ -68,15 +68,18 @@ def function_names(key: str, kind: str) -> Names:
 
 @cache
 def route_words(route: Route) -> str:
-    """`POST /orders/{id}` → `post orders id`; `GET /` → `get root`; `$default` → `default`."""
+    """`POST /orders/{id}` → `post orders by id`; `ANY /files/{key+}` → `any files by key path`;
+    `GET /` → `get`; `$default` → `default`. ("by" keeps `/users/{id}` apart from `/users/id`, and
+    the root has no word, so that `/` and `/root` stay apart.)"""
     if route.is_default:
         return "default"
     parts = [route.method.lower()]
     for segment in route.segments:
         match = _PARAM.match(segment)
-        parts.append(match.group(1) if match else segment)
-    if not route.segments:
-        parts.append("root")
+        if match is None:
+            parts.append(segment)
+        else:
+            parts += ["by", match.group(1), "path"] if segment.endswith("+}") else ["by", match.group(1)]
     return " ".join(parts)
 
 

@@ -28,6 +28,8 @@ DEFAULT_ACCESS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
     ("errorMessage", "$context.error.message"),
 )
 SERVICE_TAG = "apispec:service"
+PREFIX = re.compile(r"^[a-z][a-z0-9-]*$")  # what a prefix must look like
+LOG_STATEMENT_SID = "WriteOwnLogGroup"  # the generated statement of every execution role's policy
 DEFAULT_STAGE = "$default"
 ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 _FUNCTION_FIELDS = tuple(f.name for f in dataclasses.fields(models.Function))
@@ -114,6 +116,10 @@ class Function(NamedTuple):
         return f"{self.name}-role"
 
     @property
+    def policy_name(self) -> str:
+        return f"{self.name}-policy"
+
+    @property
     def log_group_name(self) -> str:
         return f"/aws/lambda/{self.name}"
 
@@ -142,6 +148,10 @@ class Api(NamedTuple):
     @property
     def named_stage(self) -> bool:
         return self.stage != DEFAULT_STAGE
+
+    @property
+    def deployment_description(self) -> str:
+        return f"{self.name} deployment, managed by apispec"
 
 
 class Resolved(NamedTuple):

@@ -1,8 +1,9 @@
 """Write output files, or compare them with what is on disk (`--check`).
 
-Each target directory owns the files its backend writes (`*.tf.json`, `template.yaml`); a build
-replaces them (each file through a temporary file and an atomic rename) and deletes owned files
-it no longer produces. Anything else in the directory (`.terraform/`, state, zips) is left alone.
+Each target directory owns the files apispec wrote there: `template.yaml`, and the `*.tf.json`
+files that carry its "generated" comment. A build replaces them (each file through a temporary
+file and an atomic rename) and deletes owned files it no longer produces. Anything else in the
+directory (`.terraform/`, state, zips, a hand-written `backend.tf.json`) is left alone.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from compiler.serialize import GENERATED
 
 OWNED_PATTERNS = {"terraform": "*.tf.json", "sam": "template.yaml", "cloudformation": "template.yaml"}
 
@@ -23,9 +26,18 @@ class Difference:
 
 
 def owned_files(directory: Path, target: str) -> list[Path]:
+    """The files of a target directory that an earlier build wrote."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.glob(OWNED_PATTERNS[target]) if p.is_file())
+    return sorted(p for p in directory.glob(OWNED_PATTERNS[target]) if p.is_file() and _generated(p))
+
+
+def _generated(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return GENERATED.encode() in handle.read(512)
+    except OSError:
+        return False
 
 
 def differences(files: dict[Path, bytes], targets: Iterable[tuple[Path, str]]) -> list[Difference]:
@@ -36,6 +48,9 @@ def differences(files: dict[Path, bytes], targets: Iterable[tuple[Path, str]]) -
             current = path.read_bytes()
         except FileNotFoundError:
             found.append(Difference(path, "missing"))
+            continue
+        except OSError:  # a directory in the file's place, an unreadable file
+            found.append(Difference(path, "differs"))
             continue
         if current != content:
             found.append(Difference(path, "differs"))

@@ -138,7 +138,7 @@ class Throttling:
     """Default throttling of every route of the stage."""
 
     burst_limit: Annotated[int, Field(description="Maximum concurrent request burst.", ge=0)]
-    rate_limit: Annotated[float, Field(description="Steady-state requests per second.", ge=0)]
+    rate_limit: Annotated[float, Field(description="Steady-state requests per second.", ge=0, allow_inf_nan=False)]
 
 
 @_model

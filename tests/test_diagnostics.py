@@ -98,6 +98,18 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ('service: demo\nfunctions:\n  api:\n    source: "code\n    handler: main.handler\n', "4:13 E003 (document)", "never closed"),
         ("service: demo\nfunctions:\n\tapi: {}\n", "3:1 E003 (document)", "spaces, not tabs"),
         ("service: 9lives\nfunctions: {}\nroutes:\n  GET /: api\n", "1:10 E602 service", "rename the service"),
+        (MINIMAL + "api:\n  throttling: {burst_limit: 1, rate_limit: .inf}\n", "9:44 E105 api.throttling.rate_limit", "not a finite number"),
+        (MINIMAL + "parameters:\n  version: {default: v1}\n", "9:3 E611 parameters.version", "Terraform reserves"),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    permissions: [{sid: WriteOwnLogGroup, actions: [s3:GetObject], resources: ['*']}]\n"),
+            "5:25 E219 functions.api.permissions[0].sid",
+            "generated log statement",
+        ),
+        (MINIMAL.replace("service: demo", "service: " + "s" * 126), "1:10 E402 service", "set `api.name`"),
+        (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(49)) + "}\n", "8:1 E606 tags", "keep to 49"),
+        (MINIMAL + 'tags: {team: "a\\tb"}\n', "8:14 E604 tags.team", "letters, digits, spaces"),
+        (MINIMAL.replace("    source: code\n", "    source: " + "c" * 5000 + "\n"), "4:13 E206 functions.api.source", "cannot be read"),
+        (MINIMAL + 'description: "bad \a bell"\n', "8:19 E003 (document)", "unacceptable character"),
         (
             MINIMAL.replace("    source: code\n", "    source: code\n    permissions: [{actions: ['s3 Get'], resources: []}]\n"),
             "5:30 E217 functions.api.permissions[0].actions[0]",
@@ -295,3 +307,29 @@ def test_role_arns_may_hold_parameters_anywhere(project: Path, role: str) -> Non
     (project / "service.yaml").write_text(spec)
     code, output = validate(project / "service.yaml")
     assert code == ExitCode.OK, output
+
+
+def test_a_spec_named_twice_is_checked_once(project: Path, tmp_path: Path) -> None:
+    """pre-commit passes the staged spec after `args` that may name it too."""
+    spec = project / "service.yaml"
+    spec.write_text(MINIMAL.replace("    source: code\n", "    source: code\n    timeout: 60\n"))
+    result = runner.invoke(app, ["validate", str(spec), str(spec)])
+    assert result.exit_code == ExitCode.OK
+    assert len(result.stderr.splitlines()) == 1
+    out = str(tmp_path / "out")
+    assert runner.invoke(app, ["build", str(spec), "--out", out]).exit_code == ExitCode.OK
+    assert runner.invoke(app, ["build", "--check", "--out", out, str(spec), str(spec)]).exit_code == ExitCode.OK
+
+
+def test_a_too_long_spec_path_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["validate", "x" * 300 + ".yaml"])
+    assert result.exit_code == ExitCode.USAGE
+
+
+def test_non_utf8_column_counts_characters(tmp_path: Path) -> None:
+    from compiler.loader import load
+
+    spec = tmp_path / "service.yaml"
+    spec.write_bytes("service: café \xe9\n".encode().replace(b"\xc3\xa9\n", b"\xe9\n"))
+    (finding,) = load(spec).findings
+    assert finding.code == "E002" and finding.at == (1, 15)

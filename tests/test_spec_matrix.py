@@ -18,6 +18,29 @@ from tests.support.validators import cfn_lint, load_template, sam_transform
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 
 CASES: dict[str, str] = {
+    "awkward-names": """
+service: awkward
+description: "Costs 5$ {a lot}"
+functions:
+  lambda-assume-role:
+    source: code
+    handler: main.handler
+    description: "Runs in ${AWS::Region}"
+  java-worker:
+    source: code
+    handler: bootstrap
+    runtime: provided.al2023
+routes:
+  GET /users/{id}: lambda-assume-role
+  GET /users/id: lambda-assume-role
+  GET /: java-worker
+  GET /root: java-worker
+api:
+  name: "my ${x} api"
+  auto_deploy: false
+logging:
+  access_logs: false
+""",
     "wide-function-and-neighbour": """
 service: neighbours
 functions:

@@ -16,7 +16,8 @@ def _module(compiled: Compiled) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for _name, content in compiled.target_files("terraform").items():
         for block, body in json.loads(content).items():
-            merged.setdefault(block, {}).update(body)
+            if block != "//":  # the file's "generated" comment
+                merged.setdefault(block, {}).update(body)
     return merged
 
 

@@ -71,6 +71,10 @@ class CfnRenderer:
             return {"Fn::Join": ["", re.split(r"(?<=\$)(?=\{)", value)]}
         return value
 
+    def text(self, text: str | None) -> Any:
+        """Free text of the spec (a description): as it is, unless it must not be read as a reference."""
+        return None if text is None else self.value(text)
+
     def _sub(self, parts: tuple[str | ir.Ref | ir.Param | ir.Pseudo, ...]) -> Any:
         flat = list(self._flatten(parts))
         if len(flat) == 1 and not isinstance(flat[0], str):
@@ -119,13 +123,13 @@ class CfnRenderer:
         }
 
     def role(self, node: ir.Role) -> dict[str, Any]:
-        return _resource(
+        return resource(
             "AWS::IAM::Role",
             {"RoleName": node.name, "AssumeRolePolicyDocument": _ASSUME_LAMBDA, "Tags": tag_list(node.tags)},
         )
 
     def role_policy(self, node: ir.RolePolicy) -> dict[str, Any]:
-        return _resource(
+        return resource(
             "AWS::IAM::RolePolicy",
             {
                 "PolicyName": node.name,
@@ -169,7 +173,7 @@ class CfnRenderer:
         """The properties SAM and CloudFormation functions share; `code` is the code property and its value."""
         return {
             "FunctionName": node.name,
-            "Description": node.description,
+            "Description": self.text(node.description),
             code[0]: code[1],
             "Handler": node.handler,
             "Runtime": node.runtime,
@@ -193,7 +197,7 @@ class CfnRenderer:
         return {"ThrottlingBurstLimit": stage.throttling.burst_limit, "ThrottlingRateLimit": stage.throttling.rate_limit}
 
     def permission(self, node: ir.Permission) -> dict[str, Any]:
-        return _resource(
+        return resource(
             "AWS::Lambda::Permission",
             {
                 "Action": "lambda:InvokeFunction",
@@ -252,10 +256,6 @@ def _referenced_ids(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _referenced_ids(item)
-
-
-def _resource(kind: str, properties: dict[str, Any]) -> dict[str, Any]:
-    return {"Type": kind, "Properties": {k: v for k, v in properties.items() if v is not None}}
 
 
 def resource(

@@ -44,7 +44,7 @@ def _resource(cfn: CfnRenderer, node: ir.Node, root: str) -> dict[str, Any]:
             "AWS::ApiGatewayV2::Api",
             {
                 "Name": node.name,
-                "Description": node.description,
+                "Description": cfn.text(node.description),
                 "ProtocolType": "HTTP",
                 "CorsConfiguration": cfn.cors(node.cors) if node.cors else None,
                 "Tags": tag_map(node.tags),
@@ -73,7 +73,7 @@ def _resource(cfn: CfnRenderer, node: ir.Node, root: str) -> dict[str, Any]:
     if isinstance(node, ir.Deployment):
         return resource(
             "AWS::ApiGatewayV2::Deployment",
-            {"ApiId": cfn.value(node.api), "Description": node.description},
+            {"ApiId": cfn.value(node.api), "Description": cfn.text(node.description)},
             depends_on=[cfn.logical_id(ir.Ref(t, "id")) for t in node.triggers if isinstance(cfn.graph.node(t), ir.Route)],
         )
     if isinstance(node, ir.Stage):

@@ -53,6 +53,7 @@ def _events(graph: ir.Graph, wide: set[str]) -> dict[str, dict[str, Any]]:
     """The `HttpApi` events of each function, by function key."""
     events: dict[str, dict[str, Any]] = {}
     api = graph.of_type(ir.Api)
+    integrations = {i.function_key: i for i in graph.of_type(ir.Integration)}
     for route in graph.of_type(ir.Route):
         if route.function_key in wide:
             continue
@@ -63,7 +64,7 @@ def _events(graph: ir.Graph, wide: set[str]) -> dict[str, dict[str, Any]]:
         else:  # `$default`: SAM's default when Method and Path are left out
             properties["Path"] = "$default"
             properties["Method"] = "ANY"
-        properties["PayloadFormatVersion"] = "2.0"
+        properties["PayloadFormatVersion"] = integrations[route.function_key].payload_format_version
         event_id = route.names.logical_id.removesuffix("Route")
         events.setdefault(route.function_key, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
@@ -83,6 +84,7 @@ def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, 
 def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, wide: set[str]) -> dict[str, Any] | None:
     """The OpenAPI body holding the routes of functions with an API-wide permission, or None."""
     paths: dict[str, dict[str, Any]] = {}
+    integrations = {i.function_key: i for i in graph.of_type(ir.Integration)}
     for route in graph.of_type(ir.Route):
         if route.function_key not in wide:
             continue
@@ -103,7 +105,7 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, wide: set[str]) 
                 "type": "aws_proxy",
                 "httpMethod": "POST",
                 "uri": cfn.value(uri),
-                "payloadFormatVersion": "2.0",
+                "payloadFormatVersion": integrations[route.function_key].payload_format_version,
             }
         }
         if not route.path:
@@ -118,9 +120,9 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, wide: set[str]) 
 def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[str, Any] | None) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "Name": api.name if definition is None else None,  # with a body, SAM takes the name from its title
-        "Description": api.description,
+        "Description": api.description,  # SAM wants plain text here
         "DefinitionBody": definition,
-        "StageName": stage.name if stage.name != "$default" else None,
+        "StageName": stage.name if stage.named else None,  # SAM makes the `$default` stage itself
         "CorsConfiguration": cfn.cors(api.cors) if api.cors else None,
         "AccessLogSettings": cfn.access_log_settings(stage),
         "DefaultRouteSettings": cfn.throttling(stage),

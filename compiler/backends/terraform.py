@@ -52,7 +52,9 @@ PSEUDO = {
     "account_id": ("aws_caller_identity", "account_id"),
     "url_suffix": ("aws_partition", "dns_suffix"),
 }
+# Policy documents are `<function>_policy`; the shared trust document's name cannot end so.
 _ASSUME_ROLE_DOCUMENT = "lambda_assume_role"
+_POLICY_DOCUMENT_SUFFIX = "_policy"
 
 
 class _Module:
@@ -152,10 +154,11 @@ class _Module:
                 {"name": node.name, "assume_role_policy": f"${{data.aws_iam_policy_document.{_ASSUME_ROLE_DOCUMENT}.json}}", "tags": dict(node.tags)},
             )
         elif isinstance(node, ir.RolePolicy):
-            self.add_data("aws_iam_policy_document", node.names.tf, {"statement": [self._statement(s) for s in node.statements]})
+            document = f"{node.names.tf}{_POLICY_DOCUMENT_SUFFIX}"
+            self.add_data("aws_iam_policy_document", document, {"statement": [self._statement(s) for s in node.statements]})
             self.add(
                 node,
-                {"name": node.name, "role": self.value(node.role), "policy": f"${{data.aws_iam_policy_document.{node.names.tf}.json}}"},
+                {"name": node.name, "role": self.value(node.role), "policy": f"${{data.aws_iam_policy_document.{document}.json}}"},
             )
         elif isinstance(node, ir.Function):
             self._function(node)
@@ -196,7 +199,7 @@ class _Module:
                 node,
                 {
                     "api_id": self.value(node.api),
-                    "description": node.description,
+                    "description": _escape(node.description),
                     "triggers": {"redeployment": f"${{sha1(jsonencode([{captured}]))}}"},
                     "lifecycle": {"create_before_destroy": True},
                 },

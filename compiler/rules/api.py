@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean
-from compiler.resolve import access_log_format
+from compiler.resolve import DEFAULT_STAGE, MAX_ROUTE_PERMISSIONS, access_log_format, routes_by_function
 from compiler.rules import Context, rule
 
 _STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -18,22 +18,24 @@ _FIELD_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 def api_stage(ctx: Context) -> Iterator[Finding]:
     """The stage is `$default` or 1 to 128 of `A-Za-z0-9_-`."""
     stage = ctx.spec.service.api.stage
-    if stage != "$default" and not _STAGE.match(stage):
+    if stage != DEFAULT_STAGE and not _STAGE.match(stage):
         yield Finding("E401", ("api", "stage"), f"stage `{stage}` must be `$default` or 1 to 128 letters, digits, `-` or `_`")
 
 
 @rule("E402", name="api-name")
 def api_name(ctx: Context) -> Iterator[Finding]:
     """The API name fits API Gateway's 128 characters, and its access-log group name is valid."""
-    name = ctx.spec.service.api.name
-    if name is None:
+    if ctx.spec.api is None:
         return
+    name = ctx.spec.api.name
+    where = ("api", "name") if ctx.spec.service.api.name is not None else ("service",)
+    made = "" if where[0] == "api" else " (made from the service prefix; set `api.name` to choose one)"
     if not 1 <= len(name) <= awsdata.API_NAME_MAX:
-        yield Finding("E402", ("api", "name"), f"the API name has {len(name)} characters; API Gateway allows 1 to {awsdata.API_NAME_MAX}")
-    elif ctx.spec.api is not None and ctx.spec.api.access_log_fields is not None and not re.match(awsdata.LOG_GROUP_NAME_PATTERN, name):
+        yield Finding("E402", where, f"the API name has {len(name)} characters; API Gateway allows 1 to {awsdata.API_NAME_MAX}{made}")
+    elif ctx.spec.api.access_log_fields is not None and not re.match(awsdata.LOG_GROUP_NAME_PATTERN, name):
         yield Finding(
             "E402",
-            ("api", "name"),
+            where,
             f"access logs go to the log group `/aws/apigateway/{name}`, and log group names hold only letters, digits "
             "and `. - _ / #`; rename the API or set `logging.access_logs: false`",
         )
@@ -73,6 +75,29 @@ def throttling_zero(ctx: Context) -> Iterator[Finding]:
                 yield Finding("W409", ("api", "throttling", name), f"`{name}: 0` makes API Gateway reject every request with 429")
 
 
+_CLOUDFORMATION_MAX_RESOURCES = 500  # resources per stack
+
+
+@rule("W410", name="cloudformation-resource-limit")
+def cloudformation_resource_limit(ctx: Context) -> Iterator[Finding]:
+    """The CloudFormation and SAM stacks stay within CloudFormation's 500 resources."""
+    spec = ctx.spec
+    count = sum(2 if fn.role is not None else 4 for fn in spec.functions)  # log group, function (role, policy)
+    if spec.api is not None:
+        grouped = routes_by_function(spec.routes)
+        count += 2 + (spec.api.access_log_fields is not None) + (not spec.api.auto_deploy)  # api, stage, logs, deployment
+        count += len(grouped) + len(spec.routes)  # integrations, routes
+        count += sum(1 if len(routes) > MAX_ROUTE_PERMISSIONS else len(routes) for routes in grouped.values())
+    if count > _CLOUDFORMATION_MAX_RESOURCES:
+        yield Finding(
+            "W410",
+            ("routes",) if spec.routes else ("functions",),
+            f"the CloudFormation and SAM stacks would hold about {count} resources; CloudFormation allows "
+            f"{_CLOUDFORMATION_MAX_RESOURCES} per stack, so split the service (Terraform has no such limit)",
+            anchor="key",
+        )
+
+
 @rule("W404", name="api-without-routes")
 def api_without_routes(ctx: Context) -> Iterator[Finding]:
     """`api` settings matter only when there are routes."""
@@ -96,7 +121,7 @@ def access_log_fields(ctx: Context) -> Iterator[Finding]:
     for name, variable in access.fields.items():
         if not _FIELD_NAME.match(name):
             yield Finding("E405", (*base, name), f"field name `{name}` may hold only letters, digits, `.`, `_` and `-`", anchor="key")
-        if variable not in awsdata.HTTP_API_CONTEXT_VARIABLES and not variable.startswith(awsdata.HTTP_API_CONTEXT_PREFIXES):
+        if not awsdata.is_http_api_context_variable(variable):
             hint = did_you_mean(variable, known) or did_you_mean("$context." + variable.removeprefix("$"), known)
             yield Finding("E405", (*base, name), f"`{variable}` is not an HTTP API `$context` variable{hint}")
     if access.fields and not any(v in _REQUEST_IDS for v in access.fields.values()):

@@ -7,13 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from compiler import awsdata
-from compiler.diagnostics import Finding, did_you_mean
-from compiler.resolve import PARAM_REF, Function
+from compiler.diagnostics import Anchor, Finding, did_you_mean
+from compiler.resolve import LOG_STATEMENT_SID, PARAM_REF, PREFIX, Function
 from compiler.rules import Context, rule
 
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
-_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_NAME = re.compile(awsdata.LAMBDA_NAME_PATTERN)
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+# Runtimes whose handler is `module.function`; Java (`pkg.Class::method`), .NET and custom runtimes
+# (`bootstrap`) write it their own way.
+_MODULE_FUNCTION_RUNTIMES = ("python", "nodejs", "ruby")
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _LAMBDA_ENV_NAME = re.compile(awsdata.ENV_NAME_PATTERN)  # Lambda's own pattern also wants two characters
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
@@ -43,23 +46,27 @@ def function_keys(ctx: Context) -> Iterator[Finding]:
 def function_names(ctx: Context) -> Iterator[Finding]:
     """Function names fit Lambda (64 characters of `A-Za-z0-9-_`), their role names fit IAM, and are unique."""
     seen: dict[str, Function] = {}
-    prefix_ok = re.match(r"^[a-z][a-z0-9-]*$", ctx.spec.prefix) is not None
+    prefix_ok = PREFIX.match(ctx.spec.prefix) is not None
     for fn in ctx.spec.functions:
-        where = fn.origin["name"]
-        named = where[-1] == "name"
+        named = fn.origin["name"][-1] == "name"
+        where = fn.origin["name"] if named else fn.spec_path
         source = "" if named else " (made from the service prefix and the key; set `name` to choose one)"
         if not named and not prefix_ok:
             continue  # the prefix is reported once, at `service`
+        anchor: Anchor = "value" if named else "key"
         if not _NAME.match(fn.name):
-            yield Finding("E203", where, f"function name `{fn.name}` may hold only letters, digits, `-` and `_`{source}")
+            yield Finding("E203", where, f"function name `{fn.name}` may hold only letters, digits, `-` and `_`{source}", anchor=anchor)
         elif len(fn.name) > awsdata.LAMBDA_NAME_MAX:
-            yield Finding("E203", where, f"function name `{fn.name}` has {len(fn.name)} characters; Lambda allows {awsdata.LAMBDA_NAME_MAX}{source}")
+            yield Finding(
+                "E203", where, f"function name `{fn.name}` has {len(fn.name)} characters; Lambda allows {awsdata.LAMBDA_NAME_MAX}{source}", anchor=anchor
+            )
         elif fn.role is None and len(fn.role_name) > awsdata.IAM_ROLE_NAME_MAX:
             yield Finding(
                 "E203",
                 where,
                 f"the generated role name `{fn.role_name}` has {len(fn.role_name)} characters; IAM allows {awsdata.IAM_ROLE_NAME_MAX}, "
                 f"so keep the function name within {awsdata.IAM_ROLE_NAME_MAX - len('-role')}{source}",
+                anchor=anchor,
             )
         first = seen.setdefault(fn.name, fn)
         if first is not fn and first.key.replace("-", "_") != fn.key.replace("-", "_"):  # else E202 says it
@@ -78,21 +85,29 @@ def function_description(ctx: Context) -> Iterator[Finding]:
 def function_code(ctx: Context) -> Iterator[Finding]:
     """`source` is an existing directory; `handler` is `module.function` and, for Python, its module exists."""
     for fn in ctx.spec.functions:
+        # At the missing key's own path: it points at the function, and is dropped when the key was
+        # there but invalid (salvaged away).
         if not fn.source:
-            yield Finding("E206", fn.spec_path, "missing `source`: the directory with the function's code (set it here or in `defaults`)", anchor="key")
+            yield Finding("E206", (*fn.spec_path, "source"), "missing `source`: the directory with the function's code (set it here or in `defaults`)")
         if not fn.handler:
-            yield Finding("E207", fn.spec_path, "missing `handler`, e.g. `main.handler` (set it here or in `defaults`)", anchor="key")
+            yield Finding("E207", (*fn.spec_path, "handler"), "missing `handler`, e.g. `main.handler` (set it here or in `defaults`)")
         if not fn.source or not fn.handler:
             continue
         directory = _source_dir(ctx, fn)
         if directory is None:
             continue
-        if not directory.is_dir():
-            what = "is a file" if directory.exists() else "does not exist"
-            yield Finding("E206", fn.origin["source"], f"source directory `{fn.source}` {what} (paths are relative to the spec file)")
+        try:
+            problem = None if directory.is_dir() else "is a file" if directory.exists() else "does not exist"
+        except OSError as error:  # a name too long for the file system, and the like
+            problem = f"cannot be read ({error.strerror or error})"
+        if problem:
+            yield Finding("E206", fn.origin["source"], f"source directory `{fn.source}` {problem} (paths are relative to the spec file)")
             continue
-        if not _HANDLER.match(fn.handler):
+        if fn.runtime.startswith(_MODULE_FUNCTION_RUNTIMES) and not _HANDLER.match(fn.handler):
             yield Finding("E207", fn.origin["handler"], f"handler `{fn.handler}` must be `module.function`, e.g. `main.handler`")
+            continue
+        if any(c.isspace() for c in fn.handler):
+            yield Finding("E207", fn.origin["handler"], f"handler `{fn.handler}` must not contain spaces")
             continue
         if fn.runtime.startswith("python"):
             yield from _python_handler(fn, directory)
@@ -117,7 +132,10 @@ def _python_handler(fn: Function, directory: Path) -> Iterator[Finding]:
     module, _, function = fn.handler.rpartition(".")
     relative = Path(*module.split("."))
     candidates = [directory / relative.with_suffix(".py"), directory / relative / "__init__.py"]
-    found = next((c for c in candidates if c.is_file()), None)
+    try:
+        found = next((c for c in candidates if c.is_file()), None)
+    except OSError:
+        return
     if found is None:
         yield Finding(
             "E208", fn.origin["handler"], f"handler module `{module}` not found: expected `{relative.as_posix()}.py` under `{fn.source}`"
@@ -137,7 +155,7 @@ def _handler_problem(module: Path, function: str) -> str | None:
         tree = ast.parse(module.read_bytes(), filename=module.name)
     except SyntaxError as error:
         return f"Python syntax error at line {error.lineno}: {error.msg}; Lambda cannot import the handler"
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError, MemoryError):  # unreadable, or too deep for the parser
         return None
     for node in tree.body:
         if isinstance(node, ast.AsyncFunctionDef) and node.name == function:
@@ -214,7 +232,7 @@ def function_role(ctx: Context) -> Iterator[Finding]:
 def function_permissions(ctx: Context) -> Iterator[Finding]:
     """Statements use `service:Action` actions, ARN or `*` resources and unique alphanumeric sids."""
     for fn in ctx.spec.functions:  # statements from `defaults` repeat per function; diagnostics are de-duplicated
-        sids: set[str] = set()
+        sids: set[str] = {LOG_STATEMENT_SID}  # the generated log statement's
         for where, statement in fn.permissions:
             for index, action in enumerate(statement.actions):
                 if not _ACTION.match(action):
@@ -226,7 +244,8 @@ def function_permissions(ctx: Context) -> Iterator[Finding]:
                 if not _SID.match(statement.sid):
                     yield Finding("E219", (*where, "sid"), f"sid `{statement.sid}` may hold only letters and digits")
                 elif statement.sid in sids:
-                    yield Finding("E219", (*where, "sid"), f"sid `{statement.sid}` is used twice in this function's policy")
+                    taken = "is the generated log statement's" if statement.sid == LOG_STATEMENT_SID else "is used twice in this function's policy"
+                    yield Finding("E219", (*where, "sid"), f"sid `{statement.sid}` {taken}; choose another")
                 sids.add(statement.sid)
 
 

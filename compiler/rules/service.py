@@ -7,13 +7,12 @@ from collections.abc import Iterator
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, SpecPath, did_you_mean
-from compiler.resolve import PARAM_REF, SERVICE_TAG, param_places
+from compiler.resolve import PARAM_REF, PREFIX, SERVICE_TAG, param_places
 from compiler.rules import Context, rule
 from schemas.models import SUPPORTED_VERSIONS
 
-_PREFIX = re.compile(r"^[a-z][a-z0-9-]*$")
 _PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_TAG_TEXT = re.compile(r"^[\w\s.:/=+\-@]*$")  # AWS tags: letters, digits, spaces and _ . : / = + - @
+_TAG_TEXT = re.compile(r"^[\w .:/=+\-@]*$")  # AWS tags: letters, digits, spaces and _ . : / = + - @
 
 
 @rule("E601", name="format-version")
@@ -29,7 +28,7 @@ def format_version(ctx: Context) -> Iterator[Finding]:
 def service_prefix(ctx: Context) -> Iterator[Finding]:
     """The prefix made from `service` is a valid start of AWS names."""
     prefix = ctx.spec.prefix
-    if not _PREFIX.match(prefix):
+    if not PREFIX.match(prefix):
         yield Finding(
             "E602",
             ("service",),
@@ -60,7 +59,7 @@ def tags(ctx: Context) -> Iterator[Finding]:
     for path, mapping in places:
         for key, value in mapping.items():
             where = (*path, key)
-            if key.lower().startswith("aws:"):
+            if key.lower().startswith(awsdata.RESERVED_TAG_KEY_PREFIX):
                 yield Finding("E604", where, "tag keys starting with `aws:` are reserved by AWS; choose another key", anchor="key")
             elif key == SERVICE_TAG:
                 yield Finding("E604", where, f"`{SERVICE_TAG}` is set by apispec to the service prefix; remove this tag", anchor="key")
@@ -74,27 +73,42 @@ def tags(ctx: Context) -> Iterator[Finding]:
                 yield Finding("E604", where, "tag values may hold only letters, digits, spaces and `_ . : / = + - @`")
 
 
+_REFERENCE_SHAPED = re.compile(r"\$\{[A-Za-z0-9_:.]+\}")
 _MAX_DESCRIPTION = 1024  # CloudFormation's template description; API Gateway allows the same
 
 
 @rule("E605", name="service-description")
 def service_description(ctx: Context) -> Iterator[Finding]:
-    """The description fits a CloudFormation template's 1024 bytes."""
+    """The description fits a CloudFormation template's 1024 bytes and holds no `${…}`."""
     description = ctx.spec.description
-    if description is not None and len(description.encode()) > _MAX_DESCRIPTION:
+    if description is None:
+        return
+    if len(description.encode()) > _MAX_DESCRIPTION:
         yield Finding("E605", ("description",), f"the description takes {len(description.encode())} bytes; CloudFormation allows {_MAX_DESCRIPTION}")
+    reference = _REFERENCE_SHAPED.search(description)
+    if reference:
+        yield Finding(
+            "E605",
+            ("description",),
+            f"`{reference.group(0)}` in the description: templates carry it where CloudFormation tools take it for a "
+            "reference that is never substituted; write it without `${`",
+        )
+
+
+_MAX_OWN_TAGS = awsdata.MAX_TAGS_PER_FUNCTION - 1  # SAM adds `lambda:createdBy` / `httpapi:createdBy`
 
 
 @rule("E606", name="tag-count")
 def tag_count(ctx: Context) -> Iterator[Finding]:
     """Every resource gets at most 50 tags, `apispec:service` included."""
     for fn in ctx.spec.functions:
-        if len(fn.tags) > awsdata.MAX_TAGS_PER_FUNCTION:
+        if len(fn.tags) > _MAX_OWN_TAGS:
             where = ("functions", fn.key, "tags") if ctx.spec.service.functions[fn.key].tags else ("tags",)
             yield Finding(
                 "E606",
                 where,
-                f"function `{fn.key}` would carry {len(fn.tags)} tags with `{SERVICE_TAG}`; AWS allows {awsdata.MAX_TAGS_PER_FUNCTION}",
+                f"function `{fn.key}` would carry {len(fn.tags)} tags with `{SERVICE_TAG}`; AWS allows "
+                f"{awsdata.MAX_TAGS_PER_FUNCTION}, and SAM adds one of its own, so keep to {_MAX_OWN_TAGS}",
                 anchor="key",
             )
 
@@ -111,14 +125,20 @@ def sensitive_default(ctx: Context) -> Iterator[Finding]:
             )
 
 
+# Names Terraform reserves for variables (https://developer.hashicorp.com/terraform/language/values/variables).
+_TERRAFORM_RESERVED = frozenset({"source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"})
+
+
 @rule("E611", name="parameter-name")
 def parameter_names(ctx: Context) -> Iterator[Finding]:
-    """Parameter names are lower-case words: `[a-z][a-z0-9_]*`."""
+    """Parameter names are lower-case words, `[a-z][a-z0-9_]*`, that Terraform allows for variables."""
     for name, _ in ctx.spec.parameters:
         if not _PARAMETER_NAME.match(name):
             yield Finding(
                 "E611", ("parameters", name), f"parameter name `{name}` must match `[a-z][a-z0-9_]*`, e.g. `{_suggest(name)}`", anchor="key"
             )
+        elif name in _TERRAFORM_RESERVED:
+            yield Finding("E611", ("parameters", name), f"Terraform reserves `{name}` and refuses it as a variable name; e.g. `{name}_value`", anchor="key")
 
 
 _OTHER_REFERENCE = re.compile(r"\$\{(?!param:)[^}]*\}")
