@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
@@ -84,43 +85,38 @@ _MAX_IMPLICIT_KEY = 1000
 
 def to_yaml(document: Any) -> bytes:
     lines: list[str] = [f"# {GENERATED}"]
-    _block(document, 0, lines)
+    _block(document, "", lines)
     return ("\n".join(lines) + "\n").encode()
 
 
-def _block(value: Any, indent: int, lines: list[str]) -> None:
-    pad = " " * indent
+def _block(value: Any, pad: str, lines: list[str]) -> None:
+    """Append `value` as block YAML indented by `pad`; empty collections and scalars stay inline."""
     if isinstance(value, dict):
         for key, item in value.items():
             written = _key(key)
             if len(written) > _MAX_IMPLICIT_KEY:  # YAML's implicit keys stop at 1024 characters
                 lines.append(f"{pad}? {written}")
                 written = ""
-            head = f"{pad}{written}:"
-            if _is_inline(item):
-                lines.append(f"{head} {_inline(item)}")
+            if item and isinstance(item, dict | list):
+                lines.append(f"{pad}{written}:")
+                _block(item, pad + "  ", lines)
             else:
-                lines.append(head)
-                _block(item, indent + 2, lines)
+                lines.append(f"{pad}{written}: {_inline(item)}")
     elif isinstance(value, list):
         for item in value:
-            if _is_inline(item):
-                lines.append(f"{pad}- {_inline(item)}")
+            if item and isinstance(item, dict | list):
+                start = len(lines)
+                _block(item, pad + "  ", lines)
+                lines[start] = f"{pad}- {lines[start][len(pad) + 2 :]}"
             else:
-                nested: list[str] = []
-                _block(item, indent + 2, nested)
-                first = nested[0]
-                lines.append(f"{pad}- {first[indent + 2 :]}")
-                lines.extend(nested[1:])
+                lines.append(f"{pad}- {_inline(item)}")
     else:
         lines.append(f"{pad}{_inline(value)}")
 
 
-def _is_inline(value: Any) -> bool:
-    return not isinstance(value, dict | list) or not value
-
-
 def _inline(value: Any) -> str:
+    if isinstance(value, str):
+        return _scalar(value)
     if isinstance(value, Tagged):
         return f"{value.tag} {_scalar(value.value)}"
     if isinstance(value, bool):
@@ -129,8 +125,6 @@ def _inline(value: Any) -> str:
         return _float(value)
     if isinstance(value, int):
         return int.__repr__(value)
-    if isinstance(value, str):
-        return _scalar(value)
     if value is None:
         return "null"
     if isinstance(value, dict):
@@ -147,6 +141,7 @@ def _float(value: float) -> str:
     return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
 
 
+@lru_cache(maxsize=4096)
 def _scalar(text: str) -> str:
     if (
         _PLAIN.match(text)
@@ -170,6 +165,7 @@ def _quote(text: str) -> str:
     return '"' + "".join(f"\\U{ord(c):08x}" if ord(c) > 0xFFFF else encode_basestring_ascii(c)[1:-1] for c in text) + '"'
 
 
+@lru_cache(maxsize=1024)
 def _key(key: str) -> str:
     if _PLAIN_KEY.match(key) and key.lower() not in _YAML_WORDS:
         return key
