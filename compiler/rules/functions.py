@@ -84,6 +84,7 @@ def function_description(ctx: Context) -> Iterator[Finding]:
 @rule("E206", "E207", "E208", "W209", name="function-code")
 def function_code(ctx: Context) -> Iterator[Finding]:
     """`source` is an existing directory; `handler` is `module.function` and, for Python, its module exists."""
+    problems: dict[tuple[str, str, str], tuple[str, str, str] | None] = {}
     for fn in ctx.spec.functions:
         # At the missing key's own path: it points at the function, and is dropped when the key was
         # there but invalid (salvaged away).
@@ -93,31 +94,33 @@ def function_code(ctx: Context) -> Iterator[Finding]:
             yield Finding("E207", (*fn.spec_path, "handler"), "missing `handler`, e.g. `main.handler` (set it here or in `defaults`)")
         if not fn.source or not fn.handler:
             continue
-        directory = _source_dir(ctx, fn)
-        if directory is None:
-            continue
-        try:
-            problem = None if directory.is_dir() else "is a file" if directory.exists() else "does not exist"
-        except OSError as error:  # a name too long for the file system, and the like
-            problem = f"cannot be read ({error.strerror or error})"
+        key = (fn.source, fn.handler, fn.runtime)
+        if key not in problems:  # functions that share code through `defaults` are checked once
+            problems[key] = _code_problem(ctx, *key)
+        problem = problems[key]
         if problem:
-            yield Finding("E206", fn.origin["source"], f"source directory `{fn.source}` {problem} (paths are relative to the spec file)")
-            continue
-        if fn.runtime.startswith(_MODULE_FUNCTION_RUNTIMES) and not _HANDLER.match(fn.handler):
-            yield Finding("E207", fn.origin["handler"], f"handler `{fn.handler}` must be `module.function`, e.g. `main.handler`")
-            continue
-        if any(c.isspace() for c in fn.handler):
-            yield Finding("E207", fn.origin["handler"], f"handler `{fn.handler}` must not contain spaces")
-            continue
-        if fn.runtime.startswith("python"):
-            yield from _python_handler(fn, directory)
+            code, field, message = problem
+            yield Finding(code, fn.origin[field], message)
 
 
-def _source_dir(ctx: Context, fn: Function) -> Path | None:
-    source = Path(fn.source)
-    if source.is_absolute():
+def _code_problem(ctx: Context, source: str, handler: str, runtime: str) -> tuple[str, str, str] | None:
+    """What is wrong with a function's code: (code, field, message), or None."""
+    if Path(source).is_absolute():
         return None  # reported by function-source-relative
-    return ctx.spec_dir / source
+    directory = ctx.spec_dir / source
+    try:
+        problem = None if directory.is_dir() else "is a file" if directory.exists() else "does not exist"
+    except OSError as error:  # a name too long for the file system, and the like
+        problem = f"cannot be read ({error.strerror or error})"
+    if problem:
+        return "E206", "source", f"source directory `{source}` {problem} (paths are relative to the spec file)"
+    if runtime.startswith(_MODULE_FUNCTION_RUNTIMES) and not _HANDLER.match(handler):
+        return "E207", "handler", f"handler `{handler}` must be `module.function`, e.g. `main.handler`"
+    if any(c.isspace() for c in handler):
+        return "E207", "handler", f"handler `{handler}` must not contain spaces"
+    if runtime.startswith("python"):
+        return _python_handler(source, handler, directory)
+    return None
 
 
 @rule("E210", name="function-source-relative")
@@ -128,23 +131,20 @@ def function_source_relative(ctx: Context) -> Iterator[Finding]:
             yield Finding("E210", fn.origin["source"], f"source `{fn.source}` is absolute; give it relative to the spec file")
 
 
-def _python_handler(fn: Function, directory: Path) -> Iterator[Finding]:
-    module, _, function = fn.handler.rpartition(".")
+def _python_handler(source: str, handler: str, directory: Path) -> tuple[str, str, str] | None:
+    module, _, function = handler.rpartition(".")
     relative = Path(*module.split("."))
     candidates = [directory / relative.with_suffix(".py"), directory / relative / "__init__.py"]
     try:
         found = next((c for c in candidates if c.is_file()), None)
     except OSError:
-        return
+        return None
     if found is None:
-        yield Finding(
-            "E208", fn.origin["handler"], f"handler module `{module}` not found: expected `{relative.as_posix()}.py` under `{fn.source}`"
-        )
-        return
-    shown = found.relative_to(directory).as_posix()
+        return "E208", "handler", f"handler module `{module}` not found: expected `{relative.as_posix()}.py` under `{source}`"
     problem = _handler_problem(found, function)
     if problem:
-        yield Finding("W209", fn.origin["handler"], f"`{fn.source}/{shown}`: {problem}")
+        return "W209", "handler", f"`{source}/{found.relative_to(directory).as_posix()}`: {problem}"
+    return None
 
 
 def _handler_problem(module: Path, function: str) -> str | None:
