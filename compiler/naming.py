@@ -66,7 +66,6 @@ def function_names(key: str, kind: str) -> Names:
     return Names(tf=snake(key), logical_id=pascal(key) + kind)
 
 
-@cache
 def route_words(route: Route) -> str:
     """`POST /orders/{id}` → `post orders by id`; `ANY /files/{key+}` → `any files by key path`;
     `GET /` → `get`; `$default` → `default`. ("by" keeps `/users/{id}` apart from `/users/id`, and
@@ -83,9 +82,14 @@ def route_words(route: Route) -> str:
     return " ".join(parts)
 
 
-@cache
 def route_names(route: Route, kind: str) -> Names:
-    return Names(tf=snake(route_words(route)), logical_id=pascal(route_words(route)) + kind)
+    tf, logical_id = _names_of_words(route_words(route))
+    return Names(tf=tf, logical_id=logical_id + kind)
+
+
+@cache
+def _names_of_words(text: str) -> Names:
+    return Names(tf=snake(text), logical_id=pascal(text))
 
 
 def all_routes_permission(key: str) -> Names:

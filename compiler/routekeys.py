@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from compiler.resolve import ROUTE_METHODS, Route
 
@@ -19,8 +20,9 @@ def route_shape(route: Route) -> tuple[str, ...]:
     return (route.method, *shape)
 
 
+@cache
 def path_problem(path: str) -> str | None:
-    """What is wrong with a route path, or None."""
+    """What is wrong with a route path, or None (several rules ask, so it is worked out once)."""
     if not path.startswith("/"):
         return f"the path `{path}` must start with `/`"
     if path == "/":
