@@ -68,7 +68,7 @@ def lower(spec: Resolved) -> ir.Graph:
         parameters=parameters,
         nodes=tuple(nodes),
         outputs=tuple(outputs),
-        index={node.id: node for node in nodes},
+        by_id={node.id: node for node in nodes},
     )
 
 
