@@ -14,7 +14,7 @@ from functools import cache
 from typing import NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath
-from compiler.resolve import MAX_ROUTE_PERMISSIONS, Resolved, Route, routes_by_function
+from compiler.resolve import MAX_ROUTE_PERMISSIONS, Resolved, Route, make_route, routes_by_function
 from compiler.routekeys import key_problem
 
 
@@ -83,12 +83,14 @@ def route_words(route: Route) -> str:
 
 
 def route_names(route: Route, kind: str) -> Names:
-    tf, logical_id = _names_of_words(route_words(route))
+    tf, logical_id = _route_names(route.key)
     return Names(tf=tf, logical_id=logical_id + kind)
 
 
 @cache
-def _names_of_words(text: str) -> Names:
+def _route_names(key: str) -> Names:
+    """A route's names without their kind, made once per route key (all of a route follows from its key)."""
+    text = route_words(make_route(key, function=""))
     return Names(tf=snake(text), logical_id=pascal(text))
 
 
