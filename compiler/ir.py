@@ -64,7 +64,7 @@ class LogGroup(NamedTuple):
 class Condition(NamedTuple):
     operator: str
     key: str
-    values: tuple[str, ...]
+    values: tuple[Value, ...]
 
 
 class Statement(NamedTuple):

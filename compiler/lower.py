@@ -16,10 +16,10 @@ from compiler.resolve import (
     Function,
     Resolved,
     Route,
+    Statement,
     access_log_format,
     routes_by_function,
 )
-from schemas import models
 
 API_ID = "api"
 STAGE_ID = "stage"
@@ -90,7 +90,7 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
             names=naming.function_names(fn.key, "RolePolicy"),
             role=ir.Ref(role_node.id, "name"),
             name=fn.policy_name,
-            statements=(_log_statement(log_group), *(_statement(s) for _, s in fn.permissions)),
+            statements=(_log_statement(log_group), *(_statement(s) for s in fn.permissions)),
         )
         nodes += [role_node, policy]
         depends_on.append(policy.id)
@@ -140,25 +140,14 @@ def _log_statement(log_group: ir.LogGroup) -> ir.Statement:
     return ir.Statement(sid=LOG_STATEMENT_SID, effect="Allow", actions=_LOG_ACTIONS, resources=(arn,), conditions=())
 
 
-def _statement(statement: models.Statement) -> ir.Statement:
-    conditions = tuple(
-        ir.Condition(operator, key, tuple(_condition_text(v) for v in (values if isinstance(values, list) else [values])))
-        for operator, block in (statement.conditions or {}).items()
-        for key, values in block.items()
-    )
+def _statement(statement: Statement) -> ir.Statement:
     return ir.Statement(
         sid=statement.sid,
         effect=statement.effect,
-        actions=tuple(statement.actions),
+        actions=statement.actions,
         resources=tuple(text_value(r) for r in statement.resources),
-        conditions=conditions,
+        conditions=tuple(ir.Condition(c.operator, c.key, tuple(text_value(v) for v in c.values)) for c in statement.conditions),
     )
-
-
-def _condition_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _function_outputs(fn: Function) -> list[ir.Output]:

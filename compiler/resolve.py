@@ -37,7 +37,8 @@ PARAM_REF = re.compile(r"\$\{param:([^}]*)\}")
 
 
 def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
-    """Every string that may hold `${param:name}`: environment values, permission resources, roles."""
+    """Every string that may hold `${param:name}`: environment values, permission resources and
+    condition values, roles."""
     sections: list[tuple[SpecPath, models.Function]] = [(("defaults",), service.defaults)] if service.defaults else []
     sections += [(("functions", key), fn) for key, fn in service.functions.items()]
     for here, fn in sections:
@@ -47,6 +48,13 @@ def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
         for index, statement in enumerate(fn.permissions):
             for position, resource in enumerate(statement.resources):
                 yield (*here, "permissions", index, "resources", position), resource
+            for operator, block in (statement.conditions or {}).items():
+                for key, values in block.items():
+                    where: SpecPath = (*here, "permissions", index, "conditions", operator, key)
+                    if isinstance(values, str):
+                        yield where, values
+                    elif isinstance(values, list):
+                        yield from (((*where, i), v) for i, v in enumerate(values) if isinstance(v, str))
         if fn.role is not None:
             yield (*here, "role"), fn.role
 
@@ -89,6 +97,25 @@ class Route(NamedTuple):
         return self.key == "$default"
 
 
+class Condition(NamedTuple):
+    """One test of a statement's `conditions`: operator, context key and values, all text."""
+
+    operator: str
+    key: str
+    values: tuple[str, ...]  # numbers as written (`012345678901` keeps its zero), booleans `true`/`false`
+
+
+class Statement(NamedTuple):
+    """A `permissions` statement, from the function or from `defaults`."""
+
+    spec_path: SpecPath
+    sid: str | None
+    effect: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    conditions: tuple[Condition, ...]
+
+
 class Function(NamedTuple):
     """One function with every setting decided and every name made."""
 
@@ -103,7 +130,7 @@ class Function(NamedTuple):
     timeout: int
     environment: tuple[tuple[str, str], ...]
     role: str | None
-    permissions: tuple[tuple[SpecPath, models.Statement], ...]
+    permissions: tuple[Statement, ...]
     log_format: str
     application_level: str | None
     system_level: str | None
@@ -222,8 +249,8 @@ def _function(
     environment = {**defaults.environment, **fn.environment}
     for name in environment:
         origin[f"environment.{name}"] = (*here, "environment", name) if name in fn.environment else ("defaults", "environment", name)
-    permissions = tuple((("defaults", "permissions", i), s) for i, s in enumerate(defaults.permissions)) + tuple(
-        ((*here, "permissions", i), s) for i, s in enumerate(fn.permissions)
+    permissions = tuple(_statement(("defaults", "permissions", i), s, written) for i, s in enumerate(defaults.permissions)) + tuple(
+        _statement((*here, "permissions", i), s, written) for i, s in enumerate(fn.permissions)
     )
     if defaults.permissions or fn.permissions:
         origin["permissions"] = (*here, "permissions") if fn.permissions else ("defaults", "permissions")
@@ -242,7 +269,7 @@ def _function(
         architecture=chosen["architecture"],
         memory=chosen["memory"],
         timeout=chosen["timeout"],
-        environment=tuple((name, _env_text(value, written.get(origin[f"environment.{name}"]))) for name, value in environment.items()),
+        environment=tuple((name, _text(value, written.get(origin[f"environment.{name}"]))) for name, value in environment.items()),
         role=chosen["role"],
         permissions=permissions,
         log_format=logging["format"],
@@ -274,8 +301,18 @@ def _function_logging(
     return result
 
 
-def _env_text(value: models.Scalar, written: str | None) -> str:
-    """Environment values are strings: `true`/`false` for booleans, numbers as written."""
+def _statement(where: SpecPath, statement: models.Statement, written: Mapping[SpecPath, str]) -> Statement:
+    conditions = []
+    for operator, block in (statement.conditions or {}).items():
+        for key, values in block.items():
+            at: SpecPath = (*where, "conditions", operator, key)
+            texts = [_text(v, written.get((*at, i))) for i, v in enumerate(values)] if isinstance(values, list) else [_text(values, written.get(at))]
+            conditions.append(Condition(operator, key, tuple(texts)))
+    return Statement(where, statement.sid, statement.effect, tuple(statement.actions), tuple(statement.resources), tuple(conditions))
+
+
+def _text(value: models.Scalar, written: str | None) -> str:
+    """Values that AWS takes as strings: `true`/`false` for booleans, numbers as written."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float) and written is not None:

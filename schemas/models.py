@@ -81,7 +81,7 @@ class Statement:
     resources: Annotated[list[str], Field(description="Resource ARNs or `*`; may use `${param:name}`.", min_length=1)]
     conditions: Annotated[
         dict[str, dict[str, Scalar | list[Scalar]]] | None,
-        Field(description="IAM condition block: `{Operator: {context-key: value or [values]}}`, e.g. `{StringEquals: {aws:SourceAccount: '123456789012'}}`."),
+        Field(description="IAM condition block: `{Operator: {context-key: value or [values]}}`, e.g. `{StringEquals: {aws:SourceAccount: '123456789012'}}`; values may use `${param:name}`, numbers stay as written."),
     ] = None
 
 

@@ -115,6 +115,26 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
             "5:30 E217 functions.api.permissions[0].actions[0]",
             "not an IAM action",
         ),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    permissions: [{actions: [s3:GetObject], resources: ['arn:nope']}]\n"),
+            "5:57 E218 functions.api.permissions[0].resources[0]",
+            "not an ARN",
+        ),
+        (
+            MINIMAL.replace(
+                "    source: code\n", "    source: code\n    permissions: [{actions: [s3:GetObject], resources: ['*'], conditions: {StringEqual: {aws:SourceAccount: '1'}}}]\n"
+            ),
+            "5:76 E223 functions.api.permissions[0].conditions.StringEqual",
+            "did you mean `StringEquals`?",
+        ),
+        (
+            MINIMAL.replace(
+                "    source: code\n", "    source: code\n    permissions: [{actions: [s3:GetObject], resources: ['*'], conditions: {ArnLike: {aws:SourceArn: '${param:topc}'}}}]\n"
+            )
+            + "parameters:\n  topic: {}\n",
+            "5:101 E612 functions.api.permissions[0].conditions.ArnLike[\"aws:SourceArn\"]",
+            "did you mean `topic`?",
+        ),
     ],
 )
 def test_each_problem_points_at_the_right_place(project: Path, spec: str, where: str, message: str) -> None:

@@ -173,6 +173,8 @@ api:
 """,
     "defaults-and-policies": """
 service: policy-heavy
+parameters:
+  team: {description: the team's principal tag, default: blue}
 tags:
   Owner Name: Jane Doe
   env: prod/eu
@@ -187,10 +189,11 @@ functions:
   reader:
     permissions:
       - actions: [s3:GetObject]
-        resources: [arn:aws:s3:::my-bucket/*]
+        resources: [arn:aws:s3:::my-bucket/*, "arn:aws:s3:::my-bucket/home/${aws:username}/*"]
         conditions:
           Bool: {aws:SecureTransport: true}
           StringLike: {s3:prefix: [home/, "public/*"]}
+          StringEquals: {aws:SourceAccount: 012345678901, aws:PrincipalTag/team: [1.10, "${param:team}"]}
       - effect: Deny
         actions: [s3:DeleteObject]
         resources: [arn:aws:s3:::my-bucket/*]
@@ -287,3 +290,22 @@ def test_numbers_in_environments_stay_as_written(tmp_path_factory: pytest.TempPa
         resource = load_template(case.target_dir(target) / "template.yaml")["Resources"]["GetUsersFunction"]
         assert resource["Type"] == kind
         assert resource["Properties"]["Environment"]["Variables"] == expected
+
+
+def test_condition_values_stay_as_written_and_take_parameters(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """An account id keeps its leading zero, `1.10` its zero; `${param:…}` becomes a reference."""
+    import json
+
+    directory = tmp_path_factory.mktemp("conditions")
+    (directory / "code").mkdir()
+    (directory / "code" / "main.py").write_text(HANDLER)
+    (directory / "service.yaml").write_text(CASES["defaults-and-policies"].lstrip())
+    case = compile_spec(directory / "service.yaml", directory / "out")
+    document = json.loads(case.target_files("terraform")["main.tf.json"])["data"]["aws_iam_policy_document"]["reader_policy"]
+    tests = {c["variable"]: c["values"] for s in document["statement"] for c in s.get("condition", [])}
+    assert tests["aws:SourceAccount"] == ["012345678901"]
+    assert tests["aws:PrincipalTag/team"] == ["1.10", "${var.team}"]
+    for target in ("sam", "cloudformation"):
+        policy = load_template(case.target_dir(target) / "template.yaml")["Resources"]["ReaderRolePolicy"]
+        conditions = [s["Condition"] for s in policy["Properties"]["PolicyDocument"]["Statement"] if "Condition" in s]
+        assert conditions[0]["StringEquals"] == {"aws:SourceAccount": "012345678901", "aws:PrincipalTag/team": ["1.10", {"Ref": "Team"}]}

@@ -148,7 +148,7 @@ class CfnRenderer:
         if statement.conditions:
             conditions: dict[str, dict[str, Any]] = {}
             for condition in statement.conditions:
-                values = list(condition.values)
+                values = [self.value(v) for v in condition.values]
                 conditions.setdefault(condition.operator, {})[condition.key] = values[0] if len(values) == 1 else values
             body["Condition"] = conditions
         return body

@@ -244,7 +244,7 @@ class _Module:
         body["resources"] = [self.value(r) for r in statement.resources]
         if statement.conditions:
             body["condition"] = [
-                {"test": c.operator, "variable": _escape(c.key), "values": [_escape(v) for v in c.values]} for c in statement.conditions
+                {"test": c.operator, "variable": _escape(c.key), "values": [self.value(v) for v in c.values]} for c in statement.conditions
             ]
         return body
 

@@ -22,6 +22,23 @@ _LAMBDA_ENV_NAME = re.compile(awsdata.ENV_NAME_PATTERN)  # Lambda's own pattern 
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 _SID = re.compile(r"^[A-Za-z0-9]+$")
+# IAM's resource ARN form, as cfn-lint checks it (its IAM policy schema's `AwsArn`).
+_RESOURCE_ARN = re.compile(r"^(arn:(aws[A-Za-z\-]*?|\*):[^:]+:[^:]*(:(?:\d{12}|\*|aws)?:.+|)|\*)$")
+# IAM's condition operators, each with an optional `ForAllValues:`/`ForAnyValue:` and `IfExists`.
+_CONDITION_OPERATORS = (
+    *(f"String{n}{e}" for n in ("", "Not") for e in ("Equals", "EqualsIgnoreCase", "Like")),
+    *(f"Numeric{t}" for t in ("Equals", "NotEquals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")),
+    *(f"Date{t}" for t in ("Equals", "NotEquals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")),
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    *(f"Arn{t}" for t in ("Equals", "NotEquals", "Like", "NotLike")),
+    "Null",
+)
+_CONDITION_OPERATOR = re.compile(
+    rf"^(ForAllValues:|ForAnyValue:)?(?:(?:{'|'.join(o for o in _CONDITION_OPERATORS if o != 'Null')})(?:IfExists)?|Null)$"
+)
 _MAX_DESCRIPTION = 256
 _MAX_TIMEOUT_BEHIND_ROUTE = 30
 
@@ -228,18 +245,33 @@ def function_role(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("E217", "E218", "E219", name="function-permissions")
+@rule("E217", "E218", "E219", "E223", name="function-permissions")
 def function_permissions(ctx: Context) -> Iterator[Finding]:
-    """Statements use `service:Action` actions, ARN or `*` resources and unique alphanumeric sids."""
+    """Statements use `service:Action` actions, ARN or `*` resources, IAM condition operators and unique alphanumeric sids."""
     for fn in ctx.spec.functions:  # statements from `defaults` repeat per function; diagnostics are de-duplicated
         sids: set[str] = {LOG_STATEMENT_SID}  # the generated log statement's
-        for where, statement in fn.permissions:
+        for statement in fn.permissions:
+            where = statement.spec_path
             for index, action in enumerate(statement.actions):
                 if not _ACTION.match(action):
                     yield Finding("E217", (*where, "actions", index), f"`{action}` is not an IAM action; write `service:Action`, e.g. `sqs:SendMessage`")
             for index, resource in enumerate(statement.resources):
-                if resource != "*" and not resource.startswith("arn:") and not PARAM_REF.match(resource):
-                    yield Finding("E218", (*where, "resources", index), f"`{resource}` is not an ARN; write `arn:...`, `*` or `${{param:name}}`")
+                # A parameter may stand for an ARN's beginning or for any one of its parts.
+                if not PARAM_REF.match(resource) and not _RESOURCE_ARN.match(PARAM_REF.sub("aws", resource)):
+                    yield Finding(
+                        "E218",
+                        (*where, "resources", index),
+                        f"`{resource}` is not an ARN; write `arn:partition:service:region:account:resource`, `*` or `${{param:name}}`",
+                    )
+            for condition in statement.conditions:
+                if not _CONDITION_OPERATOR.match(condition.operator):
+                    known = [*_CONDITION_OPERATORS, *(f"{o}IfExists" for o in _CONDITION_OPERATORS if o != "Null")]
+                    yield Finding(
+                        "E223",
+                        (*where, "conditions", condition.operator),
+                        f"`{condition.operator}` is not an IAM condition operator{did_you_mean(condition.operator.split(':')[-1], known)}",
+                        anchor="key",
+                    )
             if statement.sid is not None:
                 if not _SID.match(statement.sid):
                     yield Finding("E219", (*where, "sid"), f"sid `{statement.sid}` may hold only letters and digits")

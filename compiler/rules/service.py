@@ -146,9 +146,12 @@ _OTHER_REFERENCE = re.compile(r"\$\{(?!param:)[^}]*\}")
 
 @rule("W615", name="literal-references")
 def literal_references(ctx: Context) -> Iterator[Finding]:
-    """Only `${param:name}` is substituted; other `${…}` text reaches AWS as it is written."""
+    """Only `${param:name}` is substituted; other `${…}` text reaches AWS as it is written.
+
+    Not in `permissions`: there `${aws:username}` and the like are IAM policy variables, which
+    IAM substitutes itself."""
     for path, text in param_places(ctx.spec.service):
-        match = _OTHER_REFERENCE.search(text)
+        match = None if "permissions" in path else _OTHER_REFERENCE.search(text)
         if match:
             yield Finding(
                 "W615",
