@@ -20,6 +20,7 @@ from compiler.resolve import (
     access_log_format,
     routes_by_function,
 )
+from schemas import models
 
 API_ID = "api"
 STAGE_ID = "stage"
@@ -163,23 +164,14 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     api = spec.api
     assert api is not None
     api_ref = ir.Ref(API_ID, "id")
-    cors = api.cors
+    cors = _cors(api.cors) if api.cors else None
     nodes: list[ir.Node] = [
         ir.Api(
             id=API_ID,
             names=naming.API,
             name=api.name,
             description=api.description,
-            cors=ir.Cors(
-                tuple(cors.allow_origins),
-                tuple(cors.allow_methods),
-                tuple(cors.allow_headers),
-                tuple(cors.expose_headers),
-                cors.allow_credentials,
-                cors.max_age,
-            )
-            if cors
-            else None,
+            cors=cors,
             tags=api.tags,
         )
     ]
@@ -215,7 +207,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     if not api.auto_deploy:
         deployment = ir.Deployment(
             id=DEPLOYMENT_ID,
-            names=naming.deployment((r.key, r.function) for r in spec.routes),
+            names=naming.deployment(_deployed(spec, routed, cors)),
             api=api_ref,
             description=api.deployment_description,
             triggers=(*(i.id for i in integrations.values()), *(r.id for r in routes)),
@@ -249,6 +241,25 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     for fn in routed:
         nodes += _permissions(fn, by_function[fn.key])
     return nodes
+
+
+def _cors(cors: models.Cors) -> ir.Cors:
+    """The CORS settings as API Gateway takes them: the route method `ANY` is every method, `*`."""
+    methods = tuple(dict.fromkeys("*" if m == "ANY" else m for m in cors.allow_methods))
+    return ir.Cors(
+        tuple(cors.allow_origins), methods, tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age
+    )
+
+
+def _deployed(spec: Resolved, routed: list[Function], cors: ir.Cors | None) -> list[tuple[str, ...]]:
+    """What a deployment holds that the template can change: each route and the function it calls,
+    each integration's target (its ARN follows the function's name) and the API's CORS settings."""
+    names = {fn.key: fn.name for fn in routed}
+    captured: list[tuple[str, ...]] = [("route", r.key, names[r.function]) for r in spec.routes]
+    captured += [("integration", fn.name, PAYLOAD_FORMAT_VERSION) for fn in routed]
+    if cors is not None:
+        captured.append(("cors", *(f"{name}={value!r}" for name, value in cors.settings())))
+    return captured
 
 
 def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:

@@ -33,16 +33,18 @@ STAGE = Names(tf="api", logical_id="HttpApiStage")
 DEPLOYMENT = Names(tf="api", logical_id="HttpApiDeployment")
 
 
-def deployment(routes: Iterable[tuple[str, str]]) -> Names:
-    """The explicit deployment's names. Its logical id ends in a digest of what it deploys (route key
-    and function of every route), the one id not made from names alone: CloudFormation creates a new
-    deployment only for a new logical id, as SAM does for REST API deployments. Terraform keeps one
-    name and redeploys through `triggers`."""
+def deployment(deployed: Iterable[tuple[str, ...]]) -> Names:
+    """The explicit deployment's names. Its logical id ends in a digest of what it deploys (routes,
+    their integrations' targets, CORS), the one id not made from names alone: CloudFormation creates
+    a new deployment only for a new logical id, as SAM does for REST API deployments. Terraform
+    keeps one name and redeploys through `triggers`."""
     import hashlib  # build-only: kept off the validate path
     import json
 
-    digest = hashlib.sha256(json.dumps(sorted(routes)).encode()).hexdigest()[:10]
+    digest = hashlib.sha256(json.dumps(sorted(deployed)).encode()).hexdigest()[:10]
     return Names(tf=DEPLOYMENT.tf, logical_id=f"{DEPLOYMENT.logical_id}{digest}")
+
+
 ACCESS_LOG_GROUP = Names(tf="api_access_logs", logical_id="HttpApiAccessLogs")
 
 

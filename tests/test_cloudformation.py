@@ -80,11 +80,23 @@ def _pascal(key: str) -> str:
     return pascal(key)
 
 
-def test_a_manual_deployment_is_replaced_when_routes_change(tmp_path: Path) -> None:
-    """CloudFormation makes a new deployment only for a new logical id, so the id follows the routes."""
+SHOP_CHANGES = {
+    "a new route": ("  GET /: catalog\n", "  GET /: catalog\n  GET /health: catalog\n"),
+    "a route served by another function": ("  GET /: catalog\n", "  GET /: list_orders\n"),
+    "a renamed function (a new ARN in its integration)": ("    name: shop-create-order\n", "    name: shop-create-order-v2\n"),
+    "other CORS origins": ("https://admin.example.com]", "https://back-office.example.com]"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(SHOP_CHANGES))
+def test_a_manual_deployment_is_replaced_when_what_it_deploys_changes(tmp_path: Path, change: str) -> None:
+    """CloudFormation makes a new deployment only for a new logical id, so the id follows the routes,
+    their integrations' targets and the API's CORS settings."""
     from tests.conftest import ROOT, compile_spec
 
     shop = (ROOT / "specs" / "shop" / "service.yaml").read_text()
+    old, new = SHOP_CHANGES[change]
+    assert old in shop
 
     def deployment_ids(text: str, name: str) -> list[str]:
         directory = tmp_path / name
@@ -98,4 +110,5 @@ def test_a_manual_deployment_is_replaced_when_routes_change(tmp_path: Path) -> N
 
     same = deployment_ids(shop, "same")
     assert same == deployment_ids(shop, "again")
-    assert same != deployment_ids(shop.replace("  GET /: catalog\n", "  GET /: catalog\n  GET /health: catalog\n"), "more")
+    assert same != deployment_ids(shop.replace(old, new), "changed")
+    assert same == deployment_ids(shop.replace("  memory: 256\n", "  memory: 512\n"), "unrelated")

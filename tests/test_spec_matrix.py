@@ -168,7 +168,7 @@ api:
   auto_deploy: false
   cors:
     allow_origins: ["*"]
-    allow_methods: ["*"]
+    allow_methods: [GET, ANY]
   throttling: {burst_limit: 0, rate_limit: 0}
 """,
     "defaults-and-policies": """
@@ -309,3 +309,19 @@ def test_condition_values_stay_as_written_and_take_parameters(tmp_path_factory: 
         policy = load_template(case.target_dir(target) / "template.yaml")["Resources"]["ReaderRolePolicy"]
         conditions = [s["Condition"] for s in policy["Properties"]["PolicyDocument"]["Statement"] if "Condition" in s]
         assert conditions[0]["StringEquals"] == {"aws:SourceAccount": "012345678901", "aws:PrincipalTag/team": ["1.10", {"Ref": "Team"}]}
+
+
+def test_cors_method_any_is_every_method(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Browsers match `Access-Control-Allow-Methods` against real methods: the route method `ANY` is `*`."""
+    import json
+
+    directory = tmp_path_factory.mktemp("cors")
+    (directory / "code").mkdir()
+    (directory / "code" / "main.py").write_text(HANDLER)
+    (directory / "service.yaml").write_text(CASES["manual-deploy-default-stage"].lstrip())
+    case = compile_spec(directory / "service.yaml", directory / "out")
+    api = json.loads(case.target_files("terraform")["main.tf.json"])["resource"]["aws_apigatewayv2_api"]["api"]
+    assert api["cors_configuration"]["allow_methods"] == ["GET", "*"]
+    for target, kind in (("sam", "AWS::Serverless::HttpApi"), ("cloudformation", "AWS::ApiGatewayV2::Api")):
+        (resource,) = (r for r in load_template(case.target_dir(target) / "template.yaml")["Resources"].values() if r["Type"] == kind)
+        assert resource["Properties"]["CorsConfiguration"]["AllowMethods"] == ["GET", "*"]
