@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES, Compiled
+from tests.support import permissions
 from tests.support.validators import cfn_lint, load_template, sam_transform
 
 
@@ -44,15 +45,8 @@ def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(co
     if spec.api.access_log_fields is not None:
         assert stage["Properties"]["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]}
 
-    permissions = _of_type(result, "AWS::Lambda::Permission")
-    routed = {r.function for r in spec.routes}
-    for key in routed:
-        mine = [p for p in permissions.values() if p["Properties"]["FunctionName"] == {"Ref": f"{_pascal(key)}Function"}]
-        assert mine, f"no invoke permission for {key}"
-        for permission in mine:
-            assert permission["Properties"]["Principal"] == "apigateway.amazonaws.com"
-            arn = permission["Properties"]["SourceArn"]["Fn::Sub"][0]
-            assert not arn.endswith("/*/*/*")
+    for key, arns in permissions.expected(spec).items():
+        assert permissions.granted(result["Resources"], f"{_pascal(key)}Function") == arns, key
 
     log_groups = {r["Properties"]["LogGroupName"]: r["Properties"] for r in _of_type(result, "AWS::Logs::LogGroup").values()}
     for fn in spec.functions:

@@ -7,7 +7,9 @@ roles and their policies are the same explicit resources as in the CloudFormatio
 SAM writes one invoke permission per event. A function with more routes than a resource policy
 holds (the graph gives it one API-wide permission) therefore has its routes in the HttpApi's
 OpenAPI `DefinitionBody` instead, which SAM does not give permissions, and the graph's own
-permission.
+permission. So has the `$default` route: for its event SAM would grant the whole API
+(`<api>/*/*`) and drop the function's other permissions; in the body it gets the graph's
+permission, scoped to `<api>/*/$default`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ _SAM_UNHANDLED_GREEDY = re.compile(r"\{(?!proxy\+\})[^}]*\+\}")
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
     cfn = CfnRenderer(graph)
     wide = {p.function_key for p in graph.of_type(ir.Permission) if len(p.routes) > 1}
-    events = _events(graph, wide)
+    in_body = {r.id for r in graph.of_type(ir.Route) if r.function_key in wide or not r.path}
+    events = _events(graph, in_body)
     resources: dict[str, Any] = {}
     for node in graph.nodes:
         if isinstance(node, ir.LogGroup):
@@ -43,36 +46,31 @@ def render(graph: ir.Graph, root: str) -> list[Rendered]:
             resources[node.names.logical_id] = _function(cfn, node, root, events.get(node.key, {}))
         elif isinstance(node, ir.Stage):
             api = graph.of_type(ir.Api)[0]
-            resources[api.names.logical_id] = _http_api(cfn, api, node, _definition(cfn, graph, api, wide))
-        elif isinstance(node, ir.Permission) and (node.function_key in wide or _needs_own_permission(graph, node)):
+            resources[api.names.logical_id] = _http_api(cfn, api, node, _definition(cfn, graph, api, in_body))
+        elif isinstance(node, ir.Permission) and _needs_own_permission(graph, node, in_body):
             resources[node.names.logical_id] = cfn.permission(node)
     return [cfn.template(resources, transform=TRANSFORM)]
 
 
-def _events(graph: ir.Graph, wide: set[str]) -> dict[str, dict[str, Any]]:
-    """The `HttpApi` events of each function, by function key."""
+def _events(graph: ir.Graph, in_body: set[str]) -> dict[str, dict[str, Any]]:
+    """The `HttpApi` events of each function (the routes not in the OpenAPI body), by function key."""
     events: dict[str, dict[str, Any]] = {}
     api = graph.of_type(ir.Api)
     integrations = {i.function_key: i for i in graph.of_type(ir.Integration)}
     for route in graph.of_type(ir.Route):
-        if route.function_key in wide:
+        if route.id in in_body:
             continue
-        properties: dict[str, Any] = {"ApiId": Tagged("!Ref", api[0].names.logical_id)}
-        if route.path:
-            properties["Method"] = route.method
-            properties["Path"] = route.path
-        else:  # `$default`: SAM's default when Method and Path are left out
-            properties["Path"] = "$default"
-            properties["Method"] = "ANY"
+        properties: dict[str, Any] = {"ApiId": Tagged("!Ref", api[0].names.logical_id), "Method": route.method, "Path": route.path}
         properties["PayloadFormatVersion"] = integrations[route.function_key].payload_format_version
         event_id = route.names.logical_id.removesuffix("Route")
         events.setdefault(route.function_key, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
 
 
-def _needs_own_permission(graph: ir.Graph, node: ir.Permission) -> bool:
+def _needs_own_permission(graph: ir.Graph, node: ir.Permission, in_body: set[str]) -> bool:
+    """Whether SAM writes no (or no working) permission for the routes of `node`."""
     routes = [graph.node(r) for r in node.routes]
-    return any(isinstance(route, ir.Route) and _SAM_UNHANDLED_GREEDY.search(route.path) for route in routes)
+    return any(r.id in in_body or (isinstance(r, ir.Route) and _SAM_UNHANDLED_GREEDY.search(r.path)) for r in routes)
 
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, Any]) -> dict[str, Any]:
@@ -81,12 +79,12 @@ def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, 
     return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(properties, node.depends_on))
 
 
-def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, wide: set[str]) -> dict[str, Any] | None:
-    """The OpenAPI body holding the routes of functions with an API-wide permission, or None."""
+def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str]) -> dict[str, Any] | None:
+    """The OpenAPI body holding `$default` and the routes of functions with an API-wide permission, or None."""
     paths: dict[str, dict[str, Any]] = {}
     integrations = {i.function_key: i for i in graph.of_type(ir.Integration)}
     for route in graph.of_type(ir.Route):
-        if route.function_key not in wide:
+        if route.id not in in_body:
             continue
         function = graph.node(f"function.{route.function_key}")
         uri = ir.Sub(
