@@ -26,7 +26,7 @@ class Names(NamedTuple):
 
 
 _WORDS = re.compile(r"[A-Za-z0-9]+")
-_PARAM = re.compile(r"^\{([^}+]*)\+?\}$")
+_PARAM = re.compile(r"^\{([^}+]*)\+?\}\Z")
 
 API = Names(tf="api", logical_id="HttpApi")
 STAGE = Names(tf="api", logical_id="HttpApiStage")

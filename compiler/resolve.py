@@ -28,7 +28,7 @@ DEFAULT_ACCESS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
     ("errorMessage", "$context.error.message"),
 )
 SERVICE_TAG = "apispec:service"
-PREFIX = re.compile(r"^[a-z][a-z0-9-]*$")  # what a prefix must look like
+PREFIX = re.compile(r"^[a-z][a-z0-9-]*\Z")  # what a prefix must look like
 LOG_STATEMENT_SID = "WriteOwnLogGroup"  # the generated statement of every execution role's policy
 DEFAULT_STAGE = "$default"
 ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
@@ -320,7 +320,7 @@ def _text(value: models.Scalar, written: str | None) -> str:
     return str(value)
 
 
-_ROUTE_KEY = re.compile(r"^(\S+) (\S*)$")
+_ROUTE_KEY = re.compile(r"^(\S+) (\S*)\Z")
 
 
 def make_route(key: str, function: str) -> Route:

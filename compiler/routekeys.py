@@ -7,8 +7,8 @@ from functools import cache
 
 from compiler.resolve import ROUTE_METHODS, Route
 
-_SEGMENT_PARAM = re.compile(r"^\{([A-Za-z0-9._-]+)(\+?)\}$")
-_LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+$")
+_SEGMENT_PARAM = re.compile(r"^\{([A-Za-z0-9._-]+)(\+?)\}\Z")
+_LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+\Z")
 
 
 def route_shape(route: Route) -> tuple[str, ...]:

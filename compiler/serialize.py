@@ -75,8 +75,8 @@ def _json(value: Any, newline: str, parts: list[str]) -> None:
 
 _JSON_CONSTANTS = {True: "true", False: "false", None: "null"}
 
-_PLAIN = re.compile(r"^[A-Za-z/][A-Za-z0-9_./@: -]*$")
-_PLAIN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
+_PLAIN = re.compile(r"^[A-Za-z/][A-Za-z0-9_./@: -]*\Z")
+_PLAIN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*\Z")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 
 

@@ -44,6 +44,7 @@ def test_refuses_what_templates_cannot_hold(serialize: Callable[[Any], bytes], v
         (1e-05, "1.0e-05"),  # YAML 1.1 reads `1e-05` as text
         (2.5e16, "2.5e+16"),
         (0.5, "0.5"),
+        ("Orders API\n", '"Orders API\\n"'),  # a `|` block's text: `$` in a pattern would match before its newline
         ("🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", '"\\U0001f3f4\\U000e0067\\U000e0062\\U000e0073\\U000e0063\\U000e0074\\U000e007f"'),
     ],
 )

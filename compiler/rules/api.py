@@ -10,8 +10,8 @@ from compiler.diagnostics import Finding, did_you_mean
 from compiler.resolve import DEFAULT_STAGE, MAX_ROUTE_PERMISSIONS, access_log_format, routes_by_function
 from compiler.rules import Context, rule
 
-_STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_FIELD_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}\Z")
+_FIELD_NAME = re.compile(r"^[A-Za-z0-9_.-]+\Z")
 
 
 @rule("E401", name="api-stage")

@@ -11,19 +11,19 @@ from compiler.diagnostics import Anchor, Finding, did_you_mean
 from compiler.resolve import LOG_STATEMENT_SID, PARAM_REF, PREFIX, Function
 from compiler.rules import Context, rule
 
-_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
+_KEY = re.compile(r"^[a-z][a-z0-9_-]*\Z")
 _NAME = re.compile(awsdata.LAMBDA_NAME_PATTERN)
-_HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+\Z")
 # Runtimes whose handler is `module.function`; Java (`pkg.Class::method`), .NET and custom runtimes
 # (`bootstrap`) write it their own way.
 _MODULE_FUNCTION_RUNTIMES = ("python", "nodejs", "ruby")
-_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\Z")
 _LAMBDA_ENV_NAME = re.compile(awsdata.ENV_NAME_PATTERN)  # Lambda's own pattern also wants two characters
-_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
-_SID = re.compile(r"^[A-Za-z0-9]+$")
+_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+\Z")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z")
+_SID = re.compile(r"^[A-Za-z0-9]+\Z")
 # IAM's resource ARN form, as cfn-lint checks it (its IAM policy schema's `AwsArn`).
-_RESOURCE_ARN = re.compile(r"^(arn:(aws[A-Za-z\-]*?|\*):[^:]+:[^:]*(:(?:\d{12}|\*|aws)?:.+|)|\*)$")
+_RESOURCE_ARN = re.compile(r"^(arn:(aws[A-Za-z\-]*?|\*):[^:]+:[^:]*(:(?:\d{12}|\*|aws)?:.+|)|\*)\Z")
 # IAM's condition operators, each with an optional `ForAllValues:`/`ForAnyValue:` and `IfExists`.
 _CONDITION_OPERATORS = (
     *(f"String{n}{e}" for n in ("", "Not") for e in ("Equals", "EqualsIgnoreCase", "Like")),

@@ -17,8 +17,9 @@ def route_keys(ctx: Context) -> Iterator[Finding]:
     for route in ctx.spec.routes:
         if route.is_default:
             continue
-        if " " not in route.key or route.key.count(" ") > 1:
-            yield Finding("E301", route.spec_path, f'route key `{route.key}` must be `"METHOD /path"` (one space) or `$default`', anchor="key")
+        if not route.method or route.key.count(" ") != 1:  # not `METHOD path`: `make_route` found no method
+            shown = route.key.encode("unicode_escape").decode()
+            yield Finding("E301", route.spec_path, f'route key `{shown}` must be `"METHOD /path"` (one space, no other blanks) or `$default`', anchor="key")
             continue
         if route.method not in ROUTE_METHODS:
             if route.method.upper() in ROUTE_METHODS:

@@ -11,8 +11,8 @@ from compiler.resolve import PARAM_REF, PREFIX, SERVICE_TAG, param_places
 from compiler.rules import Context, rule
 from schemas.models import SUPPORTED_VERSIONS
 
-_PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_TAG_TEXT = re.compile(r"^[\w .:/=+\-@]*$")  # AWS tags: letters, digits, spaces and _ . : / = + - @
+_PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]*\Z")
+_TAG_TEXT = re.compile(r"^[\w .:/=+\-@]*\Z")  # AWS tags: letters, digits, spaces and _ . : / = + - @
 
 
 @rule("E601", name="format-version")
