@@ -62,10 +62,27 @@ def pascal(text: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words(text))
 
 
+# CloudFormation allows 255 characters in a logical id, and the SAM translator joins a function's id
+# with an event's (`<Key>Function<Route>Permission`); these bounds keep every such id within it.
+_MAX_LOGICAL_ID = 255
+_MAX_KEY_ID = 64
+_MAX_ROUTE_ID = 128
+_DIGEST = 10
+
+
+def _bounded(logical_id: str, limit: int, source: str) -> str:
+    """`logical_id`, or for a very long one its start and a digest of what it was made from."""
+    if len(logical_id) <= limit:
+        return logical_id
+    import hashlib  # only for names this long
+
+    return logical_id[: limit - _DIGEST] + hashlib.sha256(source.encode()).hexdigest()[:_DIGEST]
+
+
 @cache
 def function_names(key: str, kind: str) -> Names:
     """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`."""
-    return Names(tf=snake(key), logical_id=pascal(key) + kind)
+    return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID, key) + kind)
 
 
 def route_words(route: Route) -> str:
@@ -93,16 +110,16 @@ def route_names(route: Route, kind: str) -> Names:
 def _route_names(key: str) -> Names:
     """A route's names without their kind, made once per route key (all of a route follows from its key)."""
     text = route_words(make_route(key, function=""))
-    return Names(tf=snake(text), logical_id=pascal(text))
+    return Names(tf=snake(text), logical_id=_bounded(pascal(text), _MAX_ROUTE_ID, key))
 
 
 def all_routes_permission(key: str) -> Names:
     """The one invoke permission of a function with more than `MAX_ROUTE_PERMISSIONS` routes."""
-    return Names(tf=f"{snake(key)}_all_routes", logical_id=f"{pascal(key)}AllRoutesPermission")
+    return Names(tf=f"{snake(key)}_all_routes", logical_id=function_names(key, "AllRoutesPermission").logical_id)
 
 
 def parameter_logical_id(name: str) -> str:
-    return pascal(name)
+    return _bounded(pascal(name), _MAX_LOGICAL_ID, name)
 
 
 def collisions(spec: Resolved) -> list[Finding]:

@@ -38,7 +38,7 @@ def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(co
         integration = paths[path][method]["x-amazon-apigateway-integration"]
         assert integration["payloadFormatVersion"] == "2.0"
         assert integration["type"] == "aws_proxy"
-        assert f"${{{_pascal(route.function)}Function.Arn}}" in integration["uri"]["Fn::Sub"]
+        assert f"${{{_logical_id(route.function, 'Function')}.Arn}}" in integration["uri"]["Fn::Sub"]
 
     (stage,) = _of_type(result, "AWS::ApiGatewayV2::Stage").values()
     assert stage["Properties"]["StageName"] == spec.api.stage
@@ -46,13 +46,13 @@ def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(co
         assert stage["Properties"]["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]}
 
     for key, arns in permissions.expected(spec).items():
-        assert permissions.granted(result["Resources"], f"{_pascal(key)}Function") == arns, key
+        assert permissions.granted(result["Resources"], _logical_id(key, "Function")) == arns, key
 
     log_groups = {r["Properties"]["LogGroupName"]: r["Properties"] for r in _of_type(result, "AWS::Logs::LogGroup").values()}
     for fn in spec.functions:
         assert log_groups[fn.log_group_name]["RetentionInDays"] == fn.retention_days
-        function = result["Resources"][f"{_pascal(fn.key)}Function"]["Properties"]
-        assert function["LoggingConfig"]["LogGroup"] == {"Ref": f"{_pascal(fn.key)}LogGroup"}
+        function = result["Resources"][_logical_id(fn.key, "Function")]["Properties"]
+        assert function["LoggingConfig"]["LogGroup"] == {"Ref": _logical_id(fn.key, "LogGroup")}
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -68,10 +68,10 @@ def test_sam_and_cloudformation_describe_the_same_named_resources(compiled: dict
     assert sam["Outputs"].keys() == cfn["Outputs"].keys()
 
 
-def _pascal(key: str) -> str:
-    from compiler.naming import pascal
+def _logical_id(key: str, kind: str) -> str:
+    from compiler.naming import function_names
 
-    return pascal(key)
+    return function_names(key, kind).logical_id
 
 
 SHOP_CHANGES = {

@@ -107,6 +107,11 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ),
         (MINIMAL.replace("service: demo", "service: " + "s" * 126), "1:10 E402 service", "set `api.name`"),
         (MINIMAL.replace("service: demo", 'service: "demo\\n"'), "1:10 E602 service", "rename the service"),
+        (
+            MINIMAL.replace("    handler: main.handler\n", "    handler: main.handler\n    name: Orders\n  other: {source: code, handler: main.handler, name: orders}\n"),
+            "7:54 E204 functions.other.name",
+            "differ only in case",
+        ),
         (MINIMAL.replace("  GET /items/{id}: api", '  "GET /items\\n": api'), '7:3 E301 routes["GET /items\\n"]', "no other blanks"),
         (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(49)) + "}\n", "8:1 E606 tags", "keep to 49"),
         (MINIMAL + 'tags: {team: "a\\tb"}\n', "8:14 E604 tags.team", "letters, digits, spaces"),

@@ -7,6 +7,8 @@ schema check, with no findings.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import Compiled, compile_spec
@@ -15,6 +17,9 @@ from tests.support.terraform_check import check_module
 from tests.support.validators import cfn_lint, load_template, sam_transform
 
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
+LONG_PARAMETER = "a_parameter" + "_that_goes_on" * 25
+LONG_KEY = "a-function" + "-that-goes-on" * 10
+LONG_PATH = "".join(f"/segment-number-{i:02d}" for i in range(12))
 
 CASES: dict[str, str] = {
     "awkward-names": """
@@ -170,6 +175,21 @@ api:
     allow_methods: [GET, ANY]
   throttling: {burst_limit: 0, rate_limit: 0}
 """,
+    # Names past CloudFormation's 255-character logical ids, once made PascalCase and joined by SAM.
+    "very-long-names": f"""
+service: long
+parameters:
+  {LONG_PARAMETER}: {{default: v}}
+functions:
+  {LONG_KEY}:
+    name: short-name
+    source: code
+    handler: main.handler
+    environment: {{LONG: "${{param:{LONG_PARAMETER}}}"}}
+routes:
+  GET {LONG_PATH}/{{id}}: {LONG_KEY}
+  GET {LONG_PATH}/{{id}}/more: {LONG_KEY}
+""",
     "defaults-and-policies": """
 service: policy-heavy
 parameters:
@@ -227,8 +247,14 @@ def test_cfn_lint(case: Compiled, target: str) -> None:
     assert cfn_lint(case.target_dir(target) / "template.yaml") == []
 
 
-def test_sam_translator(case: Compiled) -> None:
+def test_sam_translator(case: Compiled, tmp_path: Path) -> None:
+    """The SAM translator transforms the template into one that cfn-lint finds nothing in."""
+    import json
+
     result = sam_transform(case.target_dir("sam") / "template.yaml")
+    transformed = tmp_path / "transformed.json"
+    transformed.write_text(json.dumps(result))
+    assert cfn_lint(transformed) == []
     kinds = {r["Type"] for r in result["Resources"].values()}
     assert "AWS::Lambda::Function" in kinds
     spec = case.checked.resolved
@@ -243,7 +269,7 @@ def test_terraform_schema_and_references(case: Compiled) -> None:
 def test_every_route_has_an_invoke_permission_scoped_to_it(case: Compiled) -> None:
     """One permission per route with the route's source ARN, or one for the API past 20 routes, in
     CloudFormation and in what the SAM translator makes (Terraform: `tests/test_terraform.py`)."""
-    from compiler.naming import pascal
+    from compiler.naming import function_names
 
     spec = case.checked.resolved
     assert spec is not None
@@ -251,7 +277,7 @@ def test_every_route_has_an_invoke_permission_scoped_to_it(case: Compiled) -> No
     sam = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
     for key, arns in permissions.expected(spec).items():
         for target, resources in (("cloudformation", cloudformation), ("sam", sam)):
-            granted = permissions.granted(resources, f"{pascal(key)}Function")
+            granted = permissions.granted(resources, function_names(key, "Function").logical_id)
             # SAM's own permission for a greedy parameter other than `{proxy+}` keeps the parameter as text and matches nothing.
             assert {arn for arn in granted if "{" not in arn.removeprefix("${HttpApi}")} == arns, (key, target)
 

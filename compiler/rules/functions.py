@@ -37,7 +37,7 @@ _CONDITION_OPERATORS = (
     "Null",
 )
 _CONDITION_OPERATOR = re.compile(
-    rf"^(ForAllValues:|ForAnyValue:)?(?:(?:{'|'.join(o for o in _CONDITION_OPERATORS if o != 'Null')})(?:IfExists)?|Null)$"
+    rf"^(ForAllValues:|ForAnyValue:)?(?:(?:{'|'.join(o for o in _CONDITION_OPERATORS if o != 'Null')})(?:IfExists)?|Null)\Z"
 )
 _MAX_DESCRIPTION = 256
 _MAX_TIMEOUT_BEHIND_ROUTE = 30
@@ -63,6 +63,7 @@ def function_keys(ctx: Context) -> Iterator[Finding]:
 def function_names(ctx: Context) -> Iterator[Finding]:
     """Function names fit Lambda (64 characters of `A-Za-z0-9-_`), their role names fit IAM, and are unique."""
     seen: dict[str, Function] = {}
+    roles: dict[str, Function] = {}
     prefix_ok = PREFIX.match(ctx.spec.prefix) is not None
     for fn in ctx.spec.functions:
         named = fn.origin["name"][-1] == "name"
@@ -88,6 +89,15 @@ def function_names(ctx: Context) -> Iterator[Finding]:
         first = seen.setdefault(fn.name, fn)
         if first is not fn and first.key.replace("-", "_") != fn.key.replace("-", "_"):  # else E202 says it
             yield Finding("E204", where, f"function name `{fn.name}` is already used by function `{first.key}`; set a different `name`")
+        elif fn.role is None:  # IAM role names are unique regardless of case
+            other = roles.setdefault(fn.role_name.lower(), fn)
+            if other is not fn and other.name != fn.name:
+                yield Finding(
+                    "E204",
+                    where,
+                    f"the generated role `{fn.role_name}` and function `{other.key}`'s `{other.role_name}` differ only in case, "
+                    "and IAM role names ignore case; set a different `name`",
+                )
 
 
 @rule("E205", name="function-description")
