@@ -83,13 +83,13 @@ def build(
     """Validate specs, then write their Terraform, SAM and CloudFormation outputs."""
     from compiler import writer
     from compiler.backends import DEFAULT_TARGETS, TARGETS
-    from compiler.pipeline import check, prefix_clashes, render_all
+    from compiler.pipeline import check, prefix_clashes, render_all, sources_holding_outputs
 
     specs = _require_files(specs)
     chosen = _targets(target, TARGETS, DEFAULT_TARGETS)
     results = [check(path) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
-    diagnostics += prefix_clashes(results)
+    diagnostics += prefix_clashes(results) + sources_holding_outputs(results, out)
     _print(diagnostics, output_format)
     if has_errors(diagnostics) or not all(r.graph is not None for r in results):
         raise typer.Exit(ExitCode.INVALID)

@@ -145,4 +145,5 @@ PIPELINE_CODES: dict[str, str] = {
     "E106": "an empty list where entries are required",
     "E701": "two elements would get the same generated name in some target",
     "E702": "two specs of one build have the same prefix (and output directory)",
+    "E703": "a function's source directory holds the build's output directory",
 }

@@ -109,6 +109,27 @@ def prefix_clashes(results: list[Checked]) -> list[Diagnostic]:
     return clashes
 
 
+def sources_holding_outputs(results: list[Checked], out: Path) -> list[Diagnostic]:
+    """Functions whose code directory holds the output directory: each package would take in the
+    outputs, and with them Terraform's `.terraform/`, its state and earlier packages."""
+    found: list[Diagnostic] = []
+    target = out.resolve()
+    for result in results:
+        if result.resolved is None:
+            continue
+        findings = []
+        for fn in result.resolved.functions:
+            source = (result.path.parent / fn.source).resolve()
+            if target.is_relative_to(source):
+                message = (
+                    f"source directory `{fn.source}` holds the output directory `{out}`, so every package of this function "
+                    "would take in the outputs (Terraform's state among them); keep the code in a directory of its own, or build with `--out` outside it"
+                )
+                findings.append(Finding("E703", fn.origin["source"], message))
+        found += locate(result.document, result.display, findings)
+    return found
+
+
 def render(checked: Checked, out: Path, targets: tuple[str, ...]) -> dict[Path, bytes]:
     """Output files of a valid spec: `<out>/<prefix>/<target>/...` → bytes."""
     from compiler.backends import backend

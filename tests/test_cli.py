@@ -78,6 +78,20 @@ def test_failed_build_writes_nothing(tutorial: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(("source", "out", "refused"), [(".", "out", True), ("code/user_request", "code/user_request/out", True), (".", "../elsewhere", False)])
+def test_a_source_directory_may_not_hold_the_outputs(tutorial: Path, source: str, out: str, refused: bool) -> None:
+    """Else Terraform's zip and `sam build` take in the outputs, with Terraform's state."""
+    tutorial.write_text(tutorial.read_text().replace("source: code/user_request", f"source: {source}"))
+    (tutorial.parent / "main.py").write_text("def lambda_handler(event, context):\n    return {}\n")
+    result = runner.invoke(app, ["build", str(tutorial), "--out", str(tutorial.parent / out)])
+    if refused:
+        assert result.exit_code == ExitCode.INVALID
+        assert "error E703: functions.user-request.source:" in result.stderr
+        assert not (tutorial.parent / out).exists()
+    else:
+        assert result.exit_code == ExitCode.OK, result.output
+
+
 def test_check_reports_missing_changed_and_stale_files(tutorial: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["build", str(tutorial), "--out", str(out), "--target", "all"]
