@@ -22,14 +22,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from compiler.resolve import Route, make_route
-from compiler.serve import accesslog
-from compiler.serve.responses import MalformedResponseError, from_lambda
+from compiler.serve import accesslog, events
+from compiler.serve.app import App, Exchange
+from compiler.serve.responses import MalformedResponseError, Response, from_lambda
 from compiler.serve.routing import Router
+from compiler.serve.server import HTTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "serve_fixtures"
@@ -383,10 +385,29 @@ def test_head_request_has_no_body(api: Server) -> None:
     assert reply.status == 200 and reply.body == b""
 
 
-def test_from_lambda_rejects_malformed_results() -> None:
-    for payload in ('{"statusCode": "abc"}', '{"statusCode": 200, "headers": ["x"]}', '{"statusCode": 200, "cookies": "a=1"}'):
-        with pytest.raises(MalformedResponseError):
-            from_lambda(payload)
+def test_latin1_header_values_are_sent(api: Server) -> None:
+    reply = api.request("GET", "/shapes/latin1")
+    assert (reply.status, reply.header("x-latin"), reply.all("set-cookie")) == (200, "caf\u00e9", ["n=\u00e9"])
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"statusCode": "abc"}',
+        '{"statusCode": 200, "headers": ["x"]}',
+        '{"statusCode": 200, "cookies": "a=1"}',
+        '{"statusCode": 200, "headers": {"": "1"}}',
+        '{"statusCode": 200, "headers": {"x-\u00e9": "1"}}',
+        '{"statusCode": 200, "headers": {"x-a": "1\\r2"}}',
+        '{"statusCode": 200, "cookies": ["a=\\u0000"]}',
+        '{"statusCode": 200, "headers": {"x-a": "\\ud83d\\ude00"}}',
+        '{"statusCode": 200, "body": "\\udc80", "isBase64Encoded": false}',
+        '{"statusCode": 200, "body": "\\u00e9", "isBase64Encoded": true}',
+    ],
+)
+def test_from_lambda_rejects_malformed_results(payload: str) -> None:
+    with pytest.raises(MalformedResponseError):
+        from_lambda(payload)
 
 
 # --- errors ----------------------------------------------------------------------------------------
@@ -420,6 +441,78 @@ def test_bad_results_are_500(api: Server, kind: str, logged: str) -> None:
     assert (reply.status, reply.body) == INTERNAL
     api.wait_for(lambda line: line.startswith(logged), since=mark)
     assert api.request("GET", "/shapes/str").status == 200  # the function still works
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("header-emoji", 'header x-emoji has a character that is not ISO-8859-1 ("\\u2713" at 0): percent-encode it'),
+        ("cookie-emoji", 'a cookie has a character that is not ISO-8859-1 ("\\u2713" at 3)'),
+        ("header-crlf", 'header x-a contains CR, LF or NUL: "a\\r\\nx-injected: 1"'),
+        ("cookie-lf", "a cookie contains CR, LF or NUL"),
+        ("header-nul", "header x-a contains CR, LF or NUL"),
+        ("header-name", 'header name "bad name:" is not an HTTP token'),
+        ("body-surrogate", 'body is not valid Unicode: a lone surrogate "\\ud800" at 0'),
+        ("str-surrogate", "the result is not valid Unicode: a lone surrogate"),
+    ],
+)
+def test_unsendable_responses_are_500_with_the_reason_logged(api: Server, kind: str, reason: str) -> None:
+    mark = api.mark()
+    reply = api.request("GET", f"/shapes/{kind}")
+    assert (reply.status, reply.body) == INTERNAL
+    assert reply.header("x-injected") is None and reply.header("x-emoji") is None and reply.header("set-cookie") is None
+    api.wait_for(lambda line: line.startswith("[shapes] The response from the Lambda function doesn't match") and reason in line, since=mark)
+    assert reason in api.access_log(reply, mark)["integrationErrorMessage"]
+    assert not any("Traceback" in line or "Exception occurred" in line for line in api.err)
+
+
+class _FaultyApp:
+    """Stands in for `App` in an in-process server: `handle` raises, or answers what cannot be sent."""
+
+    def __init__(self, response: Response | None) -> None:
+        self.response = response
+
+    def handle(self, request: events.Request) -> Exchange:
+        if self.response is None:
+            raise RuntimeError("a bug in the app")
+        return Exchange(self.response)
+
+    def access_log_line(self, request: events.Request, exchange: Exchange, sent: int, finished: float) -> str:
+        return f"{exchange.response.status} {request.request_id}"
+
+
+@pytest.mark.parametrize(
+    ("response", "logged"),
+    [
+        (None, "RuntimeError: a bug in the app"),
+        (Response(200, [("x-emoji", "\u2713")], b"ok"), "UnicodeEncodeError"),
+        (Response(200, [("x-a", "1\r\nx-injected: 1")], b"ok"), "ValueError: a header contains CR, LF or NUL"),
+    ],
+)
+def test_server_errors_are_500_without_traceback(capsys: pytest.CaptureFixture[str], response: Response | None, logged: str) -> None:
+    out: list[str] = []
+    notices: list[str] = []
+    server = HTTPServer(("127.0.0.1", 0), cast(App, _FaultyApp(response)), out.append, notices.append)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+        for _ in range(2):  # the connection stays usable
+            connection.request("GET", "/x")
+            response_ = connection.getresponse()
+            reply = Reply(response_.status, response_.getheaders(), response_.read())
+            assert (reply.status, reply.body) == INTERNAL
+            assert reply.header("x-injected") is None
+            deadline = time.monotonic() + 5
+            while f"500 {reply.request_id}" not in out and time.monotonic() < deadline:  # logged after the reply
+                time.sleep(0.01)
+            assert f"500 {reply.request_id}" in out
+            assert any(logged in line and reply.request_id in line for line in notices)
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_import_error_is_500_with_the_error_logged(api: Server) -> None:

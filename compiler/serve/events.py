@@ -18,6 +18,11 @@ _TEXT_TYPES = ("application/json", "application/xml", "application/javascript", 
 _TEXT_SUFFIXES = ("+json", "+xml")
 
 
+def new_request_id() -> str:
+    """An API Gateway request id (`$context.requestId`, the `apigw-requestid` header): 15 characters and `=`."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(15)) + "="
+
+
 @dataclass(slots=True)
 class Request:
     """One HTTP request as the server read it."""
@@ -30,7 +35,7 @@ class Request:
     protocol: str  # "HTTP/1.1"
     host: str  # the Host header, else the address the server listens on
     received: float = field(default_factory=time.time)
-    request_id: str = field(default_factory=lambda: "".join(secrets.choice(_ID_ALPHABET) for _ in range(15)) + "=")
+    request_id: str = field(default_factory=new_request_id)
 
     @property
     def raw_path(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,8 @@ from schemas.models import Cors
 _FORMAT_ERROR = "The response from the Lambda function doesn't match the format that API Gateway expects."
 # Headers the server computes itself; a function's values for them are dropped.
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")  # RFC 7230 token: what a header name may be
+_BREAKS = re.compile(r"[\r\n\0]")
 
 
 @dataclass(slots=True)
@@ -46,7 +49,7 @@ def from_lambda(payload: str) -> Response:
     if not isinstance(value, dict) or "statusCode" not in value:
         # API Gateway infers the format: 200, application/json, the result as the body (a string as is).
         body = value if isinstance(value, str) else payload
-        return Response(200, [("content-type", "application/json")], body.encode("utf-8"))
+        return Response(200, [("content-type", "application/json")], _utf8(body, "the result"))
     return Response(_status(value["statusCode"]), _headers(value), _body(value))
 
 
@@ -66,15 +69,39 @@ def _text(value: Any, what: str) -> str:
     raise MalformedResponseError(f"{_FORMAT_ERROR} {what} must be a string, got {json.dumps(value)}")
 
 
+def _field(value: Any, what: str) -> str:
+    """A header or cookie value that fits in one HTTP/1.1 header line: no CR, LF or NUL, ISO-8859-1 only.
+
+    A character beyond U+00FF has no byte in a header (HTTP/1.1 field values are ISO-8859-1 at most),
+    and what API Gateway does with one is not documented, so it is a malformed response here rather
+    than bytes of some encoding a client would not expect: percent-encode such values.
+    """
+    text = _text(value, what)
+    if _BREAKS.search(text):
+        raise MalformedResponseError(f"{_FORMAT_ERROR} {what} contains CR, LF or NUL: {json.dumps(text)}")
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise MalformedResponseError(
+            f"{_FORMAT_ERROR} {what} has a character that is not ISO-8859-1 ({json.dumps(text[exc.start])} at {exc.start}): percent-encode it"
+        ) from exc
+    return text
+
+
 def _headers(value: dict[str, Any]) -> list[tuple[str, str]]:
     raw = value.get("headers") or {}
     if not isinstance(raw, dict):
         raise MalformedResponseError(f"{_FORMAT_ERROR} headers must be an object of strings")
-    headers = [(name, _text(v, f"header {name}")) for name, v in raw.items() if name.lower() not in _HOP_BY_HOP]
+    headers: list[tuple[str, str]] = []
+    for name, v in raw.items():
+        if not _TOKEN.match(name):
+            raise MalformedResponseError(f"{_FORMAT_ERROR} header name {json.dumps(name)} is not an HTTP token")
+        if name.lower() not in _HOP_BY_HOP:
+            headers.append((name, _field(v, f"header {name}")))
     cookies = value.get("cookies") or []
     if not isinstance(cookies, list):
         raise MalformedResponseError(f"{_FORMAT_ERROR} cookies must be a list of strings")
-    headers += [("set-cookie", _text(c, "a cookie")) for c in cookies]
+    headers += [("set-cookie", _field(c, "a cookie")) for c in cookies]
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.insert(0, ("content-type", "text/plain; charset=utf-8"))
     return headers
@@ -91,7 +118,19 @@ def _body(value: dict[str, Any]) -> bytes:
             return base64.b64decode(body, validate=False)
         except (binascii.Error, ValueError) as exc:
             raise MalformedResponseError(f"{_FORMAT_ERROR} isBase64Encoded is true but the body is not base64: {exc}") from exc
-    return body.encode("utf-8")
+    return _utf8(body, "body")
+
+
+def _utf8(text: str, what: str) -> bytes:
+    """The text as UTF-8; a lone surrogate (which UTF-8 cannot encode) makes the response malformed.
+
+    Replacing it (`?` or U+FFFD) would send bytes the function never wrote, and `surrogatepass` would
+    send invalid UTF-8; a 500 with the position in the log points at the bug instead.
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MalformedResponseError(f"{_FORMAT_ERROR} {what} is not valid Unicode: a lone surrogate {json.dumps(text[exc.start])} at {exc.start}") from exc
 
 
 class CorsPolicy:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import signal
 import socket
 import sys
@@ -15,12 +17,13 @@ from typing import Any, TextIO
 
 from compiler.resolve import Resolved
 from compiler.serve import events
-from compiler.serve.app import MAX_REQUEST_BYTES, App
+from compiler.serve.app import INTERNAL_ERROR, MAX_REQUEST_BYTES, App, Exchange
 from compiler.serve.responses import Response, gateway_error
 
 EXIT_OK = 0
 EXIT_CANNOT_LISTEN = 2
 _NO_BODY_STATUSES = frozenset({204, 304})
+_BREAKS = re.compile(r"[\r\n\0]")
 
 
 class Output:
@@ -45,9 +48,10 @@ class HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: App, output: Callable[[str], None]) -> None:
+    def __init__(self, address: tuple[str, int], app: App, output: Callable[[str], None], notice: Callable[[str], None]) -> None:
         self.app = app
-        self.output = output
+        self.output = output  # stdout: access-log lines
+        self.notice = notice  # stderr: the server's own errors
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, RequestHandler)
@@ -83,13 +87,21 @@ class RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence http.server's own log: the access log replaces it."""
 
-    def send_response(self, code: int, message: str | None = None) -> None:
-        """Like the base class, without the `Server` header (API Gateway sends none)."""
-        self.log_request(code)
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
+    def handle(self) -> None:
+        """Serve the connection's requests; an unexpected error is one line on stderr, never a traceback."""
+        self._responded = False
+        try:
+            super().handle()
+        except Exception as exc:  # a bug here must not kill the thread with a traceback mid-response
+            what = f"{getattr(self, 'command', None) or '-'} {getattr(self, 'path', None) or '-'}"
+            self.server.notice(f"apispec: error: {what}: {type(exc).__name__}: {exc}")
+            if not self._responded:
+                with contextlib.suppress(Exception):
+                    self._write(gateway_error(500, INTERNAL_ERROR), events.new_request_id())
+            self.close_connection = True
 
     def _serve(self) -> None:
+        self._responded = False
         app = self.server.app
         try:
             body = self._read_body()
@@ -111,8 +123,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             protocol=self.request_version,
             host=host,
         )
-        exchange = app.handle(request)
-        sent = self._write(exchange.response, request.request_id)
+        try:
+            exchange = app.handle(request)
+            sent = self._write(exchange.response, request.request_id)
+        except Exception as exc:  # nothing was sent yet: `_write` encodes the whole head before writing
+            self.server.notice(f"apispec: error: {request.method} {request.raw_path} (request {request.request_id}): {type(exc).__name__}: {exc}")
+            exchange = Exchange(gateway_error(500, INTERNAL_ERROR), error_message=INTERNAL_ERROR)
+            sent = self._write(exchange.response, request.request_id)
         line = app.access_log_line(request, exchange, sent, time.time())
         if line is not None:
             self.server.output(line)
@@ -143,19 +160,25 @@ class RequestHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _write(self, response: Response, request_id: str | None) -> int:
-        """Send the response; the number of body bytes it has (what the access log calls its length)."""
+        """Send the response; the number of body bytes it has (what the access log calls its length).
+
+        The status line and headers are encoded in one piece before anything is written, so a header
+        that cannot be sent raises with nothing on the wire and the caller can still answer 500.
+        """
         body = b"" if response.status in _NO_BODY_STATUSES else response.body
+        fields = [("Date", self.date_time_string()), *response.headers]
+        if response.status not in _NO_BODY_STATUSES:
+            fields.append(("Content-Length", str(len(body))))
+        if request_id is not None:
+            fields.append(("apigw-requestid", request_id))
+        reason = self.responses.get(response.status, ("",))[0]
+        lines = [f"{self.protocol_version} {response.status} {reason}", *(f"{name}: {value}" for name, value in fields)]
+        if any(_BREAKS.search(line) for line in lines):  # responses.py rejects these; never split a response
+            raise ValueError(f"a header contains CR, LF or NUL: {lines!r}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self._responded = True
         try:
-            self.send_response(response.status)
-            for name, value in response.headers:
-                self.send_header(name, value)
-            if response.status not in _NO_BODY_STATUSES:
-                self.send_header("Content-Length", str(len(body)))
-            if request_id is not None:
-                self.send_header("apigw-requestid", request_id)
-            self.end_headers()
-            if self.command != "HEAD" and body:
-                self.wfile.write(body)
+            self.wfile.write(head if getattr(self, "command", None) == "HEAD" or not body else head + body)
             self.wfile.flush()
         except OSError:
             self.close_connection = True
@@ -187,7 +210,7 @@ def serve(
     for warning in app.config.warnings:
         err(f"apispec: warning: {warning}")
     try:
-        server = HTTPServer((host, port), app, out)
+        server = HTTPServer((host, port), app, out, err)
     except (OSError, OverflowError) as exc:
         err(f"apispec: error: cannot listen on {host}:{port}: {exc}")
         app.close()

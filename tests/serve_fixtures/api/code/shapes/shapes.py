@@ -5,6 +5,17 @@ import logging
 import sys
 
 BINARY = bytes(range(256))
+# Responses API Gateway cannot send: 500, never a crash or a header a client would misread.
+MALFORMED = {
+    "header-emoji": {"statusCode": 200, "headers": {"x-emoji": "\u2713"}},
+    "cookie-emoji": {"statusCode": 200, "cookies": ["n=\u00e9\u2713"]},
+    "header-crlf": {"statusCode": 200, "headers": {"x-a": "a\r\nx-injected: 1"}},
+    "cookie-lf": {"statusCode": 200, "cookies": ["a=1\nx-injected: 1"]},
+    "header-nul": {"statusCode": 200, "headers": {"x-a": "a\x00b"}},
+    "header-name": {"statusCode": 200, "headers": {"bad name:": "1"}},
+    "body-surrogate": {"statusCode": 200, "body": "\ud800"},
+    "str-surrogate": "\ud800",
+}
 
 
 def handler(event, context):
@@ -39,6 +50,10 @@ def handler(event, context):
         return {"statusCode": 200, "body": {1, 2}}
     if kind == "badbody":
         return {"statusCode": 200, "body": {"a": 1}}
+    if kind in MALFORMED:
+        return MALFORMED[kind]
+    if kind == "latin1":
+        return {"statusCode": 200, "headers": {"x-latin": "caf\u00e9"}, "cookies": ["n=\u00e9"], "body": "ok"}
     if kind == "raise":
         raise ValueError("boom from shapes")
     if kind == "exit":
