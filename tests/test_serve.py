@@ -224,6 +224,7 @@ def test_port_in_use_is_reported() -> None:
         ("GET", "/r/abc", "GET /r/{param}", {"param": "abc"}),
         ("GET", "/r/a%20b", "GET /r/{param}", {"param": "a b"}),
         ("GET", "/r/x/y/z", "GET /r/{proxy+}", {"proxy": "x/y/z"}),
+        ("GET", "/r/x/deep", "GET /{tenant}/{id}/deep", {"tenant": "r", "id": "x"}),  # a full match beats {proxy+}
         ("POST", "/m", "POST /m", None),
         ("PUT", "/m", "ANY /m", None),
         ("DELETE", "/echo", "$default", None),
@@ -253,6 +254,22 @@ def test_router_priorities_without_default() -> None:
     assert found == {"/a/b": "ANY /a/b", "/a/c": "GET /a/{id}", "/a/b/c/d": "GET /a/b/{rest+}", "/x": "GET /{proxy+}", "/": "GET /"}
     assert router.match("POST", "/a/c") is None
     assert router.match("HEAD", "/") is None  # HEAD is its own method, as in API Gateway
+
+
+@pytest.mark.parametrize(
+    ("routes", "method", "path", "expected"),
+    [
+        (["GET /api/{proxy+}", "GET /{tenant}/orders"], "GET", "/api/orders", "GET /{tenant}/orders"),
+        (["GET /{tenant}/orders", "GET /api/{proxy+}"], "GET", "/api/orders", "GET /{tenant}/orders"),
+        (["GET /api/{proxy+}", "ANY /{a}/{b}"], "GET", "/api/orders", "ANY /{a}/{b}"),
+        (["GET /api/{proxy+}", "GET /{tenant}/orders"], "GET", "/api/orders/1", "GET /api/{proxy+}"),
+        (["GET /{proxy+}", "GET /api/{proxy+}"], "GET", "/api/x", "GET /api/{proxy+}"),
+        (["ANY /api/{proxy+}", "GET /api/{proxy+}"], "GET", "/api/x", "GET /api/{proxy+}"),
+    ],
+)
+def test_router_full_match_beats_greedy(routes: list[str], method: str, path: str, expected: str) -> None:
+    match = Router([route(key) for key in routes]).match(method, path)
+    assert match is not None and match.route.key == expected
 
 
 def test_router_stage_prefix() -> None:

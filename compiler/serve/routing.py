@@ -25,9 +25,11 @@ class _Compiled:
     segments: tuple[tuple[int, str], ...]  # (kind, literal text or parameter name)
 
     @property
-    def rank(self) -> tuple[tuple[int, ...], int]:
-        """Smaller is more specific: per segment literal < {param} < {greedy+}, then method < ANY."""
-        return tuple(kind for kind, _ in self.segments), int(self.route.method == "ANY")
+    def rank(self) -> tuple[bool, tuple[int, ...], int]:
+        """Smaller is more specific: no {greedy+} before one (AWS's "full match" beats a greedy match,
+        whatever the segments before), then per segment literal < {param} < {greedy+}, then method < ANY."""
+        kinds = tuple(kind for kind, _ in self.segments)
+        return _GREEDY in kinds, kinds, int(self.route.method == "ANY")
 
     def match(self, segments: list[str]) -> dict[str, str] | None:
         parameters: dict[str, str] = {}
