@@ -676,19 +676,58 @@ def test_concurrent_requests(api: Server) -> None:
 
 def test_hot_reload_and_clean_stop(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "reload", tmp_path / "reload")
-    handler = tmp_path / "reload" / "code" / "live" / "live.py"
+    code = tmp_path / "reload" / "code" / "live"
+    handler = code / "live.py"
     server = Server(tmp_path / "reload" / "service.yaml")
     try:
-        assert server.request("GET", "/version").json() == {"version": 1}
-        assert server.request("GET", "/version").json() == {"version": 1}
+        first = server.request("GET", "/version").json()
+        assert first["version"] == 1
+        assert server.request("GET", "/version").json() == first  # the same warm worker
         assert worker_pids(server.process.pid)
-        (handler.parent / "extra.py").write_text("SUFFIX = '-new'\n")
+        (code / "notes.txt").write_text("not a module\n")  # nothing imported it: the worker stays warm
+        assert server.request("GET", "/version").json() == first
+        (code / "extra.py").write_text("SUFFIX = '-new'\n")
         handler.write_text("import extra\n\n\ndef handler(event, context):\n    return {'version': '2' + extra.SUFFIX}\n")
         assert server.request("GET", "/version").json() == {"version": "2-new"}
+        (code / "extra.py").write_text("SUFFIX = '-newer'\n")  # a module the handler imports
+        assert server.request("GET", "/version").json() == {"version": "2-newer"}
+        (code / "extra.py").unlink()
+        assert (server.request("GET", "/version").status, server.request("GET", "/version").status) == (500, 500)
+        (code / "extra.py").write_text("SUFFIX = '-back'\n")
+        assert server.request("GET", "/version").json() == {"version": "2-back"}
     finally:
-        code = server.stop()
-    assert code == 0
+        code_ = server.stop()
+    assert code_ == 0
+    assert any(line.endswith("live: live.py changed; loading the new code") for line in server.err)
+    assert any(line.endswith("live: extra.py changed; loading the new code") for line in server.err)
     assert "apispec: stopped" in server.err
+
+
+def test_hot_reload_does_not_scan_the_source_tree(tmp_path: Path) -> None:
+    """20,000 vendored files the handler never imports cost nothing per request (they were all stat-ed)."""
+    shutil.copytree(FIXTURES / "reload", tmp_path / "reload")
+    code = tmp_path / "reload" / "code" / "live"
+    empty = tmp_path / "empty.py"
+    empty.write_bytes(b"")
+    for d in range(100):
+        package = code / "vendor" / f"pkg{d}"
+        package.mkdir(parents=True)
+        for i in range(200):
+            os.link(empty, package / f"m{i}.py")  # links: 20,000 directory entries in a blink
+    server = Server(tmp_path / "reload" / "service.yaml")
+    try:
+        first = server.request("GET", "/version").json()
+        started = time.monotonic()
+        replies = [server.request("GET", "/version").json() for _ in range(30)]
+        elapsed = time.monotonic() - started
+        assert replies == [first] * 30
+        assert elapsed < 0.6, f"30 requests took {elapsed:.2f} s"  # scanning the tree took ~3 s
+        os.utime(code / "vendor" / "pkg7" / "m7.py", ns=(1, 1))  # not imported: not watched
+        assert server.request("GET", "/version").json() == first
+        (code / "live.py").write_text("def handler(event, context):\n    return {'version': 'new'}\n")
+        assert server.request("GET", "/version").json() == {"version": "new"}
+    finally:
+        assert server.stop() == 0
 
 
 # --- the tutorial ----------------------------------------------------------------------------------

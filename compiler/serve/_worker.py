@@ -8,8 +8,11 @@ Protocol, JSON lines: requests arrive on standard input as `{"event", "requestId
 "invokedFunctionArn", "traceId"}`. Answers go to the original standard output: `{"log": line}` for
 every line the handler prints (Python-level `sys.stdout`, `sys.stderr`, `logging`), `{"started": true}`
 once the handler is imported and about to run, then `{"result": json_text}` or `{"error": {...},
-"exit": bool}`. File descriptors 1 and 2 both point at standard error, which the server also relays,
-so output written below Python (C extensions, child processes) still reaches the log.
+"exit": bool}`. Both of these also carry `"imported"`, the files of the modules imported from the
+source directory since the last answer (what the server watches for hot reload), and `"since"`, the
+wall-clock time in ns at which this request began (so before any of those imports). File descriptors
+1 and 2 both point at standard error, which the server also relays, so output written below Python
+(C extensions, child processes) still reaches the log.
 """
 
 from __future__ import annotations
@@ -163,9 +166,13 @@ class Runtime:
         self._streams = (out, err)
         self._filter = request_filter
         self._handler: Handler | None = None
+        self._root = os.path.join(os.getcwd(), "")
+        self._seen: set[str] = set()  # every module `__file__` already looked at
+        self._since = 0
 
     def run(self, request: dict[str, Any]) -> bool:
         """Answer one request; False when this environment must stop (failed init, exit)."""
+        self._since = time.time_ns()
         self._filter.request_id = request["requestId"]
         if request.get("traceId"):
             os.environ["_X_AMZN_TRACE_ID"] = request["traceId"]
@@ -190,13 +197,26 @@ class Runtime:
         except (TypeError, ValueError, RecursionError) as exc:
             return self._fail(_error("Runtime.MarshalError", f"Unable to marshal response: {exc}"))
         self._finish()
-        self._channel.send({"result": text})
+        self._channel.send({"result": text, **self._imports()})
         return True
 
     def _fail(self, error: dict[str, Any], *, stop: bool = False) -> bool:
         self._finish()
-        self._channel.send({"error": error, "exit": stop})
+        self._channel.send({"error": error, "exit": stop, **self._imports()})
         return not stop
+
+    def _imports(self) -> dict[str, Any]:
+        """`imported` and `since` for the answer: module files under the source directory not reported yet."""
+        imported: list[str] = []
+        for module in list(sys.modules.values()):
+            path = getattr(module, "__file__", None)
+            if not isinstance(path, str) or path in self._seen:
+                continue
+            self._seen.add(path)
+            path = os.path.abspath(path)
+            if path.startswith(self._root):
+                imported.append(path)
+        return {"imported": imported, "since": self._since}
 
     def _finish(self) -> None:
         for stream in self._streams:
