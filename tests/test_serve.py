@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -728,6 +729,55 @@ def test_hot_reload_does_not_scan_the_source_tree(tmp_path: Path) -> None:
         assert server.request("GET", "/version").json() == {"version": "new"}
     finally:
         assert server.stop() == 0
+
+
+def alive(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=["TERM", "HUP", "KILL"])
+def test_no_process_outlives_the_server(signum: int) -> None:
+    """Workers, idle or busy, and what their handlers started end with the server, however it ends."""
+    server = Server(FIXTURES / "orphans" / "service.yaml")
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            server.request("GET", "/hold", timeout=60)
+        except (OSError, http.client.HTTPException) as exc:  # the server goes away mid-request
+            errors.append(exc)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    try:
+        holder.start()
+        busy_child = int(server.wait_for(lambda line: line.startswith("[spawner] child ")).split()[-1])
+        idle_child = server.request("GET", "/spawn").json()["child"]  # a second worker, idle once it answered
+        workers = worker_pids(server.process.pid)
+        assert len(workers) == 2 and alive(idle_child) and alive(busy_child)
+        server.process.send_signal(signum)
+        code = server.process.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(map(alive, [*workers, idle_child, busy_child])) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in [*workers, idle_child, busy_child] if alive(pid)] == []
+        if signum == signal.SIGKILL:
+            assert code == -signal.SIGKILL
+        else:
+            assert code == 0
+            deadline = time.monotonic() + 5
+            while "apispec: stopped" not in server.err and time.monotonic() < deadline:  # stderr is read by a thread
+                time.sleep(0.02)
+            assert "apispec: stopped" in server.err
+            assert not any("Traceback" in line for line in server.err)
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+        holder.join(timeout=10)
 
 
 # --- the tutorial ----------------------------------------------------------------------------------

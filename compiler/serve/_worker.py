@@ -1,8 +1,11 @@
 """One Lambda execution environment: runs one function's handler, one request at a time.
 
 Started by `compiler.serve.workers` as `python -u _worker.py HANDLER PARENT_PID`, with the function's
-environment and its `source` directory as the working directory. It is a standalone script (standard
-library only, nothing from `compiler`), so the function sees none of apispec's modules.
+environment and its `source` directory as the working directory, as the leader of its own process
+group. It is a standalone script (standard library only, nothing from `compiler`), so the function sees
+none of apispec's modules. However it ends — standard input closed, the handler exiting, the server
+gone (killed, crashed, the terminal closed: PARENT_PID is no longer its parent) — it SIGKILLs its
+process group, so processes the handler started end with it, as when Lambda resets an environment.
 
 Protocol, JSON lines: requests arrive on standard input as `{"event", "requestId", "timeoutMs",
 "invokedFunctionArn", "traceId"}`. Answers go to the original standard output: `{"log": line}` for
@@ -17,18 +20,20 @@ wall-clock time in ns at which this request began (so before any of those import
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import importlib
 import io
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 Handler = Callable[[Any, Any], Any]
 
@@ -223,9 +228,29 @@ class Runtime:
             stream.finish()
 
 
-def main(argv: list[str]) -> int:
-    """Serve requests from standard input until it closes."""
+PARENT_POLL = 0.2  # seconds between checks that the server is still there
+
+
+def _end_group() -> NoReturn:
+    """SIGKILL this process group: this worker (its leader) and whatever the handler started."""
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            os.killpg(0, signal.SIGKILL)
+    os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    """End the group once the server that started this worker is gone (it then has another parent)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    _end_group()
+
+
+def main(argv: list[str]) -> NoReturn:
+    """Serve requests from standard input until it closes, then end the process group."""
     handler = argv[1]
+    if len(argv) > 2:
+        threading.Thread(target=_watch_parent, args=(int(argv[2]),), daemon=True).start()
     # Keep the protocol streams private: the handler gets /dev/null as stdin and its fd 1 goes to stderr.
     requests = os.fdopen(os.dup(0), "rb")
     channel = Channel(os.fdopen(os.dup(1), "wb"))
@@ -244,11 +269,9 @@ def main(argv: list[str]) -> int:
     _configure_logging(out, request_filter)
     runtime = Runtime(handler, channel, out, err, request_filter)
     for line in requests:
-        if not line.strip():
-            continue
-        if not runtime.run(json.loads(line)):
-            return 0
-    return 0
+        if line.strip() and not runtime.run(json.loads(line)):
+            break
+    _end_group()
 
 
 def _configure_logging(stream: TextIO | LogStream, request_filter: _RequestIdFilter) -> None:
@@ -262,4 +285,4 @@ def _configure_logging(stream: TextIO | LogStream, request_filter: _RequestIdFil
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    main(sys.argv)

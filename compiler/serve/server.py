@@ -1,4 +1,4 @@
-"""The HTTP server around `App`, and `serve()`, which runs it until Ctrl-C or SIGTERM."""
+"""The HTTP server around `App`, and `serve()`, which runs it until Ctrl-C, SIGTERM or SIGHUP."""
 
 from __future__ import annotations
 
@@ -191,7 +191,7 @@ def _display_address(address: tuple[Any, ...]) -> str:
 
 
 class _StopServingError(Exception):
-    """Raised by the SIGTERM handler to leave `serve_forever`."""
+    """Raised by the SIGTERM and SIGHUP handler to leave `serve_forever`."""
 
 
 def serve(
@@ -204,7 +204,7 @@ def serve(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Serve the spec's HTTP API until Ctrl-C or SIGTERM; the process exit code."""
+    """Serve the spec's HTTP API until Ctrl-C, SIGTERM or SIGHUP; the process exit code."""
     out, err = Output(stdout or sys.stdout), Output(stderr or sys.stderr)
     app = App(resolved, spec_dir, params or {}, emit=out, notice=err)
     for warning in app.config.warnings:
@@ -230,19 +230,23 @@ def serve(
     return EXIT_OK
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+def _on_stop_signal(signum: int, frame: FrameType | None) -> None:
     raise _StopServingError
 
 
 SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+# SIGHUP: the terminal was closed; stop as cleanly as for SIGTERM rather than die with workers left.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _install_signals() -> SignalHandler:
+def _install_signals() -> dict[int, SignalHandler]:
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _on_sigterm)
+        return {}
+    return {signum: signal.signal(signum, _on_stop_signal) for signum in _STOP_SIGNALS}
 
 
-def _restore_signals(previous: SignalHandler) -> None:
-    if previous is not None and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, previous)
+def _restore_signals(previous: dict[int, SignalHandler]) -> None:
+    if threading.current_thread() is threading.main_thread():
+        for signum, handler in previous.items():
+            if handler is not None:  # None: not installed from Python, nothing to put back
+                signal.signal(signum, handler)
