@@ -114,12 +114,13 @@ class Server:
         with self._cond:
             return len(self.out)
 
-    def wait_for(self, predicate: Callable[[str], bool], *, since: int = 0, timeout: float = 5.0) -> str:
-        """The first stdout line from `since` on that satisfies `predicate`, waiting for it."""
+    def wait_for(self, predicate: Callable[[str], bool], *, since: int = 0, timeout: float = 5.0, stderr: bool = False) -> str:
+        """The first stdout (or stderr) line from `since` on that satisfies `predicate`, waiting for it."""
         deadline = time.monotonic() + timeout
+        lines = self.err if stderr else self.out
         with self._cond:
             while True:
-                for line in self.out[since:]:
+                for line in lines[since:]:
                     if predicate(line):
                         return line
                 remaining = deadline - time.monotonic()
@@ -298,6 +299,34 @@ def test_not_found_logged_only_inside_the_stage(staged: Server) -> None:
     log = staged.access_log(inside)
     assert (log["status"], log["errorMessage"]) == ("404", "Not Found")
     assert not any(outside.request_id in line for line in staged.out)
+
+
+def raw_request(server: Server, data: bytes) -> Reply:
+    """Send bytes as they are (for requests http.client would not send) and read one response."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as sock:
+        sock.sendall(data)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return Reply(response.status, response.getheaders(), response.read())
+
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9]{15}=")
+
+
+@pytest.mark.parametrize(
+    ("head", "reason"),
+    [
+        (b"Content-Length: abc\r\n", "unreadable body: invalid literal for int()"),
+        (b"Content-Length: -5\r\n", "unreadable body: negative content-length"),
+        (b"Transfer-Encoding: chunked\r\n\r\nzz\r\n", "unreadable body: invalid literal for int() with base 16"),
+    ],
+)
+def test_unreadable_body_is_400_with_a_request_id(staged: Server, head: bytes, reason: str) -> None:
+    reply = raw_request(staged, b"POST /v1/hello HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n")
+    assert (reply.status, reply.body) == (400, b'{"message":"Bad Request"}')
+    assert REQUEST_ID.fullmatch(reply.request_id)
+    line = staged.wait_for(lambda line: reply.request_id in line, stderr=True)
+    assert line.startswith("apispec: 400 Bad Request to 127.0.0.1") and reason in line
 
 
 # --- the event and the context ---------------------------------------------------------------------
@@ -769,10 +798,7 @@ def test_no_process_outlives_the_server(signum: int) -> None:
             assert code == -signal.SIGKILL
         else:
             assert code == 0
-            deadline = time.monotonic() + 5
-            while "apispec: stopped" not in server.err and time.monotonic() < deadline:  # stderr is read by a thread
-                time.sleep(0.02)
-            assert "apispec: stopped" in server.err
+            server.wait_for(lambda line: line == "apispec: stopped", stderr=True)
             assert not any("Traceback" in line for line in server.err)
     finally:
         if server.process.poll() is None:

@@ -106,12 +106,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         try:
             body = self._read_body()
         except ValueError as exc:
-            self._write(gateway_error(400, "Bad Request"), str(exc))
-            self.close_connection = True
+            self._reject(400, "Bad Request", f"unreadable body: {exc}")
             return
         if body is None:
-            self._write(gateway_error(413, "Request Entity Too Large"), None)
-            self.close_connection = True
+            self._reject(413, "Request Entity Too Large", f"the body is over {MAX_REQUEST_BYTES} bytes")
             return
         host = self.headers.get("host") or _display_address(self.server.server_address)
         request = events.Request(
@@ -133,6 +131,13 @@ class RequestHandler(BaseHTTPRequestHandler):
         line = app.access_log_line(request, exchange, sent, time.time())
         if line is not None:
             self.server.output(line)
+
+    def _reject(self, status: int, message: str, reason: str) -> None:
+        """Answer a request that cannot be passed on, with a new request id; the reason goes to stderr."""
+        request_id = events.new_request_id()
+        self.server.notice(f"apispec: {status} {message} to {self.client_address[0]} (request {request_id}): {reason}")
+        self._write(gateway_error(status, message), request_id)
+        self.close_connection = True
 
     def _read_body(self) -> bytes | None:
         """The request body (None when it is over the size limit); chunked bodies are joined."""
