@@ -184,6 +184,18 @@ def echo(api: Server, path: str = "/echo", **kwargs: Any) -> tuple[Reply, dict[s
     return reply, reply.json()
 
 
+def raw_request(server: Server, data: bytes) -> Reply:
+    """Send bytes as they are (for requests http.client would not send) and read one response."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as sock:
+        sock.sendall(data)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return Reply(response.status, response.getheaders(), response.read())
+
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9]{15}=")
+
+
 # --- start-up --------------------------------------------------------------------------------------
 
 
@@ -246,6 +258,32 @@ def test_routing(api: Server, method: str, path: str, route_key: str, parameters
     assert event.get("pathParameters") == parameters
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "route_key"),
+    [("PURGE", "/m", "ANY /m"), ("TRACE", "/m", "ANY /m"), ("SEARCH", "/echo", "$default"), ("X-ANY.TOKEN~1", "/r/literal", "$default")],
+)
+def test_any_method_is_routed(api: Server, method: str, path: str, route_key: str) -> None:
+    reply = api.request(method, path)
+    assert (reply.status, reply.header("content-type")) == (200, "application/json")
+    assert reply.json()["routeKey"] == route_key
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status", "message"),
+    [
+        (b"GE(T /echo HTTP/1.1", 400, "Bad Request"),
+        (b"GET /echo HTTP/1.1 extra", 400, "Bad Request"),
+        (b"GET /echo HTTP/9.9", 505, "HTTP Version Not Supported"),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1", 414, "Request-URI Too Long"),
+    ],
+)
+def test_malformed_requests_get_json_errors(api: Server, request_line: bytes, status: int, message: str) -> None:
+    reply = raw_request(api, request_line + b"\r\nHost: x\r\n\r\n")
+    assert (reply.status, reply.json(), reply.header("content-type")) == (status, {"message": message}, "application/json")
+    assert REQUEST_ID.fullmatch(reply.request_id) and reply.header("server") is None
+    assert api.wait_for(lambda line: reply.request_id in line, stderr=True).startswith(f"apispec: {status} {message} to 127.0.0.1")
+
+
 def route(key: str) -> Route:
     return make_route(key, "f")
 
@@ -299,18 +337,6 @@ def test_not_found_logged_only_inside_the_stage(staged: Server) -> None:
     log = staged.access_log(inside)
     assert (log["status"], log["errorMessage"]) == ("404", "Not Found")
     assert not any(outside.request_id in line for line in staged.out)
-
-
-def raw_request(server: Server, data: bytes) -> Reply:
-    """Send bytes as they are (for requests http.client would not send) and read one response."""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as sock:
-        sock.sendall(data)
-        response = http.client.HTTPResponse(sock)
-        response.begin()
-        return Reply(response.status, response.getheaders(), response.read())
-
-
-REQUEST_ID = re.compile(r"[A-Za-z0-9]{15}=")
 
 
 @pytest.mark.parametrize(

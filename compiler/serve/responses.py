@@ -14,7 +14,7 @@ from schemas.models import Cors
 _FORMAT_ERROR = "The response from the Lambda function doesn't match the format that API Gateway expects."
 # Headers the server computes itself; a function's values for them are dropped.
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")  # RFC 7230 token: what a header name may be
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BREAKS = re.compile(r"[\r\n\0]")
 
 
@@ -32,6 +32,11 @@ class Response:
 
 class MalformedResponseError(ValueError):
     """The function's result is not a response API Gateway can use; the message says why."""
+
+
+def is_token(text: str) -> bool:
+    """Whether `text` is an RFC 7230 token: what a method or a header name may be."""
+    return _TOKEN.match(text) is not None
 
 
 def gateway_error(status: int, message: str) -> Response:
@@ -94,7 +99,7 @@ def _headers(value: dict[str, Any]) -> list[tuple[str, str]]:
         raise MalformedResponseError(f"{_FORMAT_ERROR} headers must be an object of strings")
     headers: list[tuple[str, str]] = []
     for name, v in raw.items():
-        if not _TOKEN.match(name):
+        if not is_token(name):
             raise MalformedResponseError(f"{_FORMAT_ERROR} header name {json.dumps(name)} is not an HTTP token")
         if name.lower() not in _HOP_BY_HOP:
             headers.append((name, _field(v, f"header {name}")))

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
@@ -18,7 +19,7 @@ from typing import Any, TextIO
 from compiler.resolve import Resolved
 from compiler.serve import events
 from compiler.serve.app import INTERNAL_ERROR, MAX_REQUEST_BYTES, App, Exchange
-from compiler.serve.responses import Response, gateway_error
+from compiler.serve.responses import Response, gateway_error, is_token
 
 EXIT_OK = 0
 EXIT_CANNOT_LISTEN = 2
@@ -63,27 +64,6 @@ class RequestHandler(BaseHTTPRequestHandler):
     server: HTTPServer
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_PUT(self) -> None:
-        self._serve()
-
-    def do_PATCH(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def do_HEAD(self) -> None:
-        self._serve()
-
-    def do_OPTIONS(self) -> None:
-        self._serve()
-
     def log_message(self, format: str, *args: Any) -> None:
         """Silence http.server's own log: the access log replaces it."""
 
@@ -100,9 +80,36 @@ class RequestHandler(BaseHTTPRequestHandler):
                     self._write(gateway_error(500, INTERNAL_ERROR), events.new_request_id())
             self.close_connection = True
 
-    def _serve(self) -> None:
+    def handle_one_request(self) -> None:
+        """Like the base class, except that every method goes to `_serve` (PURGE, TRACE, any token: an
+        `ANY` route or `$default` may answer it) where the base class answers 501 without a `do_` method."""
         self._responded = False
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return  # parse_request has answered, with send_error
+            self._serve()
+            self.wfile.flush()
+        except TimeoutError:  # a read or a write timed out: drop the connection
+            self.close_connection = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (malformed request line or headers, ...) as API Gateway's JSON, not HTML."""
+        phrase = self.responses.get(code, ("Error",))[0]
+        self._reject(code, phrase, message or phrase)
+
+    def _serve(self) -> None:
         app = self.server.app
+        if not is_token(self.command):
+            self._reject(400, "Bad Request", f"the method {self.command!r} is not an HTTP token")
+            return
         try:
             body = self._read_body()
         except ValueError as exc:
