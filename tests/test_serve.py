@@ -447,6 +447,12 @@ def test_response_shapes(api: Server, kind: str, status: int, content_type: str,
     assert (reply.status, reply.header("content-type"), reply.body) == (status, content_type, body)
 
 
+@pytest.mark.parametrize("status", [200, 299, 418, 599])
+def test_any_final_status_is_sent(api: Server, status: int) -> None:
+    reply = api.request("GET", f"/shapes/status-{status}")
+    assert (reply.status, reply.body) == (status, f"status-{status}".encode())
+
+
 def test_response_headers_and_cookies(api: Server) -> None:
     reply = api.request("GET", "/shapes/full")
     assert reply.header("x-one") == "1"
@@ -527,6 +533,10 @@ def test_bad_results_are_500(api: Server, kind: str, logged: str) -> None:
         ("header-name", 'header name "bad name:" is not an HTTP token'),
         ("body-surrogate", 'body is not valid Unicode: a lone surrogate "\\ud800" at 0'),
         ("str-surrogate", "the result is not valid Unicode: a lone surrogate"),
+        ("status-100", "statusCode must be an HTTP status code from 200 to 599, got 100"),
+        ("status-101", "statusCode must be an HTTP status code from 200 to 599, got 101"),
+        ("status-199", "statusCode must be an HTTP status code from 200 to 599, got 199"),
+        ("status-600", "statusCode must be an HTTP status code from 200 to 599, got 600"),
     ],
 )
 def test_unsendable_responses_are_500_with_the_reason_logged(api: Server, kind: str, reason: str) -> None:

@@ -59,10 +59,12 @@ def from_lambda(payload: str) -> Response:
 
 
 def _status(value: Any) -> int:
+    """A final status: a 1xx is an interim response in HTTP/1.1, so sending it as the answer would leave
+    the client waiting for another one (and 101 would switch protocols); API Gateway answers 200-599."""
     if isinstance(value, str) and value.isdigit():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
-        raise MalformedResponseError(f"{_FORMAT_ERROR} statusCode must be an HTTP status code, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 200 <= value <= 599:
+        raise MalformedResponseError(f"{_FORMAT_ERROR} statusCode must be an HTTP status code from 200 to 599, got {value!r}")
     return value
 
 

@@ -15,11 +15,17 @@ MALFORMED = {
     "header-name": {"statusCode": 200, "headers": {"bad name:": "1"}},
     "body-surrogate": {"statusCode": 200, "body": "\ud800"},
     "str-surrogate": "\ud800",
+    "status-100": {"statusCode": 100},
+    "status-101": {"statusCode": 101, "headers": {"upgrade": "websocket", "connection": "upgrade"}},
+    "status-199": {"statusCode": "199"},
+    "status-600": {"statusCode": 600},
 }
 
 
 def handler(event, context):
     kind = event["pathParameters"]["kind"]
+    if kind in MALFORMED:
+        return MALFORMED[kind]
     if kind == "str":
         return "hello"
     if kind == "list":
@@ -46,12 +52,12 @@ def handler(event, context):
         }
     if kind == "plain":
         return {"statusCode": 202, "body": "no content type"}
+    if kind.startswith("status-"):
+        return {"statusCode": int(kind[7:]), "body": kind}
     if kind == "unserialisable":
         return {"statusCode": 200, "body": {1, 2}}
     if kind == "badbody":
         return {"statusCode": 200, "body": {"a": 1}}
-    if kind in MALFORMED:
-        return MALFORMED[kind]
     if kind == "latin1":
         return {"statusCode": 200, "headers": {"x-latin": "caf\u00e9"}, "cookies": ["n=\u00e9"], "body": "ok"}
     if kind == "raise":
