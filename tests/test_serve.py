@@ -388,6 +388,19 @@ def test_event(api: Server) -> None:
     assert before * 1000 - 1000 <= context["timeEpoch"] <= time.time() * 1000
 
 
+def test_event_text_is_utf8(api: Server) -> None:
+    """Raw bytes in the request line and headers are read as UTF-8 (not ISO-8859-1); bytes that are not UTF-8 are U+FFFD."""
+    head = b"GET /r/caf\xc3\xa9?q=\xe2\x9c\x93&bad=\xff HTTP/1.1\r\nHost: x\r\nX-Name: J\xc3\xbcrgen\r\nX-Bad: a\xffb\r\n\r\n"
+    reply = raw_request(api, head)
+    assert reply.status == 200
+    event = reply.json()["event"]
+    assert (event["rawPath"], event["requestContext"]["http"]["path"]) == ("/r/caf\u00e9", "/r/caf\u00e9")
+    assert event["pathParameters"] == {"param": "caf\u00e9"}
+    assert event["rawQueryString"] == "q=\u2713&bad=\ufffd"
+    assert event["queryStringParameters"] == {"q": "\u2713", "bad": "\ufffd"}
+    assert (event["headers"]["x-name"], event["headers"]["x-bad"]) == ("J\u00fcrgen", "a\ufffdb")
+
+
 def test_event_leaves_out_empty_keys(api: Server) -> None:
     event = echo(api)[1]["event"]
     for key in ("cookies", "queryStringParameters", "pathParameters", "body"):

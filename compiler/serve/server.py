@@ -118,11 +118,12 @@ class RequestHandler(BaseHTTPRequestHandler):
         if body is None:
             self._reject(413, "Request Entity Too Large", f"the body is over {MAX_REQUEST_BYTES} bytes")
             return
-        host = self.headers.get("host") or _display_address(self.server.server_address)
+        headers = [(_utf8(name), _utf8(value)) for name, value in self.headers.items()]
+        host = next((v for k, v in headers if k.lower() == "host"), None) or _display_address(self.server.server_address)
         request = events.Request(
             method=self.command,
-            target=self.path,
-            headers=list(self.headers.items()),
+            target=_utf8(self.path),
+            headers=headers,
             body=body,
             source_ip=self.client_address[0],
             protocol=self.request_version,
@@ -195,6 +196,18 @@ class RequestHandler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
         return len(body)
+
+
+def _utf8(text: str) -> str:
+    """Request text as UTF-8: http.server decodes the request line and headers as ISO-8859-1.
+
+    Bytes that are not UTF-8 become U+FFFD, never lone surrogates (`surrogateescape`): the event is
+    JSON text, and a surrogate in it would fail the handler's first `.encode()` of the value.
+    """
+    try:
+        return text.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # not from http.server's decoding: keep it as it is
+        return text
 
 
 def _display_address(address: tuple[Any, ...]) -> str:
