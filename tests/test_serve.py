@@ -472,6 +472,12 @@ def test_response_headers_and_cookies(api: Server) -> None:
     assert reply.all("set-cookie") == ["a=1; Path=/", "b=2"]
 
 
+@pytest.mark.parametrize(("kind", "date"), [("date", "Wed, 21 Oct 2015 07:28:00 GMT"), ("str", None)])
+def test_one_date_header(api: Server, kind: str, date: str | None) -> None:
+    dates = api.request("GET", f"/shapes/{kind}").all("date")
+    assert len(dates) == 1 and dates[0] == (date or dates[0]) and dates[0].endswith(" GMT")
+
+
 def test_head_request_has_no_body(api: Server) -> None:
     reply = api.request("HEAD", "/anything")  # $default answers every method
     assert reply.status == 200 and reply.body == b""

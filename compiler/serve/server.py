@@ -179,7 +179,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         that cannot be sent raises with nothing on the wire and the caller can still answer 500.
         """
         body = b"" if response.status in _NO_BODY_STATUSES else response.body
-        fields = [("Date", self.date_time_string()), *response.headers]
+        fields = list(response.headers)
+        if not any(name.lower() == "date" for name, _ in fields):  # the function's own Date wins: one Date only
+            fields.insert(0, ("Date", self.date_time_string()))
         if response.status not in _NO_BODY_STATUSES:
             fields.append(("Content-Length", str(len(body))))
         if request_id is not None:

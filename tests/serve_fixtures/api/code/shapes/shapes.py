@@ -58,6 +58,8 @@ def handler(event, context):
         return {"statusCode": 200, "body": {1, 2}}
     if kind == "badbody":
         return {"statusCode": 200, "body": {"a": 1}}
+    if kind == "date":
+        return {"statusCode": 200, "headers": {"Date": "Wed, 21 Oct 2015 07:28:00 GMT"}, "body": "dated"}
     if kind == "latin1":
         return {"statusCode": 200, "headers": {"x-latin": "caf\u00e9"}, "cookies": ["n=\u00e9"], "body": "ok"}
     if kind == "raise":
