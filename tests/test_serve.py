@@ -280,7 +280,7 @@ def test_any_method_is_routed(api: Server, method: str, path: str, route_key: st
 def test_malformed_requests_get_json_errors(api: Server, request_line: bytes, status: int, message: str) -> None:
     reply = raw_request(api, request_line + b"\r\nHost: x\r\n\r\n")
     assert (reply.status, reply.json(), reply.header("content-type")) == (status, {"message": message}, "application/json")
-    assert REQUEST_ID.fullmatch(reply.request_id) and reply.header("server") is None
+    assert REQUEST_ID.fullmatch(reply.request_id) and reply.header("server") is None and reply.header("connection") == "close"
     assert api.wait_for(lambda line: reply.request_id in line, stderr=True).startswith(f"apispec: {status} {message} to 127.0.0.1")
 
 

@@ -72,6 +72,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._responded = False
         try:
             super().handle()
+        except OSError:  # the client went away (reset, broken pipe): nothing to answer
+            self.close_connection = True
         except Exception as exc:  # a bug here must not kill the thread with a traceback mid-response
             what = f"{getattr(self, 'command', None) or '-'} {getattr(self, 'path', None) or '-'}"
             self.server.notice(f"apispec: error: {what}: {type(exc).__name__}: {exc}")
@@ -144,7 +146,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         """Answer a request that cannot be passed on, with a new request id; the reason goes to stderr."""
         request_id = events.new_request_id()
         self.server.notice(f"apispec: {status} {message} to {self.client_address[0]} (request {request_id}): {reason}")
-        self._write(gateway_error(status, message), request_id)
+        response = gateway_error(status, message)
+        response.headers.append(("Connection", "close"))  # the rest of the stream cannot be trusted
+        self._write(response, request_id)
         self.close_connection = True
 
     def _read_body(self) -> bytes | None:
@@ -172,7 +176,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length else b""
 
-    def _write(self, response: Response, request_id: str | None) -> int:
+    def _write(self, response: Response, request_id: str) -> int:
         """Send the response; the number of body bytes it has (what the access log calls its length).
 
         The status line and headers are encoded in one piece before anything is written, so a header
@@ -184,8 +188,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             fields.insert(0, ("Date", self.date_time_string()))
         if response.status not in _NO_BODY_STATUSES:
             fields.append(("Content-Length", str(len(body))))
-        if request_id is not None:
-            fields.append(("apigw-requestid", request_id))
+        fields.append(("apigw-requestid", request_id))
         reason = self.responses.get(response.status, ("",))[0]
         lines = [f"{self.protocol_version} {response.status} {reason}", *(f"{name}: {value}" for name, value in fields)]
         if any(_BREAKS.search(line) for line in lines):  # responses.py rejects these; never split a response
