@@ -780,6 +780,16 @@ def test_hot_reload_and_clean_stop(tmp_path: Path) -> None:
         assert (server.request("GET", "/version").status, server.request("GET", "/version").status) == (500, 500)
         (code / "extra.py").write_text("SUFFIX = '-back'\n")
         assert server.request("GET", "/version").json() == {"version": "2-back"}
+        # Edited while the request that first imports it runs: the next request still gets the edit.
+        slow_import = "import time\n\nprint('importing')\ntime.sleep(0.3)\nVERSION = {}\n\n\ndef handler(event, context):\n    return {{'version': VERSION}}\n"
+        handler.write_text(slow_import.format(3))
+        mark = server.mark()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            during = pool.submit(server.request, "GET", "/version")
+            server.wait_for(lambda line: line == "[live] importing", since=mark)
+            handler.write_text(slow_import.format(40))
+            assert during.result().json() == {"version": 3}
+        assert server.request("GET", "/version").json() == {"version": 40}
     finally:
         code_ = server.stop()
     assert code_ == 0

@@ -201,9 +201,9 @@ class Pool:
         outcome = Outcome(error={"errorType": "Runtime.Unknown", "errorMessage": "the worker was stopped"}, keep=False)
         try:
             outcome = worker.invoke(request, self.fn.timeout)
+            self._watch(worker, outcome)  # before the worker is free: a reload must catch it
         finally:
             self._release(worker, outcome.keep)
-        self._watch(worker, outcome)
         return outcome
 
     def close(self) -> None:
@@ -247,9 +247,9 @@ class Pool:
             for path in outcome.imported:
                 if path in self._watched:
                     continue
-                state = file_state(path)
+                state = file_state(path)  # None for a module in a zip archive: watched, never changes
                 self._watched[path] = state
-                if state is None or outcome.since_ns - CLOCK_SLACK_NS <= state[0] <= now + CLOCK_SLACK_NS:
+                if state is not None and outcome.since_ns - CLOCK_SLACK_NS <= state[0] <= now + CLOCK_SLACK_NS:
                     changed = path
         if changed is not None:
             self._reload(worker.generation, changed)
