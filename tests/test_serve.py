@@ -595,7 +595,7 @@ def test_server_errors_are_500_without_traceback(capsys: pytest.CaptureFixture[s
     out: list[str] = []
     notices: list[str] = []
     server = HTTPServer(("127.0.0.1", 0), cast(App, _FaultyApp(response)), out.append, notices.append)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
