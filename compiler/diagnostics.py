@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Literal, NamedTuple
@@ -62,7 +63,7 @@ def format_path(path: SpecPath) -> str:
         elif part and all(c.isalnum() or c in "_-$" for c in part):
             out += f".{part}" if out else part
         else:
-            out += f"[{json.dumps(part)}]"
+            out += f"[{json.dumps(part if len(part) < 100 else part[:57] + '...', ensure_ascii=False)}]"
     return out or "(document)"
 
 
@@ -70,12 +71,25 @@ def did_you_mean(word: str, choices: Iterable[str], *, quote: str = "`") -> str:
     """` (did you mean `x`?)` for the closest choice, or an empty string."""
     import difflib
 
+    if len(word) > _MAX_SUGGESTED:
+        return ""  # nothing this long is a typo of a name
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not matches:
         lowered = {c.lower(): c for c in choices}
         if word.lower() in lowered:
             matches = [lowered[word.lower()]]
     return f" (did you mean {quote}{matches[0]}{quote}?)" if matches else ""
+
+
+_MAX_SUGGESTED = 200
+_LONG_QUOTE = re.compile(r"`([^`\n]{100,})`")
+
+
+def shorten(text: str) -> str:
+    """`text` with each long `quoted` value cut to its start, so that a message stays readable."""
+    if len(text) < 100:
+        return text
+    return _LONG_QUOTE.sub(lambda m: f"`{m.group(1)[:57]}...`", text)
 
 
 def one_of(choices: Sequence[str]) -> str:

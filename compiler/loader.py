@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from compiler.diagnostics import Finding, SpecPath
 
 MAX_NODES = 200_000
+_CHARACTERS_PER_VALUE = 64  # so MAX_NODES also bounds the text aliases expand to (about 12 MB)
 MAX_DEPTH = 64
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -227,8 +228,8 @@ class _Builder:
     def feed(self, event: Any) -> None:
         from ruamel.yaml import events
 
-        if isinstance(event, events.ScalarEvent):
-            self._add(self._scalar(event), 1, event)
+        if isinstance(event, events.ScalarEvent):  # long text counts as several values: aliases may repeat it
+            self._add(self._scalar(event), 1 + len(event.value) // _CHARACTERS_PER_VALUE, event)
         elif isinstance(event, events.MappingStartEvent | events.SequenceStartEvent):
             self._start(event, isinstance(event, events.MappingStartEvent))
         elif isinstance(event, events.MappingEndEvent | events.SequenceEndEvent):
@@ -307,7 +308,7 @@ class _Builder:
         frame.size += size
         if frame.size > MAX_NODES:
             raise _RefusedError(
-                Finding("E006", frame.path, f"the document expands to more than {MAX_NODES} values (through aliases?); refusing to read it", at=frame.key_at)
+                Finding("E006", frame.path, f"the document expands to more than {MAX_NODES} values or {MAX_NODES * _CHARACTERS_PER_VALUE // 1_000_000} MB of text (through aliases?); refusing to read it", at=frame.key_at)
             )
         if isinstance(frame.value, list):
             frame.value.append(value)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compiler.diagnostics import Diagnostic, Finding, SpecPath, format_path, has_errors, sort_unique
+from compiler.diagnostics import Diagnostic, Finding, SpecPath, format_path, has_errors, shorten, sort_unique
 from compiler.loader import Document, load
 
 if TYPE_CHECKING:
@@ -64,7 +64,8 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
             semantic = [*rules.run(context), *naming.collisions(resolved)]
             if ("functions",) in removed:  # an empty `functions`: routes cannot name a function yet
                 semantic = [f for f in semantic if f.code != "E304"]
-            findings += [f for f in semantic if not any(f.path[: len(r)] == r for r in removed)]
+            gone = set(removed)
+            findings += [f for f in semantic if not any(f.path[:length] in gone for length in range(len(f.path) + 1))]
             if not problems:
                 result.resolved = resolved
             if lower and not has_errors(findings):
@@ -88,7 +89,7 @@ def locate(document: Document, display: str, findings: list[Finding]) -> list[Di
                 severity=finding.severity,
                 code=finding.code,
                 path=format_path(finding.path),
-                message=finding.message,
+                message=shorten(finding.message),
             )
         )
     return sort_unique(located)

@@ -72,22 +72,16 @@ def salvage(data: dict[str, Any], findings: list[Finding]) -> tuple[Service | No
     for _ in range(_SALVAGE_ROUNDS):
         for finding in findings:
             path = finding.path
-            if finding.code == "E102":  # a required key is missing: drop the element that needs it
+            if finding.code == "E102" and len(path) > 1:  # a required key is missing: drop the element that needs it
                 path = path[:-1]
-            if finding.code == "E106" and _stand_in(pruned_data, path):
-                removed.append(path)  # an empty list that must not be: a stand-in keeps its element
-                continue
-            if path in _REQUIRED_TOP:  # no spec without these
+            if not path:
                 return None, pruned_data, tuple(removed)
-            if _prune(pruned_data, path):
+            if _stand_in(pruned_data, path, finding.code) or _prune(pruned_data, path):
                 removed.append(path)
         service, findings = validate(pruned_data)
         if service is not None:
             return service, pruned_data, tuple(removed)
     return None, pruned_data, tuple(removed)
-
-
-_REQUIRED_TOP = frozenset({(), ("service",), ("functions",)})
 
 
 def _parent(data: Any, path: SpecPath) -> Any:
@@ -103,18 +97,36 @@ def _parent(data: Any, path: SpecPath) -> Any:
     return parent
 
 
-def _stand_in(data: Any, path: SpecPath) -> bool:
-    """Put a stand-in into an empty list of texts (`actions: []`), so its statement stays checked."""
+def _stand_in(data: Any, path: SpecPath, code: str) -> bool:
+    """Put a valid stand-in where the rest of the file needs an element: the top-level `service` and
+    `functions`, a text in a list where rules report by position, an empty list of texts
+    (`actions: []`). Findings at the stand-in's path are dropped like those of a pruned element."""
     parent = _parent(data, path)
-    if isinstance(parent, dict) and parent.get(path[-1]) == [] and path[-1] in {"actions", "resources"}:
-        parent[path[-1]] = ["*"]
+    last = path[-1]
+    if path == ("service",) and isinstance(parent, dict):
+        parent["service"] = _STAND_IN_SERVICE
         return True
-    if path == ("functions",) and isinstance(parent, dict) and parent.get("functions") == {}:
+    if path == ("functions",) and isinstance(parent, dict):
         parent["functions"] = {_STAND_IN_FUNCTION: {}}  # so the rest of the file is still checked
         return True
+    if len(path) == 2 and path[0] == "parameters" and isinstance(parent, dict):
+        parent[last] = {}  # still declared, so its `${param:…}` uses are not reported unknown
+        return True
+    if code == "E106" and isinstance(parent, dict) and parent.get(last) == [] and last in {"actions", "resources"}:
+        parent[last] = ["*"]
+        return True
+    if isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent) and len(path) >= 2:
+        # Replaced, not removed: the items after it keep their positions, which findings name.
+        if path[-2] == "permissions":
+            parent[last] = {"actions": ["*"], "resources": ["*"]}
+            return True
+        if path[-2] in {"actions", "resources"} or "conditions" in path:
+            parent[last] = "*"
+            return True
     return False
 
 
+_STAND_IN_SERVICE = "x"  # short: names made from it must not be too long where the real ones are not
 _STAND_IN_FUNCTION = "apispec-stand-in"
 
 
@@ -140,8 +152,9 @@ def _findings(data: Any, errors: list[Any]) -> list[Finding]:
         path = _spec_path(data, error["loc"], keep_last=error["type"] in {"missing", "missing_argument", "unexpected_keyword_argument"})
         by_path[path].append((error["type"], error.get("ctx") or {}, error.get("input")))
     findings: list[Finding] = []
+    above = {path[:length] for path in by_path for length in range(len(path))}  # paths with a deeper error
     for path, items in by_path.items():
-        deeper = any(other[: len(path)] == path and len(other) > len(path) for other in by_path)
+        deeper = path in above
         type_errors = [item for item in items if item[0] in _EXPECTED]
         others = [item for item in items if item[0] not in _EXPECTED]
         for kind, ctx, value in others:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 import re
 import subprocess
 import sys
@@ -249,15 +250,83 @@ def test_nothing_makes_a_traceback(tmp_path: Path, name: str) -> None:
     assert not Path("/tmp/apispec-pwned").exists()
 
 
-def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+def _long_text_bomb() -> str:
+    routes = "".join(f"  GET /r{i}: *b\n" for i in range(1000))
+    return f'service: x\nz: &b "{"x" * 100_000}"\nfunctions:\n  fn: {{source: c, handler: m.h}}\nroutes:\n{routes}'
+
+
+@pytest.mark.parametrize("bomb", [_alias_bomb, _long_text_bomb])
+def test_alias_bomb_is_refused_quickly(tmp_path: Path, bomb: Callable[[], str]) -> None:
     from compiler.loader import load
 
     spec = tmp_path / "service.yaml"
-    spec.write_text(_alias_bomb())
+    spec.write_text(bomb())
     started = time.monotonic()
     document = load(spec)
     assert time.monotonic() - started < 2
     assert [f.code for f in document.findings] == ["E006"]
+
+
+def test_thousands_of_problems_are_reported_without_slowing_down(project: Path) -> None:
+    """Each problem costs about the same however many there are (grouping them once was quadratic)."""
+    functions = "".join(f"  f{i}: {{source: code, handler: main.handler, memory: 1, permissions: [{{actions: [5, 6], resources: ['*']}}]}}\n" for i in range(2000))
+    (project / "service.yaml").write_text("service: demo\nfunctions:\n" + functions)
+    started = time.monotonic()
+    code, output = validate(project / "service.yaml")
+    assert time.monotonic() - started < 5
+    assert code == ExitCode.INVALID
+    assert sum(": error " in line for line in output.splitlines()) == 6000
+
+
+# A broken element is pruned (or replaced by a stand-in) and the rest of the file is still checked,
+# with every later list item at its own position.
+SALVAGED = {
+    "items after a bad one keep their positions": (
+        """\
+service: demo
+parameters:
+  queue_url:
+functions:
+  api:
+    source: code
+    handler: main.handler
+    environment: {QUEUE_URL: "${param:queue_url}"}
+    permissions:
+      - actions: [5, BAD, "s3:x"]
+        resources: [7, "nope", "${param:zz}"]
+      - oops
+      - {sid: A1, actions: ["s3:x"], resources: ["*"]}
+      - {sid: A1, actions: ["s3:x"], resources: ["*"]}
+""",
+        [
+            "3:3 E103 parameters.queue_url",
+            "10:19 E103 functions.api.permissions[0].actions[0]",
+            "10:22 E217 functions.api.permissions[0].actions[1]",
+            "11:21 E103 functions.api.permissions[0].resources[0]",
+            "11:24 E218 functions.api.permissions[0].resources[1]",
+            "11:32 E612 functions.api.permissions[0].resources[2]",
+            "12:9 E103 functions.api.permissions[1]",
+            "14:15 E219 functions.api.permissions[3].sid",
+        ],
+    ),
+    "no service": (
+        "functions:\n  api: {source: code/nope, handler: main.handler, runtime: python3.7}\nroutes:\n  get /x: apx\n",
+        ["1:1 E102 service", "2:17 E206 functions.api.source", "2:60 E211 functions.api.runtime", '4:3 E301 routes["get /x"]', '4:11 E304 routes["get /x"]'],
+    ),
+    "functions that are not a mapping": (
+        "service: 5\nregion: nowhere\nfunctions: []\n",
+        ["1:10 E103 service", "2:9 E603 region", "3:12 E103 functions"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SALVAGED))
+def test_the_rest_of_a_broken_file_is_still_checked(project: Path, name: str) -> None:
+    spec, expected = SALVAGED[name]
+    (project / "service.yaml").write_text(spec)
+    _, output = validate(project / "service.yaml")
+    found = [f"{m['line']}:{m['column']} {m['code']} {m['path']}" for m in map(LINE.match, output.splitlines()) if m]
+    assert found == expected, output
 
 
 @pytest.mark.parametrize(
