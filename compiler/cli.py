@@ -5,10 +5,11 @@ Only this module prints or exits. Exit codes are `ExitCode`.
 
 from __future__ import annotations
 
+import io
 import sys
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -180,11 +181,23 @@ def _usage(message: str) -> None:
 
 def _print(diagnostics: list[Diagnostic], output_format: OutputFormat) -> None:
     if output_format is OutputFormat.json:
-        sys.stdout.write(format_json(diagnostics))
+        sys.stdout.write(format_json(diagnostics, ascii_only=not _holds_unicode(sys.stdout)))
     elif diagnostics:
         sys.stderr.write(format_text(diagnostics))
 
 
+def _holds_unicode(stream: TextIO) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(stream.encoding or "ascii").name.startswith("utf")
+    except (LookupError, AttributeError):
+        return False
+
+
 def main() -> None:
     """Console entry point."""
+    for stream in (sys.stdout, sys.stderr):  # a spec's text must not fail on a terminal that is not UTF-8
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     app()

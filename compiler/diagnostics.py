@@ -121,8 +121,9 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def format_json(diagnostics: Iterable[Diagnostic]) -> str:
-    """A JSON array of objects with file, line, column, severity, code, path and message."""
+def format_json(diagnostics: Iterable[Diagnostic], *, ascii_only: bool = False) -> str:
+    """A JSON array of objects with file, line, column, severity, code, path and message;
+    `ascii_only` escapes other characters (`\\u00e9`), for a stream that cannot hold them."""
     import json
 
     rows = [
@@ -137,7 +138,7 @@ def format_json(diagnostics: Iterable[Diagnostic]) -> str:
         }
         for d in diagnostics
     ]
-    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(rows, indent=2, ensure_ascii=ascii_only) + "\n"
 
 
 # Codes reported by the loader, the structure check and the naming step (the rules in

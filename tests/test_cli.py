@@ -156,6 +156,23 @@ def test_usage_errors_exit_2(arguments: list[str]) -> None:
     assert runner.invoke(app, arguments).exit_code == ExitCode.USAGE
 
 
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(tutorial: Path, output_format: str) -> None:
+    tutorial.write_text(tutorial.read_text() + "名前: x\n😀: y\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "compiler", "validate", "--format", output_format, str(tutorial)],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+        check=False,
+    )
+    assert result.returncode == ExitCode.INVALID
+    assert b"Traceback" not in result.stderr
+    if output_format == "json":
+        assert [d["path"] for d in json.loads(result.stdout)] == ["名前", '["😀"]']
+    else:
+        assert b"error E101: \\u540d\\u524d: unknown key" in result.stderr
+
+
 def test_schema_prints_the_committed_json_schema(tmp_path: Path) -> None:
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == ExitCode.OK
