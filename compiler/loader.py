@@ -127,7 +127,8 @@ def _parse(text: str, doc: Document, *, fast: bool = True) -> None:
     from ruamel.yaml.error import YAMLError
 
     libyaml = YAML(typ="safe", pure=False)
-    if fast and len(text) > _FAST_FROM and libyaml.Parser.__name__ == "CParser":
+    # Tabs: libyaml lets some through that ruamel refuses, and one verdict must not depend on size.
+    if fast and len(text) > _FAST_FROM and "\t" not in text and libyaml.Parser.__name__ == "CParser":
         findings = list(doc.findings)
         builder = _Builder(doc, libyaml.resolver)
         try:
@@ -166,13 +167,14 @@ def _syntax_finding(error: Any) -> Finding:
     """A parser error, placed where the reader can fix it, with a hint for the usual causes."""
     problem = str(error.problem or "cannot parse")
     mark = error.problem_mark or error.context_mark
-    if "end of stream" in problem and error.context_mark is not None:
+    unclosed = "end of stream" in problem or "<stream end>" in problem
+    if unclosed and error.context_mark is not None:
         mark = error.context_mark  # an unclosed quote or bracket: point at where it opens
     at = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     message = " ".join(_one_line(str(p)) for p in (error.context, problem) if p)
     if "\\t" in message or "\t" in message:
-        message += "; indent with spaces, not tabs"
-    elif "end of stream" in problem:
+        message += "; replace the tab with spaces"
+    elif unclosed:
         message += "; a quote or bracket that opens here is never closed"
     return Finding("E003", (), f"YAML syntax error: {message}", at=at)
 
@@ -282,8 +284,13 @@ class _Builder:
             if value is _MERGE:
                 frame.key, frame.key_at = _MERGE, _mark(event)
                 return
-            if not isinstance(value, str):
-                raise _RefusedError(Finding("E004", frame.path, "a key must be a plain name, not a list or mapping", at=_mark(event)))
+            if not isinstance(value, str):  # reported, and the entry is left out: the rest is still read
+                frame.key, frame.key_at, frame.drop_value = str(event.value), _mark(event), True
+                if not frame.discarded:
+                    kind = "empty (null)" if value is None else "a boolean" if isinstance(value, bool) else "a number"
+                    message = f"the key `{event.value}` is {kind}, and keys are names; quote it (`\"{event.value}\"`) if it is one"
+                    self.doc.findings.append(Finding("E004", frame.path, message, at=frame.key_at))
+                return
             frame.key, frame.key_at = value, _mark(event)
             if value in frame.value:
                 frame.drop_value = True
@@ -342,17 +349,23 @@ class _Builder:
             message = "this text holds a lone UTF-16 surrogate (an escape such as `\\ud800`), which is not a character"
             raise _RefusedError(Finding("E002", self._path(), message, at=_mark(event)))
         tag = _tag_of(event)
-        if tag is None:
+        implicit = tag is None
+        if implicit:
             tag = str(self.resolver.resolve(ScalarNode, event.value, event.implicit))
+        assert tag is not None
         text: str = event.value
         kind = tag.removeprefix(_CORE) if tag.startswith(_CORE) else None
         if kind == "merge" and self.stack and isinstance(self.stack[-1].value, dict) and self.stack[-1].key is _NOTHING:
             return _MERGE
-        if kind in {"str", "timestamp", "binary", "merge"}:  # values this format has no use for stay text
+        # Values this format has no use for stay text, as does whatever the resolver makes of plain
+        # text (`=` resolves to `!!value`): only a tag the author wrote is refused.
+        if kind in {"str", "timestamp", "binary", "merge"} or (implicit and kind not in {"null", "bool", "int", "float"}):
             return text
         if kind == "null":
             return None
         if kind == "bool":
+            if text.lower() not in {"true", "false"}:  # `!!bool yes`: YAML 1.2 has no other booleans
+                raise _RefusedError(Finding("E005", self._path(), f"`!!bool {text}` is not a boolean; write `true` or `false`", at=_mark(event)))
             return text.lower() == "true"
         if kind == "int":
             return _to_int(text)
@@ -392,7 +405,13 @@ def _to_int(text: str) -> int | str:
             return int(cleaned, 0)
         return int(cleaned, 10)
     except ValueError:
+        if _DIGITS.fullmatch(cleaned):  # past Python's 4300-digit limit: its first 4000 digits, as far past every limit
+            sign = "-" if cleaned.startswith("-") else ""
+            return int(sign + (cleaned.lstrip("+-").lstrip("0") or "0")[:4000])
         return text
+
+
+_DIGITS = re.compile(r"[+-]?[0-9]+")
 
 
 def _to_float(text: str) -> float | str:
