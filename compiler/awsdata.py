@@ -230,7 +230,7 @@ AWS_LAMBDA_PREFIX_SETTABLE: Final[frozenset[str]] = frozenset({"AWS_LAMBDA_EXEC_
 
 # Lambda API model, shape EnvironmentVariableName: pattern [a-zA-Z]([a-zA-Z0-9_])+ (so at least
 # two characters; a one-letter name is rejected).
-ENV_NAME_PATTERN: Final = r"^[a-zA-Z][a-zA-Z0-9_]+$"
+ENV_NAME_PATTERN: Final = r"^[a-zA-Z][a-zA-Z0-9_]+\Z"
 
 # AWS doc "Lambda quotas" (gettingstarted-limits.html): "Function environment variables: 4 KB, for
 # all environment variables associated with the function, in aggregate". KB = 1024 bytes (the
@@ -248,18 +248,18 @@ LAMBDA_POLICY_MAX_BYTES: Final = 20480
 # name, it is limited to 64 characters in length"; API model pattern for the name part:
 # [a-zA-Z0-9-_]+.
 LAMBDA_NAME_MAX: Final = 64
-LAMBDA_NAME_PATTERN: Final = r"^[a-zA-Z0-9_-]+$"
+LAMBDA_NAME_PATTERN: Final = r"^[a-zA-Z0-9_-]+\Z"
 
 # AWS doc "IAM and AWS STS quotas" (reference_iam-quotas.html): role names up to 64 characters;
 # IAM API Reference "CreateRole", RoleName: length 1-64, pattern [\w+=,.@-]+.
 IAM_ROLE_NAME_MAX: Final = 64
-IAM_ROLE_NAME_PATTERN: Final = r"^[\w+=,.@-]+$"
+IAM_ROLE_NAME_PATTERN: Final = r"^[\w+=,.@-]+\Z"
 
 # AWS doc CloudWatch Logs API Reference "CreateLogGroup": "Log group names can be between 1 and
 # 512 characters long", characters a-z, A-Z, 0-9, '_', '-', '/', '.', '#', and "can't start with
 # the string aws/".
 LOG_GROUP_NAME_MAX: Final = 512
-LOG_GROUP_NAME_PATTERN: Final = r"^[.\-_/#A-Za-z0-9]+$"
+LOG_GROUP_NAME_PATTERN: Final = r"^[.\-_/#A-Za-z0-9]+\Z"
 LOG_GROUP_RESERVED_PREFIX: Final = "aws/"
 
 # AWS doc CloudWatch Logs API Reference "PutRetentionPolicy", retentionInDays: "Possible values
@@ -454,4 +454,4 @@ ISOLATED_REGIONS: Final[frozenset[str]] = frozenset(
 # Shape of a region code. The brief's r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$" does not match
 # eusc-de-east-1, so an optional "eusc-" is added, as in the Lambda API model's own region pattern
 # ((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}).
-REGION_PATTERN: Final = r"^(eusc-)?[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$"
+REGION_PATTERN: Final = r"^(eusc-)?[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+\Z"

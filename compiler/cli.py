@@ -168,6 +168,8 @@ def _require_files(specs: list[Path]) -> list[Path]:
                 _usage(f"{path}: no such file")
             if path.is_dir():
                 _usage(f"{path}: is a directory; give the path of a service.yaml file")
+            if not path.is_file():  # a FIFO or device would block the read, or never end
+                _usage(f"{path}: is not a regular file; give the path of a service.yaml file")
             unique.setdefault(path.resolve(), path)
         except OSError as error:
             _usage(f"{path}: {error.strerror or error}")

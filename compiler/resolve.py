@@ -347,7 +347,7 @@ def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]
         fields = tuple(access.fields.items()) if access.fields is not None else DEFAULT_ACCESS_LOG_FIELDS
         retention = access.retention_days if access.retention_days is not None else retention
     return Api(
-        name=service.api.name or f"{prefix}-api",
+        name=service.api.name if service.api.name is not None else f"{prefix}-api",
         description=service.description,
         stage=service.api.stage,
         auto_deploy=service.api.auto_deploy,

@@ -102,6 +102,13 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ('service: demo\nfunctions: {api: {source: "code\n', "2:27 E003 (document)", "never closed"),
         ("service: demo\nfunctions: [a, b\n", "2:12 E003 (document)", "never closed"),
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
+        (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    role: arn:aws:iam::123456789012:role/x\n")
+            + "defaults:\n  permissions: [{actions: [s3:GetObject], resources: ['*']}]\n",
+            "5:11 E216 functions.api.role",
+            "takes from `defaults`",
+        ),
         (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {SEPARATOR: =}\n    memory: 1\n"), "6:13 E105 functions.api.memory", "minimum is 128"),
         (MINIMAL + "parameters:\n  p: {sensitive: !!bool yes}\n", "9:18 E005 parameters.p.sensitive", "write `true` or `false`"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    memory: " + "9" * 5000 + "\n"), "5:13 E105 functions.api.memory", "too large; the maximum is 10240"),
@@ -338,7 +345,12 @@ def test_the_rest_of_a_broken_file_is_still_checked(project: Path, name: str) ->
 
 @pytest.mark.parametrize(
     ("arguments", "expected"),
-    [(["validate", "no-such.yaml"], "no such file"), (["validate", "."], "is a directory"), (["build", "--frobnicate", "x"], "No such option")],
+    [
+        (["validate", "no-such.yaml"], "no such file"),
+        (["validate", "."], "is a directory"),
+        (["validate", "/dev/null"], "is not a regular file"),
+        (["build", "--frobnicate", "x"], "No such option"),
+    ],
 )
 def test_usage_errors(arguments: list[str], expected: str) -> None:
     result = runner.invoke(app, arguments)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean
-from compiler.resolve import DEFAULT_STAGE, MAX_ROUTE_PERMISSIONS, access_log_format, routes_by_function
+from compiler.resolve import DEFAULT_STAGE, MAX_ROUTE_PERMISSIONS, PREFIX, access_log_format, routes_by_function
 from compiler.rules import Context, rule
 
 _STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}\Z")
@@ -29,6 +29,8 @@ def api_name(ctx: Context) -> Iterator[Finding]:
         return
     name = ctx.spec.api.name
     where = ("api", "name") if ctx.spec.service.api.name is not None else ("service",)
+    if where == ("service",) and not PREFIX.match(ctx.spec.prefix):
+        return  # the prefix is reported once, at `service`
     made = "" if where[0] == "api" else " (made from the service prefix; set `api.name` to choose one)"
     if not 1 <= len(name) <= awsdata.API_NAME_MAX:
         yield Finding("E402", where, f"the API name has {len(name)} characters; API Gateway allows 1 to {awsdata.API_NAME_MAX}{made}")

@@ -119,9 +119,12 @@ def function_code(ctx: Context) -> Iterator[Finding]:
             yield Finding("E206", (*fn.spec_path, "source"), "missing `source`: the directory with the function's code (set it here or in `defaults`)")
         if not fn.handler:
             yield Finding("E207", (*fn.spec_path, "handler"), "missing `handler`, e.g. `main.handler` (set it here or in `defaults`)")
-        if not fn.source or not fn.handler:
+        form = _handler_form_problem(fn.handler, fn.runtime) if fn.handler else None
+        if form:
+            yield Finding("E207", fn.origin["handler"], form)
+        if not fn.source:
             continue
-        key = (fn.source, fn.handler, fn.runtime)
+        key = (fn.source, "" if form else fn.handler, fn.runtime)  # the module is looked for once the handler is well formed
         if key not in problems:  # functions that share code through `defaults` are checked once
             problems[key] = _code_problem(ctx, *key)
         problem = problems[key]
@@ -130,8 +133,16 @@ def function_code(ctx: Context) -> Iterator[Finding]:
             yield Finding(code, fn.origin[field], message)
 
 
+def _handler_form_problem(handler: str, runtime: str) -> str | None:
+    if runtime.startswith(_MODULE_FUNCTION_RUNTIMES) and not _HANDLER.match(handler):
+        return f"handler `{handler}` must be `module.function`, e.g. `main.handler`"
+    if any(c.isspace() for c in handler):
+        return f"handler `{handler}` must not contain spaces"
+    return None
+
+
 def _code_problem(ctx: Context, source: str, handler: str, runtime: str) -> tuple[str, str, str] | None:
-    """What is wrong with a function's code: (code, field, message), or None."""
+    """What is wrong with a function's code directory and, for Python, its handler module: (code, field, message), or None."""
     if Path(source).is_absolute():
         return None  # reported by function-source-relative
     directory = ctx.spec_dir / source
@@ -141,11 +152,7 @@ def _code_problem(ctx: Context, source: str, handler: str, runtime: str) -> tupl
         problem = f"cannot be read ({error.strerror or error})"
     if problem:
         return "E206", "source", f"source directory `{source}` {problem} (paths are relative to the spec file)"
-    if runtime.startswith(_MODULE_FUNCTION_RUNTIMES) and not _HANDLER.match(handler):
-        return "E207", "handler", f"handler `{handler}` must be `module.function`, e.g. `main.handler`"
-    if any(c.isspace() for c in handler):
-        return "E207", "handler", f"handler `{handler}` must not contain spaces"
-    if runtime.startswith("python"):
+    if handler and runtime.startswith("python"):
         return _python_handler(source, handler, directory)
     return None
 
@@ -246,7 +253,14 @@ def function_role(ctx: Context) -> Iterator[Finding]:
         # A parameter may stand for the whole ARN or any part of it (an account id, a role name).
         if not PARAM_REF.fullmatch(fn.role) and not _ROLE_ARN.match(PARAM_REF.sub("000000000000", fn.role)):
             yield Finding("E215", fn.origin["role"], f"`{fn.role}` is not an IAM role ARN such as `arn:aws:iam::123456789012:role/name`")
-        if fn.permissions:
+        if fn.permissions and fn.origin["permissions"][0] == "defaults":  # at the place that opts out of the generated role
+            yield Finding(
+                "E216",
+                fn.origin["role"],
+                f"function `{fn.key}` uses the existing `role`, so the `permissions` it takes from `defaults` have no generated role to extend; "
+                "move those statements to the functions that need them, or add them to this role and remove it from `defaults`",
+            )
+        elif fn.permissions:
             yield Finding(
                 "E216",
                 fn.origin["permissions"],
