@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from compiler import awsdata
-from compiler.diagnostics import Anchor, Finding, did_you_mean
+from compiler.diagnostics import Anchor, Finding, SpecPath, did_you_mean
 from compiler.resolve import LOG_STATEMENT_SID, PARAM_REF, PREFIX, Function
 from compiler.rules import Context, rule
 
@@ -321,3 +321,26 @@ def timeout_behind_route(ctx: Context) -> Iterator[Finding]:
             f"timeout {functions[0].timeout} s{who}: the HTTP API answers 503 after {_MAX_TIMEOUT_BEHIND_ROUTE} s, "
             f"so callers never see a longer run; use {_MAX_TIMEOUT_BEHIND_ROUTE} or less",
         )
+
+
+@rule("W224", name="defaults-used")
+def defaults_used(ctx: Context) -> Iterator[Finding]:
+    """Every setting in `defaults` reaches a function (one that every function overrides is never checked or deployed)."""
+    defaults = ctx.raw.get("defaults")
+    if not isinstance(defaults, dict) or not ctx.spec.functions:
+        return
+    settings: list[tuple[str, SpecPath]] = []
+    for name, value in defaults.items():
+        if name in {"environment", "logging"} and isinstance(value, dict):
+            settings += [(f"{name}.{item}", ("defaults", name, item)) for item in value]
+        elif name not in {"tags", "permissions", "environment", "logging"}:
+            settings.append((name, ("defaults", name)))
+    for origin_key, where in settings:
+        if not any(fn.origin.get(origin_key) == where for fn in ctx.spec.functions):
+            shown = ".".join(str(p) for p in where[1:])
+            yield Finding(
+                "W224",
+                where,
+                f"every function sets its own `{shown}`, so this default is never used (nor checked); remove it, or the functions' own values",
+                anchor="key",
+            )
