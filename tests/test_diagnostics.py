@@ -103,7 +103,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ("service: demo\nfunctions: [a, b\n", "2:12 E003 (document)", "never closed"),
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
         (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
-        (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: python3.13\n") + "defaults:\n  runtime: pyhton3.12\n", "9:3 W224 defaults.runtime", "never used"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: python3.13\n") + "defaults:\n  runtime: pyhton3.12\n", "10:3 W224 defaults.runtime", "never used"),
         (
             MINIMAL.replace("    source: code\n", "    source: code\n    role: arn:aws:iam::123456789012:role/x\n")
             + "defaults:\n  permissions: [{actions: [s3:GetObject], resources: ['*']}]\n",
