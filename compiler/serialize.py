@@ -43,28 +43,19 @@ def _json(value: Any, newline: str, parts: list[str]) -> None:
     """Append `value` as indented JSON; `newline` is a line break and the indent of `value`'s line."""
     if isinstance(value, str):
         parts.append(encode_basestring(value))
-    elif isinstance(value, dict):
+    elif isinstance(value, dict | list):
+        brackets = "{}" if isinstance(value, dict) else "[]"
         if not value:
-            parts.append("{}")
+            parts.append(brackets)
             return
         inner = newline + "  "
-        separator = "{" + inner
-        for key, item in value.items():
-            parts.append(f"{separator}{encode_basestring(key)}: ")
+        separator = brackets[0] + inner
+        items = ((f"{encode_basestring(k)}: ", v) for k, v in value.items()) if isinstance(value, dict) else (("", v) for v in value)
+        for label, item in items:
+            parts.append(separator + label)
             _json(item, inner, parts)
             separator = "," + inner
-        parts.append(newline + "}")
-    elif isinstance(value, list):
-        if not value:
-            parts.append("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
-        for item in value:
-            parts.append(separator)
-            _json(item, inner, parts)
-            separator = "," + inner
-        parts.append(newline + "]")
+        parts.append(newline + brackets[1])
     elif isinstance(value, bool) or value is None:
         parts.append(_JSON_CONSTANTS[value])
     elif isinstance(value, int | float) and math.isfinite(value):

@@ -8,6 +8,7 @@ schema check, with no findings.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -232,14 +233,24 @@ logging:
 }
 
 
-@pytest.fixture(scope="module", params=sorted(CASES))
-def case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Compiled:
-    directory = tmp_path_factory.mktemp(request.param)
+def compile_case(name: str, tmp_path_factory: pytest.TempPathFactory) -> Compiled:
+    directory = tmp_path_factory.mktemp(name)
     (directory / "code").mkdir()
     (directory / "code" / "main.py").write_text(HANDLER)
     spec = directory / "service.yaml"
-    spec.write_text(CASES[request.param].lstrip())
+    spec.write_text(CASES[name].lstrip())
     return compile_spec(spec, directory / "out")
+
+
+def terraform_main(case: Compiled) -> Any:
+    import json
+
+    return json.loads(case.target_files("terraform")["main.tf.json"])
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Compiled:
+    return compile_case(request.param, tmp_path_factory)
 
 
 @pytest.mark.parametrize("target", ["sam", "cloudformation"])
@@ -288,15 +299,9 @@ def test_outputs_hold_no_machine_paths(case: Compiled) -> None:
 
 
 def test_numbers_in_environments_stay_as_written(tmp_path_factory: pytest.TempPathFactory) -> None:
-    import json
-
-    directory = tmp_path_factory.mktemp("numbers")
-    (directory / "code").mkdir()
-    (directory / "code" / "main.py").write_text(HANDLER)
-    (directory / "service.yaml").write_text(CASES["wide-function-and-neighbour"].lstrip())
-    case = compile_spec(directory / "service.yaml", directory / "out")
+    case = compile_case("wide-function-and-neighbour", tmp_path_factory)
     expected = {"PYTHON_VERSION": "3.10", "OCTAL": "010", "RATIO": "1e3"}
-    function = json.loads(case.target_files("terraform")["main.tf.json"])["resource"]["aws_lambda_function"]["get_users"]
+    function = terraform_main(case)["resource"]["aws_lambda_function"]["get_users"]
     assert function["environment"]["variables"] == expected
     for target, kind in (("sam", "AWS::Serverless::Function"), ("cloudformation", "AWS::Lambda::Function")):
         resource = load_template(case.target_dir(target) / "template.yaml")["Resources"]["GetUsersFunction"]
@@ -306,14 +311,8 @@ def test_numbers_in_environments_stay_as_written(tmp_path_factory: pytest.TempPa
 
 def test_condition_values_stay_as_written_and_take_parameters(tmp_path_factory: pytest.TempPathFactory) -> None:
     """An account id keeps its leading zero, `1.10` its zero; `${param:…}` becomes a reference."""
-    import json
-
-    directory = tmp_path_factory.mktemp("conditions")
-    (directory / "code").mkdir()
-    (directory / "code" / "main.py").write_text(HANDLER)
-    (directory / "service.yaml").write_text(CASES["defaults-and-policies"].lstrip())
-    case = compile_spec(directory / "service.yaml", directory / "out")
-    document = json.loads(case.target_files("terraform")["main.tf.json"])["data"]["aws_iam_policy_document"]["reader_policy"]
+    case = compile_case("defaults-and-policies", tmp_path_factory)
+    document = terraform_main(case)["data"]["aws_iam_policy_document"]["reader_policy"]
     tests = {c["variable"]: c["values"] for s in document["statement"] for c in s.get("condition", [])}
     assert tests["aws:SourceAccount"] == ["012345678901"]
     assert tests["aws:PrincipalTag/team"] == ["1.10", "${var.team}"]
@@ -325,14 +324,8 @@ def test_condition_values_stay_as_written_and_take_parameters(tmp_path_factory: 
 
 def test_cors_method_any_is_every_method(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Browsers match `Access-Control-Allow-Methods` against real methods: the route method `ANY` is `*`."""
-    import json
-
-    directory = tmp_path_factory.mktemp("cors")
-    (directory / "code").mkdir()
-    (directory / "code" / "main.py").write_text(HANDLER)
-    (directory / "service.yaml").write_text(CASES["manual-deploy-default-stage"].lstrip())
-    case = compile_spec(directory / "service.yaml", directory / "out")
-    api = json.loads(case.target_files("terraform")["main.tf.json"])["resource"]["aws_apigatewayv2_api"]["api"]
+    case = compile_case("manual-deploy-default-stage", tmp_path_factory)
+    api = terraform_main(case)["resource"]["aws_apigatewayv2_api"]["api"]
     assert api["cors_configuration"]["allow_methods"] == ["GET", "*"]
     for target, kind in (("sam", "AWS::Serverless::HttpApi"), ("cloudformation", "AWS::ApiGatewayV2::Api")):
         (resource,) = (r for r in load_template(case.target_dir(target) / "template.yaml")["Resources"].values() if r["Type"] == kind)
