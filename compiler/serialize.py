@@ -40,22 +40,34 @@ def to_json(document: Any) -> bytes:
 
 
 def _json(value: Any, newline: str, parts: list[str]) -> None:
-    """Append `value` as indented JSON; `newline` is a line break and the indent of `value`'s line."""
+    """Append `value` as indented JSON; `newline` is a line break and the indent of `value`'s line.
+
+    Mappings and lists have a loop each: one loop over (label, item) pairs for both costs half as
+    much time again, and this function exists for its speed."""
     if isinstance(value, str):
         parts.append(encode_basestring(value))
-    elif isinstance(value, dict | list):
-        brackets = "{}" if isinstance(value, dict) else "[]"
+    elif isinstance(value, dict):
         if not value:
-            parts.append(brackets)
+            parts.append("{}")
             return
         inner = newline + "  "
-        separator = brackets[0] + inner
-        items = ((f"{encode_basestring(k)}: ", v) for k, v in value.items()) if isinstance(value, dict) else (("", v) for v in value)
-        for label, item in items:
-            parts.append(separator + label)
+        separator = "{" + inner
+        for key, item in value.items():
+            parts.append(f"{separator}{encode_basestring(key)}: ")
             _json(item, inner, parts)
             separator = "," + inner
-        parts.append(newline + brackets[1])
+        parts.append(newline + "}")
+    elif isinstance(value, list):
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            parts.append(separator)
+            _json(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "]")
     elif isinstance(value, bool) or value is None:
         parts.append(_JSON_CONSTANTS[value])
     elif isinstance(value, int | float) and math.isfinite(value):
