@@ -100,6 +100,10 @@ def build(
         for difference in stale:
             typer.echo(f"{difference.path}: {difference.reason}; run `apispec build` to update it", err=True)
         raise typer.Exit(ExitCode.INVALID if stale else ExitCode.OK)
+    blocked = writer.foreign(files)
+    if blocked:
+        shown = ", ".join(str(p) for p in blocked)
+        _usage(f"{shown}: {writer.NOT_GENERATED}; move it away or build into another --out")
     try:
         writer.write(files, directories)
     except OSError as error:

@@ -48,8 +48,9 @@ class Diagnostic(NamedTuple):
     path: str
     message: str
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.file, self.line, self.column, self.code, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """Position first; the rest only decides between findings at one place, so that the order never depends on hashing."""
+        return (self.file, self.line, self.column, self.code, self.message, self.path)
 
 
 def format_path(path: SpecPath) -> str:
