@@ -22,10 +22,12 @@ from compiler.resolve import (
 )
 from schemas import models
 
+# Node ids: `<kind>.<function key or route key>` for nodes made per function or route, and a
+# plain word (no `.`, so no key can make it) for the API's own nodes.
 API_ID = "api"
 STAGE_ID = "stage"
 DEPLOYMENT_ID = "deployment"
-ACCESS_LOG_ID = "log.api-access"
+ACCESS_LOG_ID = "access-log"
 PAYLOAD_FORMAT_VERSION = "2.0"
 _LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 _MAX_STATEMENT_ID = 100
@@ -69,8 +71,14 @@ def lower(spec: Resolved) -> ir.Graph:
         parameters=parameters,
         nodes=tuple(nodes),
         outputs=tuple(outputs),
-        by_id={node.id: node for node in nodes},
+        by_id=_by_id(nodes),
     )
+
+
+def _by_id(nodes: list[ir.Node]) -> dict[str, ir.Node]:
+    by_id = {node.id: node for node in nodes}
+    assert len(by_id) == len(nodes), "two graph nodes share an id"
+    return by_id
 
 
 def _function_nodes(fn: Function) -> list[ir.Node]:

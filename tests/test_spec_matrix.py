@@ -81,6 +81,18 @@ routes:
   GET /r21: get_users
   $default: get_users
 """,
+    # Function keys that look like the names of the API's own resources.
+    "keys-like-api-resources": """
+service: lookalikes
+functions:
+  api-access: {source: code, handler: main.handler}
+  api: {source: code, handler: main.handler}
+  stage: {source: code, handler: main.handler}
+routes:
+  GET /a: api-access
+  GET /b: api
+  GET /c: stage
+""",
     "no-routes": """
 service: batch jobs
 functions:
@@ -330,3 +342,17 @@ def test_cors_method_any_is_every_method(tmp_path_factory: pytest.TempPathFactor
     for target, kind in (("sam", "AWS::Serverless::HttpApi"), ("cloudformation", "AWS::ApiGatewayV2::Api")):
         (resource,) = (r for r in load_template(case.target_dir(target) / "template.yaml")["Resources"].values() if r["Type"] == kind)
         assert resource["Properties"]["CorsConfiguration"]["AllowMethods"] == ["GET", "*"]
+
+
+def test_every_function_logs_to_its_own_group(case: Compiled) -> None:
+    spec = case.checked.resolved
+    assert spec is not None
+    for target in ("sam", "cloudformation"):
+        resources = load_template(case.target_dir(target) / "template.yaml")["Resources"]
+        groups = {k: r["Properties"]["LogGroupName"] for k, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+        for fn in spec.functions:
+            function = next(r for r in resources.values() if r["Type"].endswith("::Function") and r["Properties"]["FunctionName"] == fn.name)
+            assert groups[function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]] == fn.log_group_name, (target, fn.key)
+    functions = terraform_main(case)["resource"]["aws_lambda_function"].values()
+    groups = {f"${{aws_cloudwatch_log_group.{k}.name}}": g["name"] for k, g in terraform_main(case)["resource"]["aws_cloudwatch_log_group"].items()}
+    assert sorted(groups[f["logging_config"]["log_group"]] for f in functions) == sorted(fn.log_group_name for fn in spec.functions)
