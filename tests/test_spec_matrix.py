@@ -33,7 +33,7 @@ functions:
     description: "Runs in ${AWS::Region}"
   java-worker:
     source: code
-    handler: bootstrap
+    handler: "bootstrap-${AWS::Region}-${path.cwd}"
     runtime: provided.al2023
 routes:
   GET /users/{id}: lambda-assume-role
@@ -356,3 +356,13 @@ def test_every_function_logs_to_its_own_group(case: Compiled) -> None:
     functions = terraform_main(case)["resource"]["aws_lambda_function"].values()
     groups = {f"${{aws_cloudwatch_log_group.{k}.name}}": g["name"] for k, g in terraform_main(case)["resource"]["aws_cloudwatch_log_group"].items()}
     assert sorted(groups[f["logging_config"]["log_group"]] for f in functions) == sorted(fn.log_group_name for fn in spec.functions)
+
+
+def test_literal_text_that_looks_like_a_reference_stays_literal(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Terraform doubles `${`; CloudFormation joins the text so that nothing substitutes it."""
+    case = compile_case("awkward-names", tmp_path_factory)
+    handler = "bootstrap-${AWS::Region}-${path.cwd}"
+    assert terraform_main(case)["resource"]["aws_lambda_function"]["java_worker"]["handler"] == handler.replace("${", "$${")
+    for target in ("sam", "cloudformation"):
+        function = load_template(case.target_dir(target) / "template.yaml")["Resources"]["JavaWorkerFunction"]
+        assert function["Properties"]["Handler"] == {"Fn::Join": ["", ["bootstrap-$", "{AWS::Region}-$", "{path.cwd}"]]}

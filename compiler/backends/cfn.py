@@ -175,7 +175,7 @@ class CfnRenderer:
             "FunctionName": node.name,
             "Description": self.text(node.description),
             code[0]: code[1],
-            "Handler": node.handler,
+            "Handler": self.text(node.handler),  # free text for custom runtimes: may look like a reference
             "Runtime": node.runtime,
             "Architectures": [node.architecture],
             "MemorySize": node.memory,

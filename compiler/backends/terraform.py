@@ -83,19 +83,18 @@ class _Module:
         return f"{self.address(part.node)}.{ATTRIBUTES[(type(node), part.attribute)]}"
 
     def value(self, value: ir.Value) -> Any:
+        """A graph value: references become a template (`_Expr`); literal text stays as it is, for `_templates`."""
         if isinstance(value, ir.Sub):
-            return "".join(_escape(p) if isinstance(p, str) else "${" + self.expression(p) + "}" for p in value.parts)
+            return _Expr("".join(_escape(p) if isinstance(p, str) else "${" + self.expression(p) + "}" for p in value.parts))
         if isinstance(value, ir.Ref | ir.Param | ir.Pseudo):
-            return "${" + self.expression(value) + "}"
-        if isinstance(value, str):
-            return _escape(value)
+            return _Expr("${" + self.expression(value) + "}")
         return value
 
     def add(self, node: ir.Node, body: dict[str, Any]) -> None:
-        self.resources.setdefault(TYPES[type(node)], {})[node.names.tf] = {k: v for k, v in body.items() if v is not None}
+        self.resources.setdefault(TYPES[type(node)], {})[node.names.tf] = _templates({k: v for k, v in body.items() if v is not None})
 
     def add_data(self, kind: str, name: str, body: dict[str, Any]) -> None:
-        self.data.setdefault(kind, {})[name] = body
+        self.data.setdefault(kind, {})[name] = _templates(body)
 
     # -- resources -----------------------------------------------------------------------------
     def render(self) -> list[Rendered]:
@@ -115,7 +114,7 @@ class _Module:
             Rendered("main.tf.json", main, "json"),
         ]
         if self.graph.outputs:
-            outputs = {o.name: {"description": o.description, "value": self.value(o.value)} for o in self.graph.outputs}
+            outputs = {o.name: {"description": o.description, "value": _templates(self.value(o.value))} for o in self.graph.outputs}
             files.append(Rendered("outputs.tf.json", {"output": outputs}, "json"))
         return [f for f in files if f.document]
 
@@ -151,14 +150,14 @@ class _Module:
             self._assume_role_document()
             self.add(
                 node,
-                {"name": node.name, "assume_role_policy": f"${{data.aws_iam_policy_document.{_ASSUME_ROLE_DOCUMENT}.json}}", "tags": dict(node.tags)},
+                {"name": node.name, "assume_role_policy": _Expr(f"${{data.aws_iam_policy_document.{_ASSUME_ROLE_DOCUMENT}.json}}"), "tags": dict(node.tags)},
             )
         elif isinstance(node, ir.RolePolicy):
             document = f"{node.names.tf}{_POLICY_DOCUMENT_SUFFIX}"
             self.add_data("aws_iam_policy_document", document, {"statement": [self._statement(s) for s in node.statements]})
             self.add(
                 node,
-                {"name": node.name, "role": self.value(node.role), "policy": f"${{data.aws_iam_policy_document.{document}.json}}"},
+                {"name": node.name, "role": self.value(node.role), "policy": _Expr(f"${{data.aws_iam_policy_document.{document}.json}}")},
             )
         elif isinstance(node, ir.Function):
             self._function(node)
@@ -166,8 +165,8 @@ class _Module:
             self.add(
                 node,
                 {
-                    "name": _escape(node.name),
-                    "description": _optional(node.description),
+                    "name": node.name,
+                    "description": node.description,
                     "protocol_type": "HTTP",
                     "cors_configuration": self._cors(node.cors) if node.cors else None,
                     "tags": dict(node.tags),
@@ -199,8 +198,8 @@ class _Module:
                 node,
                 {
                     "api_id": self.value(node.api),
-                    "description": _escape(node.description),
-                    "triggers": {"redeployment": f"${{sha1(jsonencode([{captured}]))}}"},
+                    "description": node.description,
+                    "triggers": {"redeployment": _Expr(f"${{sha1(jsonencode([{captured}]))}}")},
                     "lifecycle": {"create_before_destroy": True},
                 },
             )
@@ -244,7 +243,7 @@ class _Module:
         body["resources"] = [self.value(r) for r in statement.resources]
         if statement.conditions:
             body["condition"] = [
-                {"test": c.operator, "variable": _escape(c.key), "values": [self.value(v) for v in c.values]} for c in statement.conditions
+                {"test": c.operator, "variable": c.key, "values": [self.value(v) for v in c.values]} for c in statement.conditions
             ]
         return body
 
@@ -255,8 +254,8 @@ class _Module:
             archive,
             {
                 "type": "zip",
-                "source_dir": f"${{path.module}}/{_escape(code_path(self.root, node.source))}",
-                "output_path": f"${{path.module}}/.build/{archive}.zip",
+                "source_dir": _Expr(f"${{path.module}}/{_escape(code_path(self.root, node.source))}"),
+                "output_path": _Expr(f"${{path.module}}/.build/{archive}.zip"),
             },
         )
         logging: dict[str, Any] = {"log_format": node.log_format, "log_group": self.value(node.log_group)}
@@ -268,15 +267,15 @@ class _Module:
             node,
             {
                 "function_name": node.name,
-                "description": _optional(node.description),
+                "description": node.description,
                 "role": self.value(node.role),
                 "handler": node.handler,
                 "runtime": node.runtime,
                 "architectures": [node.architecture],
                 "memory_size": node.memory,
                 "timeout": node.timeout,
-                "filename": f"${{data.archive_file.{archive}.output_path}}",
-                "source_code_hash": f"${{data.archive_file.{archive}.output_base64sha256}}",
+                "filename": _Expr(f"${{data.archive_file.{archive}.output_path}}"),
+                "source_code_hash": _Expr(f"${{data.archive_file.{archive}.output_base64sha256}}"),
                 "environment": {"variables": {k: self.value(v) for k, v in node.environment}} if node.environment else None,
                 "logging_config": logging,
                 "tags": dict(node.tags),
@@ -285,17 +284,17 @@ class _Module:
         )
 
     def _cors(self, cors: ir.Cors) -> dict[str, Any]:
-        return {name: [_escape(v) for v in value] if isinstance(value, tuple) else value for name, value in cors.settings()}
+        return {name: list(value) if isinstance(value, tuple) else value for name, value in cors.settings()}
 
     def _stage(self, node: ir.Stage) -> None:
         body: dict[str, Any] = {
             "api_id": self.value(node.api),
-            "name": _escape(node.name),
+            "name": node.name,
             "auto_deploy": node.auto_deploy,
             "deployment_id": self.value(node.deployment) if node.deployment else None,
         }
         if node.access_log:
-            body["access_log_settings"] = {"destination_arn": self.value(node.access_log.destination), "format": _escape(node.access_log.format)}
+            body["access_log_settings"] = {"destination_arn": self.value(node.access_log.destination), "format": node.access_log.format}
         if node.throttling:
             body["default_route_settings"] = {
                 "throttling_burst_limit": node.throttling.burst_limit,
@@ -305,13 +304,29 @@ class _Module:
         self.add(node, body)
 
 
+class _Expr(str):
+    """Text that is already a Terraform template (`${aws_iam_role.x.arn}`), written as it is."""
+
+    __slots__ = ()
+
+
 def _escape(text: str) -> str:
     """A literal string in Terraform's template syntax: `${` and `%{` are doubled."""
     return text.replace("${", "$${").replace("%{", "%%{")
 
 
-def _optional(text: str | None) -> str | None:
-    return None if text is None else _escape(text)
+def _templates(value: Any) -> Any:
+    """A resource or data body as Terraform reads it: every literal text escaped, templates kept.
+    Escaping here, once for every value, leaves no literal that could be read as a reference."""
+    if isinstance(value, _Expr):
+        return str(value)
+    if isinstance(value, str):
+        return _escape(value)
+    if isinstance(value, dict):
+        return {key: _templates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_templates(item) for item in value]
+    return value
 
 
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
