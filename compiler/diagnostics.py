@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Literal, NamedTuple
@@ -83,14 +82,19 @@ def did_you_mean(word: str, choices: Iterable[str], *, quote: str = "`") -> str:
 
 
 _MAX_SUGGESTED = 200
-_LONG_QUOTE = re.compile(r"`([^`\n]{100,})`")
+_MAX_QUOTED = 100
 
 
 def shorten(text: str) -> str:
-    """`text` with each long `quoted` value cut to its start, so that a message stays readable."""
-    if len(text) < 100:
+    """`text` with each long `quoted` value cut to its start, so that a message stays readable.
+    Only the quoted spans (every other piece between backticks) are cut, never the words around them."""
+    if len(text) < _MAX_QUOTED:
         return text
-    return _LONG_QUOTE.sub(lambda m: f"`{m.group(1)[:57]}...`", text)
+    pieces = text.split("`")
+    for index in range(1, len(pieces) - 1, 2):
+        if len(pieces[index]) > _MAX_QUOTED:
+            pieces[index] = pieces[index][:57] + "..."
+    return "`".join(pieces)
 
 
 def one_of(choices: Sequence[str]) -> str:

@@ -196,6 +196,49 @@ def test_python_handler_is_read_not_guessed(project: Path, code: str, problem: s
         assert problem in warning
 
 
+@pytest.mark.parametrize(
+    ("runtime", "handler", "problem"),
+    [
+        ("python3.13", "main.handler", None),
+        ("python3.13", "pkg/main.handler", None),  # Python's runtime reads `pkg/main` as `pkg.main`
+        ("python3.13", "pkg.main.handler", None),
+        ("python3.13", "main", "must be `module.function`"),
+        ("python3.13", "pkg/other.handler", "E208"),
+        ("nodejs22.x", "src/handlers/app.lambdaHandler", None),
+        ("nodejs22.x", "index.handler", None),
+        ("nodejs22.x", "index", "must be `file.export`"),
+        ("ruby3.4", "app.Handler.process", None),
+        ("provided.al2023", "bootstrap", None),
+        ("provided.al2023", "boot strap", "must not contain spaces"),
+    ],
+)
+def test_handlers_take_each_runtime_s_form(project: Path, runtime: str, handler: str, problem: str | None) -> None:
+    (project / "code" / "pkg").mkdir()
+    (project / "code" / "pkg" / "main.py").write_text("def handler(event, context):\n    return {}\n")
+    spec = MINIMAL.replace("    handler: main.handler\n", f"    handler: {handler}\n    runtime: {runtime}\n")
+    (project / "service.yaml").write_text(spec)
+    _, output = validate(project / "service.yaml")
+    found = [line for line in output.splitlines() if ".handler:" in line]
+    if problem is None:
+        assert found == [], output
+    else:
+        (line,) = found
+        assert problem in line
+
+
+@pytest.mark.parametrize(
+    ("message", "shortened"),
+    [
+        ("`" + "x" * 300 + "` is not a route method", "`" + "x" * 57 + "...` is not a route method"),
+        ("uses the existing `role`, " + "so " * 60 + "remove it from `defaults`", "uses the existing `role`, " + "so " * 60 + "remove it from `defaults`"),
+    ],
+)
+def test_long_values_are_cut_in_messages_but_never_the_words(message: str, shortened: str) -> None:
+    from compiler.diagnostics import shorten
+
+    assert shorten(message) == shortened
+
+
 def test_json_format_has_the_fields_the_cli_page_names(project: Path) -> None:
     (project / "service.yaml").write_text(MINIMAL.replace("    source: code\n", "    source: code\n    memory: 64\n"))
     code, output = validate(project / "service.yaml", "--format", "json")

@@ -13,10 +13,15 @@ from compiler.rules import Context, rule
 
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*\Z")
 _NAME = re.compile(awsdata.LAMBDA_NAME_PATTERN)
-_HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+\Z")
+# The handler forms of the runtimes that name a file and a function in it; a file may sit in a
+# directory (`dist/app.handler`), and Python's runtime reads `a/main` as the module `a.main`.
+_HANDLER_FORMS = {
+    "python": (re.compile(r"^[A-Za-z_]\w*([./][A-Za-z_]\w*)*\.[A-Za-z_]\w*\Z"), "`module.function`, e.g. `main.handler` or `app/api.handler`"),
+    "nodejs": (re.compile(r"^[^\s.][^\s]*\.[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\Z"), "`file.export`, e.g. `index.handler` or `dist/app.handler`"),
+    "ruby": (re.compile(r"^[^\s.][^\s]*\.[A-Za-z_][\w:]*(\.[A-Za-z_]\w*)*\Z"), "`file.method`, e.g. `function.handler` or `app.Handler.process`"),
+}
 # Runtimes whose handler is `module.function`; Java (`pkg.Class::method`), .NET and custom runtimes
 # (`bootstrap`) write it their own way.
-_MODULE_FUNCTION_RUNTIMES = ("python", "nodejs", "ruby")
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\Z")
 _LAMBDA_ENV_NAME = re.compile(awsdata.ENV_NAME_PATTERN)  # Lambda's own pattern also wants two characters
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+\Z")
@@ -134,8 +139,9 @@ def function_code(ctx: Context) -> Iterator[Finding]:
 
 
 def _handler_form_problem(handler: str, runtime: str) -> str | None:
-    if runtime.startswith(_MODULE_FUNCTION_RUNTIMES) and not _HANDLER.match(handler):
-        return f"handler `{handler}` must be `module.function`, e.g. `main.handler`"
+    for family, (pattern, form) in _HANDLER_FORMS.items():
+        if runtime.startswith(family) and not pattern.match(handler):
+            return f"handler `{handler}` must be {form}"
     if any(c.isspace() for c in handler):
         return f"handler `{handler}` must not contain spaces"
     return None
@@ -167,7 +173,7 @@ def function_source_relative(ctx: Context) -> Iterator[Finding]:
 
 def _python_handler(source: str, handler: str, directory: Path) -> tuple[str, str, str] | None:
     module, _, function = handler.rpartition(".")
-    relative = Path(*module.split("."))
+    relative = Path(*re.split(r"[./]", module))
     candidates = [directory / relative.with_suffix(".py"), directory / relative / "__init__.py"]
     try:
         found = next((c for c in candidates if c.is_file()), None)
