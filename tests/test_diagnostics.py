@@ -92,7 +92,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
          "6:18 E216 functions.api.permissions", "function `api` uses the existing `role`"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {REGION: '${AWS::Region}'}\n"), "5:27 W615 functions.api.environment.REGION", "passed on as text"),
         ("description: " + "x" * 1100 + "\n" + MINIMAL, "1:14 E605 description", "1024"),
-        (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(50)) + "}\n", "8:1 E606 tags", "51 tags"),
+        (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(50)) + "}\n", "8:1 E606 tags", "50 tags of yours"),
         (MINIMAL + "api:\n  throttling: {burst_limit: 5, rate_limit: 0}\n", "9:44 W409 api.throttling.rate_limit", "429"),
         (MINIMAL + "parameters:\n  secret: {sensitive: true, default: hunter2}\n", "9:38 W614 parameters.secret.default", "deploy time"),
         (MINIMAL + "api:\n  auto_deploy: false\n", "9:16 W408 api.auto_deploy", "SAM"),
@@ -103,6 +103,12 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ("service: demo\nfunctions: [a, b\n", "2:12 E003 (document)", "never closed"),
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
         (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    tags: {team: checkout}\n") + "tags: {Team: commerce}\n",
+            "5:12 E604 functions.api.tags.team",
+            "differ only in case",
+        ),
+        (MINIMAL + 'tags: {"Apispec:Service": x}\n', "8:8 E604 tags[\"Apispec:Service\"]", "set by apispec"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: python3.13\n") + "defaults:\n  runtime: pyhton3.12\n", "10:3 W224 defaults.runtime", "never used"),
         (
             MINIMAL.replace("    source: code\n", "    source: code\n    role: arn:aws:iam::123456789012:role/x\n")
@@ -129,7 +135,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
             "differ only in case",
         ),
         (MINIMAL.replace("  GET /items/{id}: api", '  "GET /items\\n": api'), '7:3 E301 routes["GET /items\\n"]', "no other blanks"),
-        (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(49)) + "}\n", "8:1 E606 tags", "keep to 49"),
+        (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(49)) + "}\n", "8:1 E606 tags", "keep to 48"),
         (MINIMAL + 'tags: {team: "a\\tb"}\n', "8:14 E604 tags.team", "letters, digits, spaces"),
         (MINIMAL.replace("    source: code\n", "    source: " + "c" * 5000 + "\n"), "4:13 E206 functions.api.source", "cannot be read"),
         (MINIMAL + 'description: "bad \a bell"\n', "8:19 E003 (document)", "unacceptable character"),

@@ -61,7 +61,7 @@ def tags(ctx: Context) -> Iterator[Finding]:
             where = (*path, key)
             if key.lower().startswith(awsdata.RESERVED_TAG_KEY_PREFIX):
                 yield Finding("E604", where, "tag keys starting with `aws:` are reserved by AWS; choose another key", anchor="key")
-            elif key == SERVICE_TAG:
+            elif key.lower() == SERVICE_TAG:
                 yield Finding("E604", where, f"`{SERVICE_TAG}` is set by apispec to the service prefix; remove this tag", anchor="key")
             elif not key or len(key) > awsdata.TAG_KEY_MAX:
                 yield Finding("E604", where, f"a tag key has 1 to {awsdata.TAG_KEY_MAX} characters", anchor="key")
@@ -71,6 +71,21 @@ def tags(ctx: Context) -> Iterator[Finding]:
                 yield Finding("E604", where, f"a tag value has at most {awsdata.TAG_VALUE_MAX} characters")
             elif not _TAG_TEXT.match(value):
                 yield Finding("E604", where, "tag values may hold only letters, digits, spaces and `_ . : / = + - @`")
+    # The places merge (function over `defaults` over the top level); IAM refuses keys that differ only in case.
+    top = ctx.spec.service.tags
+    defaults = ctx.spec.service.defaults.tags if ctx.spec.service.defaults else {}
+    for path, mapping in places[1:]:
+        inherited = [top] if path[0] == "defaults" else [top, defaults]
+        seen = {key.lower(): key for above in inherited for key in above}
+        for key in mapping:
+            other = seen.setdefault(key.lower(), key)
+            if other != key:
+                yield Finding(
+                    "E604",
+                    (*path, key),
+                    f"tag keys `{other}` and `{key}` differ only in case, and IAM takes them for one key and refuses the role; use one spelling",
+                    anchor="key",
+                )
 
 
 _REFERENCE_SHAPED = re.compile(r"\$\{[A-Za-z0-9_:.]+\}")
@@ -100,17 +115,23 @@ _MAX_OWN_TAGS = awsdata.MAX_TAGS_PER_FUNCTION - 1  # SAM adds `lambda:createdBy`
 
 @rule("E606", name="tag-count")
 def tag_count(ctx: Context) -> Iterator[Finding]:
-    """Every resource gets at most 50 tags, `apispec:service` included."""
+    """Every resource gets at most 50 tags, `apispec:service` and SAM's own included."""
+    limit = _MAX_OWN_TAGS - 1  # the user's, next to `apispec:service`
+    over: dict[SpecPath, list[str]] = {}
     for fn in ctx.spec.functions:
-        if len(fn.tags) > _MAX_OWN_TAGS:
-            where = ("functions", fn.key, "tags") if ctx.spec.service.functions[fn.key].tags else ("tags",)
-            yield Finding(
-                "E606",
-                where,
-                f"function `{fn.key}` would carry {len(fn.tags)} tags with `{SERVICE_TAG}`; AWS allows "
-                f"{awsdata.MAX_TAGS_PER_FUNCTION}, and SAM adds one of its own, so keep to {_MAX_OWN_TAGS}",
-                anchor="key",
-            )
+        if len(fn.tags) - 1 > limit:
+            cause: SpecPath = ("functions", fn.key, "tags") if ctx.spec.service.functions[fn.key].tags else ("tags",)
+            over.setdefault(cause, []).append(fn.key)
+    for where, keys in over.items():
+        count = len(ctx.spec.function(keys[0]).tags) - 1
+        who = f"function `{keys[0]}`" if where[0] == "functions" else f"{'functions' if len(keys) > 1 else 'function'} {', '.join(f'`{k}`' for k in keys)}"
+        yield Finding(
+            "E606",
+            where,
+            f"{who} would carry {count} tags of yours; AWS allows {awsdata.MAX_TAGS_PER_FUNCTION} per resource, and apispec "
+            f"(`{SERVICE_TAG}`) and SAM add one each, so keep to {limit}",
+            anchor="key",
+        )
 
 
 @rule("W614", name="parameter-sensitive-default")
