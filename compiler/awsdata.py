@@ -253,6 +253,8 @@ LAMBDA_NAME_PATTERN: Final = r"^[a-zA-Z0-9_-]+\Z"
 # AWS doc "IAM and AWS STS quotas" (reference_iam-quotas.html): role names up to 64 characters;
 # IAM API Reference "CreateRole", RoleName: length 1-64, pattern [\w+=,.@-]+.
 IAM_ROLE_NAME_MAX: Final = 64
+# Inline policies of one role together, whitespace not counted (IAM and STS quotas).
+IAM_ROLE_POLICY_MAX_CHARACTERS: Final = 10240
 IAM_ROLE_NAME_PATTERN: Final = r"^[\w+=,.@-]+\Z"
 
 # AWS doc CloudWatch Logs API Reference "CreateLogGroup": "Log group names can be between 1 and

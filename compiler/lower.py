@@ -10,6 +10,7 @@ import hashlib
 
 from compiler import ir, naming
 from compiler.resolve import (
+    LOG_ACTIONS,
     LOG_STATEMENT_SID,
     MAX_ROUTE_PERMISSIONS,
     PARAM_REF,
@@ -29,7 +30,6 @@ STAGE_ID = "stage"
 DEPLOYMENT_ID = "deployment"
 ACCESS_LOG_ID = "access-log"
 PAYLOAD_FORMAT_VERSION = "2.0"
-_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 _MAX_STATEMENT_ID = 100
 
 
@@ -146,7 +146,7 @@ def _log_statement(log_group: ir.LogGroup) -> ir.Statement:
             ":*",
         )
     )
-    return ir.Statement(sid=LOG_STATEMENT_SID, effect="Allow", actions=_LOG_ACTIONS, resources=(arn,), conditions=())
+    return ir.Statement(sid=LOG_STATEMENT_SID, effect="Allow", actions=LOG_ACTIONS, resources=(arn,), conditions=())
 
 
 def _statement(statement: Statement) -> ir.Statement:

@@ -30,6 +30,7 @@ DEFAULT_ACCESS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
 SERVICE_TAG = "apispec:service"
 PREFIX = re.compile(r"^[a-z][a-z0-9-]*\Z")  # what a prefix must look like
 LOG_STATEMENT_SID = "WriteOwnLogGroup"  # the generated statement of every execution role's policy
+LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")  # what it allows on the function's log group
 DEFAULT_STAGE = "$default"
 ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 _FUNCTION_FIELDS = tuple(f.name for f in dataclasses.fields(models.Function))

@@ -109,6 +109,20 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
             "differ only in case",
         ),
         (MINIMAL + 'tags: {"Apispec:Service": x}\n', "8:8 E604 tags[\"Apispec:Service\"]", "set by apispec"),
+        (
+            MINIMAL.replace(
+                "    source: code\n",
+                "    source: code\n    permissions:\n"
+                + "".join(f"      - {{actions: [dynamodb:GetItem], resources: ['arn:aws:dynamodb:eu-west-1:123456789012:table/t{i:03d}-{'x' * 80}']}}\n" for i in range(80)),
+            ),
+            "6:7 E225 functions.api.permissions",
+            "IAM allows 10,240 per role",
+        ),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    permissions: [{actions: [s3:GetObject], resources: ['arn:aws:s3:::b/日本/*']}]\n"),
+            "5:57 E225 functions.api.permissions[0].resources[0]",
+            "characters IAM refuses",
+        ),
         (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: python3.13\n") + "defaults:\n  runtime: pyhton3.12\n", "10:3 W224 defaults.runtime", "never used"),
         (
             MINIMAL.replace("    source: code\n", "    source: code\n    role: arn:aws:iam::123456789012:role/x\n")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from compiler import awsdata
 from compiler.diagnostics import Anchor, Finding, SpecPath, did_you_mean
-from compiler.resolve import LOG_STATEMENT_SID, PARAM_REF, PREFIX, Function
+from compiler.resolve import LOG_ACTIONS, LOG_STATEMENT_SID, PARAM_REF, PREFIX, Function
 from compiler.rules import Context, rule
 
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*\Z")
@@ -350,3 +351,55 @@ def defaults_used(ctx: Context) -> Iterator[Finding]:
                 f"every function sets its own `{shown}`, so this default is never used (nor checked); remove it, or the functions' own values",
                 anchor="key",
             )
+
+
+_PARAM_STAND_IN = "p" * 80  # a parameter's value is known at deploy time only: counted as an ARN-long text
+# The longest partition and region, so the estimate does not fall short anywhere.
+_LOG_GROUP_ARN = "arn:aws-iso-b:logs:ap-southeast-2:123456789012:log-group:{}:*"
+
+
+@rule("E225", name="function-policy-size")
+def policy_size(ctx: Context) -> Iterator[Finding]:
+    """A generated role's policy fits IAM's 10,240 characters and holds only characters IAM allows."""
+    import json
+
+    for fn in ctx.spec.functions:
+        if fn.role is not None or not fn.permissions:
+            continue
+        statements: list[dict[str, Any]] = [
+            {"Sid": LOG_STATEMENT_SID, "Effect": "Allow", "Action": list(LOG_ACTIONS), "Resource": [_LOG_GROUP_ARN.format(fn.log_group_name)]}
+        ]
+        for statement in fn.permissions:
+            for index, resource in enumerate(statement.resources):
+                if not _POLICY_TEXT.match(resource):
+                    yield Finding("E225", (*statement.spec_path, "resources", index), f"`{resource}` {_POLICY_TEXT_PROBLEM}")
+            for condition in statement.conditions:
+                for index, value in enumerate(condition.values):
+                    if not _POLICY_TEXT.match(value):
+                        where = (*statement.spec_path, "conditions", condition.operator, condition.key)
+                        yield Finding("E225", (*where, index) if len(condition.values) > 1 else where, f"`{value}` {_POLICY_TEXT_PROBLEM}")
+            statements.append(
+                {
+                    "Sid": statement.sid or "",
+                    "Effect": statement.effect,
+                    "Action": list(statement.actions),
+                    "Resource": [PARAM_REF.sub(_PARAM_STAND_IN, r) for r in statement.resources],
+                    "Condition": [(c.operator, c.key, [PARAM_REF.sub(_PARAM_STAND_IN, v) for v in c.values]) for c in statement.conditions],
+                }
+            )
+        text = json.dumps({"Version": "2012-10-17", "Statement": statements}, separators=(",", ":"), ensure_ascii=False)
+        size = sum(not c.isspace() for c in text)
+        if size > awsdata.IAM_ROLE_POLICY_MAX_CHARACTERS:
+            counted = " (a `${param:…}` counted as 80)" if _PARAM_STAND_IN in text else ""
+            yield Finding(
+                "E225",
+                fn.origin["permissions"],
+                f"the role policy of function `{fn.key}` would take about {size:,} characters{counted}; "
+                f"IAM allows {awsdata.IAM_ROLE_POLICY_MAX_CHARACTERS:,} per role: put several actions or resources in one statement, "
+                "use wildcards, or give the function an existing `role`",
+            )
+
+
+# What IAM accepts in a policy document: tab, line breaks and U+0020 to U+00FF.
+_POLICY_TEXT = re.compile("[\t\n\r\u0020-\u00ff]*\\Z")
+_POLICY_TEXT_PROBLEM = "holds characters IAM refuses in a policy (only Latin-1 letters and signs, U+0020 to U+00FF)"
