@@ -403,3 +403,55 @@ def policy_size(ctx: Context) -> Iterator[Finding]:
 # What IAM accepts in a policy document: tab, line breaks and U+0020 to U+00FF.
 _POLICY_TEXT = re.compile("[\t\n\r\u0020-\u00ff]*\\Z")
 _POLICY_TEXT_PROBLEM = "holds characters IAM refuses in a policy (only Latin-1 letters and signs, U+0020 to U+00FF)"
+
+
+@rule("W226", name="function-dependencies")
+def function_dependencies(ctx: Context) -> Iterator[Finding]:
+    """Dependencies a function's code declares are in its `source` (only `sam build` installs them)."""
+    checked: dict[tuple[str, str], str | None] = {}
+    for fn in ctx.spec.functions:
+        family = "python" if fn.runtime.startswith("python") else "nodejs" if fn.runtime.startswith("nodejs") else None
+        if family is None or not fn.source or Path(fn.source).is_absolute():
+            continue
+        key = (fn.source, family)
+        if key not in checked:
+            checked[key] = _missing_dependency(ctx.spec_dir / fn.source, family)
+        missing = checked[key]
+        if missing:
+            yield Finding(
+                "W226",
+                fn.origin["source"],
+                f"{missing}, which is not in `{fn.source}`: `sam build` installs it, but Terraform and `aws cloudformation package` "
+                "zip the directory as it is, so the function would fail to import it; install dependencies into the source "
+                "directory (e.g. `pip install -r requirements.txt -t .`) or provide them in a layer",
+            )
+
+
+def _missing_dependency(directory: Path, family: str) -> str | None:
+    """`requirements.txt lists `x`` for the first declared dependency not installed in `directory`, or None."""
+    try:
+        if family == "python":
+            requirements = (directory / "requirements.txt").read_text(encoding="utf-8", errors="replace")
+            installed = {_distribution(p.name.removesuffix(".dist-info").rsplit("-", 1)[0]) for p in directory.glob("*.dist-info")}
+            for line in requirements.splitlines():
+                match = _REQUIREMENT.match(line.strip())
+                if match and _distribution(match.group(0)) not in installed:
+                    return f"`requirements.txt` lists `{match.group(0)}`"
+        else:
+            import json
+
+            manifest = json.loads((directory / "package.json").read_text(encoding="utf-8", errors="replace"))
+            dependencies = manifest.get("dependencies") if isinstance(manifest, dict) else None
+            if isinstance(dependencies, dict) and dependencies and not (directory / "node_modules").is_dir():
+                return f"`package.json` depends on `{next(iter(dependencies))}`"
+    except (OSError, ValueError):  # no such file, or one that is not readable as it should be
+        return None
+    return None
+
+
+_REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a requirement line's project name; options start with `-`
+
+
+def _distribution(name: str) -> str:
+    """A project name as PEP 503 compares them: `PyYAML`, `pyyaml` and `py_yaml` are one."""
+    return re.sub(r"[-_.]+", "-", name).lower()
