@@ -201,6 +201,7 @@ class Deployment(NamedTuple):
     api: Ref
     description: str
     triggers: tuple[str, ...]  # ids of the routes and integrations it captures
+    settings: tuple[Ref, ...]  # and the settings of other nodes it holds (the API's CORS)
 
 
 class Permission(NamedTuple):

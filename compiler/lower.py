@@ -219,6 +219,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             api=api_ref,
             description=api.deployment_description,
             triggers=(*(i.id for i in integrations.values()), *(r.id for r in routes)),
+            settings=(ir.Ref(API_ID, "cors"),) if cors else (),
         )
         nodes.append(deployment)
     access_log = None

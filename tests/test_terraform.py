@@ -60,3 +60,16 @@ def test_log_groups_come_first_and_roles_use_separate_policies(compiled: dict[st
             assert resources["aws_iam_role_policy"][name]["role"] == f"${{aws_iam_role.{name}.name}}"
         else:
             assert name not in resources.get("aws_iam_role", {})
+
+
+def test_a_manual_deployment_redeploys_for_every_route_integration_and_the_cors_settings(compiled: dict[str, Compiled]) -> None:
+    """`auto_deploy: false`: the stage keeps serving its deployment, so the trigger hash takes in all it holds."""
+    resources = _module(compiled["shop"])["resource"]
+    (deployment,) = resources["aws_apigatewayv2_deployment"].values()
+    captured = deployment["triggers"]["redeployment"].removeprefix("${sha1(jsonencode([").removesuffix("]))}").split(", ")
+    expected = [f"aws_apigatewayv2_integration.{name}" for name in resources["aws_apigatewayv2_integration"]]
+    expected += [f"aws_apigatewayv2_route.{name}" for name in resources["aws_apigatewayv2_route"]]
+    assert captured == [*expected, "aws_apigatewayv2_api.api.cors_configuration"]
+    assert deployment["lifecycle"] == {"create_before_destroy": True}
+    (stage,) = resources["aws_apigatewayv2_stage"].values()
+    assert stage["deployment_id"] == "${aws_apigatewayv2_deployment.api.id}" and stage["auto_deploy"] is False

@@ -41,6 +41,7 @@ ATTRIBUTES: dict[tuple[type, str], str] = {
     (ir.Api, "id"): "id",
     (ir.Api, "endpoint"): "api_endpoint",
     (ir.Api, "execution_arn"): "execution_arn",
+    (ir.Api, "cors"): "cors_configuration",
     (ir.Integration, "id"): "id",
     (ir.Route, "id"): "id",
     (ir.Deployment, "id"): "id",
@@ -193,7 +194,7 @@ class _Module:
                 },
             )
         elif isinstance(node, ir.Deployment):
-            captured = ", ".join(self.address(t) for t in node.triggers)
+            captured = ", ".join([*(self.address(t) for t in node.triggers), *(self.expression(r) for r in node.settings)])
             self.add(
                 node,
                 {
