@@ -17,6 +17,7 @@ from compiler.backends.cfn import code_path
 AWS_PROVIDER = {"source": "hashicorp/aws", "version": "~> 6.0"}
 ARCHIVE_PROVIDER = {"source": "hashicorp/archive", "version": "~> 2.4"}
 REQUIRED_VERSION = ">= 1.5.0"
+ARCHIVE_FILE_MODE = "0755"
 
 # Resource type and attribute names of each node kind.
 TYPES: dict[type, str] = {
@@ -257,6 +258,9 @@ class _Module:
                 "type": "zip",
                 "source_dir": _Expr(f"${{path.module}}/{_escape(code_path(self.root, node.source))}"),
                 "output_path": _Expr(f"${{path.module}}/.build/{archive}.zip"),
+                # One mode for every entry, so the package's hash does not depend on the umask of the
+                # checkout; executable, as a custom runtime's `bootstrap` must be.
+                "output_file_mode": ARCHIVE_FILE_MODE,
             },
         )
         logging: dict[str, Any] = {"log_format": node.log_format, "log_group": self.value(node.log_group)}
