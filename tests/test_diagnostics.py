@@ -104,6 +104,11 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
         (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
         (
+            MINIMAL.replace("  api:\n", "".join(f"  f{i}: {{source: code, handler: main.handler}}\n" for i in range(70)) + "  api:\n"),
+            "2:1 W410 functions",
+            "214 outputs",
+        ),
+        (
             MINIMAL.replace("    source: code\n", "    source: code\n    tags: {team: checkout}\n") + "tags: {Team: commerce}\n",
             "5:12 E604 functions.api.tags.team",
             "differ only in case",

@@ -78,12 +78,23 @@ def throttling_zero(ctx: Context) -> Iterator[Finding]:
 
 
 _CLOUDFORMATION_MAX_RESOURCES = 500  # resources per stack
+_CLOUDFORMATION_MAX_OUTPUTS = 200  # outputs per template
+_OUTPUTS_PER_FUNCTION = 3  # its name, ARN and log group (and the API's URL and id)
 
 
-@rule("W410", name="cloudformation-resource-limit")
-def cloudformation_resource_limit(ctx: Context) -> Iterator[Finding]:
-    """The CloudFormation and SAM stacks stay within CloudFormation's 500 resources."""
+@rule("W410", name="cloudformation-limits")
+def cloudformation_limits(ctx: Context) -> Iterator[Finding]:
+    """The CloudFormation and SAM stacks stay within CloudFormation's 500 resources and 200 outputs."""
     spec = ctx.spec
+    outputs = _OUTPUTS_PER_FUNCTION * len(spec.functions) + 2 * (spec.api is not None)
+    if outputs > _CLOUDFORMATION_MAX_OUTPUTS:
+        yield Finding(
+            "W410",
+            ("functions",),
+            f"the CloudFormation and SAM templates would have {outputs} outputs ({_OUTPUTS_PER_FUNCTION} per function); "
+            f"CloudFormation allows {_CLOUDFORMATION_MAX_OUTPUTS}, so split the service (Terraform has no such limit)",
+            anchor="key",
+        )
     count = sum(2 if fn.role is not None else 4 for fn in spec.functions)  # log group, function (role, policy)
     if spec.api is not None:
         grouped = routes_by_function(spec.routes)
