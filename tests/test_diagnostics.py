@@ -106,7 +106,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (
             MINIMAL.replace("  api:\n", "".join(f"  f{i}: {{source: code, handler: main.handler}}\n" for i in range(70)) + "  api:\n"),
             "2:1 W410 functions",
-            "214 outputs",
+            "215 outputs",
         ),
         (
             MINIMAL.replace("    source: code\n", "    source: code\n    tags: {team: checkout}\n") + "tags: {Team: commerce}\n",
