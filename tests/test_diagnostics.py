@@ -103,6 +103,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ("service: demo\nfunctions: [a, b\n", "2:12 E003 (document)", "never closed"),
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
         (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
+        (MINIMAL + "api:\n  cors: {}\n", "9:3 W411 api.cors", "sets nothing"),
         (
             MINIMAL.replace("  api:\n", "".join(f"  f{i}: {{source: code, handler: main.handler}}\n" for i in range(70)) + "  api:\n"),
             "2:1 W410 functions",

@@ -43,10 +43,17 @@ def api_name(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("E403", name="api-cors")
+@rule("E403", "W411", name="api-cors")
 def api_cors(ctx: Context) -> Iterator[Finding]:
-    """Credentials are not allowed together with the origin `*`."""
+    """Credentials are not allowed together with the origin `*`; `cors` sets something."""
     cors = ctx.spec.service.api.cors
+    if cors is not None and not (cors.allow_origins or cors.allow_methods or cors.allow_headers or cors.expose_headers or cors.allow_credentials) and cors.max_age is None:
+        yield Finding(
+            "W411",
+            ("api", "cors"),
+            "`cors` sets nothing, so no CORS configuration is made; list `allow_origins` (and the methods and headers) or remove `cors`",
+            anchor="key",
+        )
     if cors is not None and cors.allow_credentials and "*" in cors.allow_origins:
         yield Finding(
             "E403",
