@@ -104,6 +104,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
         (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
         (MINIMAL + "api:\n  cors: {}\n", "9:3 W411 api.cors", "sets nothing"),
+        (MINIMAL.replace("functions:\n", "functions:\n  b:\n    name: demo-api\n    source: code\n    handler: main.handler\n"), "7:3 E204 functions.api", "made from the service prefix"),
         (
             MINIMAL.replace("  api:\n", "".join(f"  f{i}: {{source: code, handler: main.handler}}\n" for i in range(70)) + "  api:\n"),
             "2:1 W410 functions",
@@ -419,6 +420,10 @@ functions:
     "no service": (
         "functions:\n  api: {source: code/nope, handler: main.handler, runtime: python3.7}\nroutes:\n  get /x: apx\n",
         ["1:1 E102 service", "2:17 E206 functions.api.source", "2:60 E211 functions.api.runtime", '4:3 E301 routes["get /x"]', '4:11 E304 routes["get /x"]'],
+    ),
+    "routes that are all invalid": (
+        "service: demo\nfunctions:\n  api: {source: code, handler: main.handler}\nroutes:\n  GET /a: 42\napi:\n  stage: v1\n",
+        ['5:11 E103 routes["GET /a"]'],  # and no W404 "there are no routes"
     ),
     "functions that are not a mapping": (
         "service: 5\nregion: nowhere\nfunctions: []\n",

@@ -94,7 +94,7 @@ def function_names(ctx: Context) -> Iterator[Finding]:
             )
         first = seen.setdefault(fn.name, fn)
         if first is not fn and first.key.replace("-", "_") != fn.key.replace("-", "_"):  # else E202 says it
-            yield Finding("E204", where, f"function name `{fn.name}` is already used by function `{first.key}`; set a different `name`")
+            yield Finding("E204", where, f"function name `{fn.name}` is already used by function `{first.key}`{source}; set a different `name`", anchor=anchor)
         elif fn.role is None:  # IAM role names are unique regardless of case
             other = roles.setdefault(fn.role_name.lower(), fn)
             if other is not fn and other.name != fn.name:
@@ -103,6 +103,7 @@ def function_names(ctx: Context) -> Iterator[Finding]:
                     where,
                     f"the generated role `{fn.role_name}` and function `{other.key}`'s `{other.role_name}` differ only in case, "
                     "and IAM role names ignore case; set a different `name`",
+                    anchor=anchor,
                 )
 
 
