@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import sys
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -15,6 +15,7 @@ import typer
 
 from compiler import __version__
 from compiler.diagnostics import Diagnostic, format_json, format_text, has_errors
+from compiler.exitcodes import ExitCode
 
 app = typer.Typer(
     name="apispec",
@@ -24,12 +25,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-
-class ExitCode(IntEnum):
-    OK = 0
-    INVALID = 1  # the spec is invalid, or `--check` found stale output
-    USAGE = 2  # unknown flag, missing file
 
 
 class Target(StrEnum):

@@ -16,13 +16,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from compiler.exitcodes import ExitCode
 from compiler.resolve import Resolved
 from compiler.serve import events
 from compiler.serve.app import INTERNAL_ERROR, MAX_REQUEST_BYTES, App, Exchange
 from compiler.serve.responses import Response, gateway_error, is_token
 
-EXIT_OK = 0
-EXIT_CANNOT_LISTEN = 2
 _NO_BODY_STATUSES = frozenset({204, 304})
 _BREAKS = re.compile(r"[\r\n\0]")
 
@@ -233,7 +232,7 @@ def serve(
     params: dict[str, str] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
-) -> int:
+) -> ExitCode:
     """Serve the spec's HTTP API until Ctrl-C, SIGTERM or SIGHUP; the process exit code."""
     out, err = Output(stdout or sys.stdout), Output(stderr or sys.stderr)
     app = App(resolved, spec_dir, params or {}, emit=out, notice=err)
@@ -244,7 +243,7 @@ def serve(
     except (OSError, OverflowError) as exc:
         err(f"apispec: error: cannot listen on {host}:{port}: {exc}")
         app.close()
-        return EXIT_CANNOT_LISTEN
+        return ExitCode.USAGE
     app.port = int(server.server_address[1])
     previous = _install_signals()
     try:
@@ -257,7 +256,7 @@ def serve(
         server.server_close()
         app.close()
     err("apispec: stopped")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _on_stop_signal(signum: int, frame: FrameType | None) -> None:
