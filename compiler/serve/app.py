@@ -12,7 +12,7 @@ from compiler.resolve import Resolved
 from compiler.serve import accesslog, config, events
 from compiler.serve.responses import CorsPolicy, MalformedResponseError, Response, from_lambda, gateway_error
 from compiler.serve.routing import Router
-from compiler.serve.workers import Outcome, Pool
+from compiler.serve.workers import Outcome, Pool, PoolClosedError
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
 MAX_INVOKE_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation payload limit (request and response)
@@ -153,7 +153,7 @@ class App:
         started = time.monotonic()
         try:
             outcome = pool.invoke(invocation)
-        except (OSError, RuntimeError) as exc:
+        except (OSError, PoolClosedError) as exc:
             outcome = Outcome(error={"errorType": "Runtime.Unavailable", "errorMessage": f"cannot run the function: {exc}"}, keep=False)
         exchange.integration_latency = int((time.monotonic() - started) * 1000)
         exchange.integration_status = 200

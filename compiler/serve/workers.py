@@ -35,6 +35,10 @@ _WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
 Emit = Callable[[str], None]
 
 
+class PoolClosedError(Exception):
+    """The pool is closed (the server is stopping): it takes no more requests."""
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """How one invocation ended: exactly one of `result` (JSON text) and `error` is set."""
@@ -77,8 +81,12 @@ class Worker:
             start_new_session=True,  # its own process group, so a kill takes the handler's children too
         )
         assert self._process.stdout is not None and self._process.stderr is not None
-        threading.Thread(target=self._read_answers, args=(self._process.stdout,), daemon=True).start()
-        threading.Thread(target=self._read_output, args=(self._process.stderr,), daemon=True).start()
+        try:
+            threading.Thread(target=self._read_answers, args=(self._process.stdout,), daemon=True).start()
+            threading.Thread(target=self._read_output, args=(self._process.stderr,), daemon=True).start()
+        except RuntimeError as exc:  # "can't start new thread": the worker cannot run, like a failed start
+            self.stop()
+            raise OSError(f"cannot start the worker's reader threads: {exc}") from exc
 
     @property
     def pid(self) -> int:
@@ -195,7 +203,10 @@ class Pool:
         self._environment = self._base_environment()
 
     def invoke(self, request: dict[str, Any]) -> Outcome:
-        """Run one request on a free worker (started when none is free and the pool is not full)."""
+        """Run one request on a free worker (started when none is free and the pool is not full).
+
+        Raises `PoolClosedError` once the pool is closed, and `OSError` when a worker cannot be started.
+        """
         self._check_reload()
         worker = self._acquire()
         outcome = Outcome(error={"errorType": "Runtime.Unknown", "errorMessage": "the worker was stopped"}, keep=False)
@@ -278,7 +289,7 @@ class Pool:
         with self._cond:
             while True:
                 if self._closed:
-                    raise RuntimeError("the server is stopping")
+                    raise PoolClosedError("the server is stopping")
                 while self._idle:
                     worker = self._idle.pop()  # the most recently used: warmest
                     if worker.alive():
@@ -304,7 +315,7 @@ class Pool:
                 self._busy.add(worker)
         if closed:
             worker.stop()
-            raise RuntimeError("the server is stopping")
+            raise PoolClosedError("the server is stopping")
         return worker
 
     def _release(self, worker: Worker, keep: bool) -> None:
