@@ -584,14 +584,17 @@ class _FaultyApp:
 
 
 @pytest.mark.parametrize(
-    ("response", "logged"),
+    ("response", "logged", "where"),
     [
-        (None, "RuntimeError: a bug in the app"),
-        (Response(200, [("x-emoji", "\u2713")], b"ok"), "UnicodeEncodeError"),
-        (Response(200, [("x-a", "1\r\nx-injected: 1")], b"ok"), "ValueError: a header contains CR, LF or NUL"),
+        # `where`: the line that raised; for one outside apispec's code, also the innermost apispec line that led there
+        (None, "RuntimeError: a bug in the app", r"\(at tests/test_serve\.py:\d+, from compiler/serve/server\.py:\d+\)$"),
+        (Response(200, [("x-emoji", "\u2713")], b"ok"), "UnicodeEncodeError", r"\(at compiler/serve/server\.py:\d+\)$"),
+        (Response(200, [("x-a", "1\r\nx-injected: 1")], b"ok"), "ValueError: a header contains CR, LF or NUL", r"\(at compiler/serve/server\.py:\d+\)$"),
     ],
 )
-def test_server_errors_are_500_without_traceback(capsys: pytest.CaptureFixture[str], response: Response | None, logged: str) -> None:
+def test_server_errors_are_500_without_traceback(
+    capsys: pytest.CaptureFixture[str], response: Response | None, logged: str, where: str
+) -> None:
     out: list[str] = []
     notices: list[str] = []
     server = HTTPServer(("127.0.0.1", 0), cast(App, _FaultyApp(response)), out.append, notices.append)
@@ -610,6 +613,7 @@ def test_server_errors_are_500_without_traceback(capsys: pytest.CaptureFixture[s
                 time.sleep(0.01)
             assert f"500 {reply.request_id}" in out
             assert any(logged in line and reply.request_id in line for line in notices)
+            assert any(re.search(where, line) for line in notices if reply.request_id in line), notices
         connection.close()
     finally:
         server.shutdown()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import signal
 import socket
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from compiler.diagnostics import one_line
 from compiler.exitcodes import ExitCode
 from compiler.resolve import Resolved
 from compiler.serve import events
@@ -56,6 +57,12 @@ class HTTPServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, RequestHandler)
 
+    def handle_error(self, request: object, client_address: Any) -> None:
+        """What escapes a connection's handler (its own setup, or `_fail` failing in turn): one line on
+        stderr where socketserver would print a traceback."""
+        error = sys.exc_info()[1]
+        self.notice(f"apispec: error: connection from {_display_address(client_address)}: {describe(error) if error else 'unknown error'}")
+
 
 class RequestHandler(BaseHTTPRequestHandler):
     """Reads a request, lets the `App` answer it, writes the response and the access-log line."""
@@ -66,62 +73,46 @@ class RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence http.server's own log: the access log replaces it."""
 
-    def handle(self) -> None:
-        """Serve the connection's requests; an unexpected error is one line on stderr, never a traceback."""
-        self._responded = False
-        try:
-            super().handle()
-        except OSError:  # the client went away (reset, broken pipe): nothing to answer
-            self.close_connection = True
-        except Exception as exc:  # a bug here must not kill the thread with a traceback mid-response
-            what = f"{getattr(self, 'command', None) or '-'} {getattr(self, 'path', None) or '-'}"
-            self.server.notice(f"apispec: error: {what}: {type(exc).__name__}: {exc}")
-            if not self._responded:
-                with contextlib.suppress(Exception):
-                    self._write(gateway_error(500, INTERNAL_ERROR), events.new_request_id())
-            self.close_connection = True
-
     def handle_one_request(self) -> None:
-        """Like the base class, except that every method goes to `_serve` (PURGE, TRACE, any token: an
-        `ANY` route or `$default` may answer it) where the base class answers 501 without a `do_` method."""
+        """Serve one request of the connection (the base class's `handle` loops over them).
+
+        Every method goes to the `App` (PURGE, TRACE, any token: an `ANY` route or `$default` may answer
+        it), where the base class answers 501 without a `do_` method. This is the request's one error
+        boundary: whatever fails becomes a 500 and one line on stderr (`_fail`), never a traceback.
+        """
         self._responded = False
+        request: events.Request | None = None
         try:
-            self.raw_requestline = self.rfile.readline(65537)
-            if len(self.raw_requestline) > 65536:
-                self.requestline = self.request_version = self.command = ""
-                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
-                return
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if not self.parse_request():
-                return  # parse_request has answered, with send_error
-            self._serve()
-            self.wfile.flush()
-        except TimeoutError:  # a read or a write timed out: drop the connection
-            self.close_connection = True
+            request = self._read_request()
+            if request is not None:
+                self._answer(request)
+        except Exception as exc:
+            self._fail(exc, request)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (malformed request line or headers, ...) as API Gateway's JSON, not HTML."""
         phrase = self.responses.get(code, ("Error",))[0]
         self._reject(code, phrase, message or phrase)
 
-    def _serve(self) -> None:
-        app = self.server.app
-        if not is_token(self.command):
-            self._reject(400, "Bad Request", f"the method {self.command!r} is not an HTTP token")
-            return
+    def _read_request(self) -> events.Request | None:
+        """The next request, read whole; None when there is none to pass on: the connection ended, or
+        the request is unreadable and has been answered already."""
         try:
+            if not self._read_head():
+                return None
             body = self._read_body()
-        except ValueError as exc:
+        except OSError:  # the client went away (a reset, a timeout): nothing to answer
+            self.close_connection = True
+            return None
+        except ValueError as exc:  # from `_read_body` (`parse_request` answers its own): a bad size
             self._reject(400, "Bad Request", f"unreadable body: {exc}")
-            return
+            return None
         if body is None:
             self._reject(413, "Request Entity Too Large", f"the body is over {MAX_REQUEST_BYTES} bytes")
-            return
+            return None
         headers = [(_utf8(name), _utf8(value)) for name, value in self.headers.items()]
         host = next((v for k, v in headers if k.lower() == "host"), None) or _display_address(self.server.server_address)
-        request = events.Request(
+        return events.Request(
             method=self.command,
             target=_utf8(self.path),
             headers=headers,
@@ -130,16 +121,55 @@ class RequestHandler(BaseHTTPRequestHandler):
             protocol=self.request_version,
             host=host,
         )
-        try:
-            exchange = app.handle(request)
-            sent = self._write(exchange.response, request.request_id)
-        except Exception as exc:  # nothing was sent yet: `_write` encodes the whole head before writing
-            self.server.notice(f"apispec: error: {request.method} {request.raw_path} (request {request.request_id}): {type(exc).__name__}: {exc}")
-            exchange = Exchange(gateway_error(500, INTERNAL_ERROR), error_message=INTERNAL_ERROR)
-            sent = self._write(exchange.response, request.request_id)
-        line = app.access_log_line(request, exchange, sent, time.time())
+
+    def _read_head(self) -> bool:
+        """Read the request line and headers, as the base class does; False when the connection ended
+        or the request has been answered (a line too long, a malformed head, a method that is not a token)."""
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return False
+        if not self.raw_requestline:
+            self.close_connection = True
+            return False
+        if not self.parse_request():
+            return False  # parse_request has answered, with send_error
+        if not is_token(self.command):
+            self._reject(400, "Bad Request", f"the method {self.command!r} is not an HTTP token")
+            return False
+        return True
+
+    def _answer(self, request: events.Request) -> None:
+        exchange = self.server.app.handle(request)
+        sent = self._write(exchange.response, request.request_id)
+        self._log_access(request, exchange, sent)
+
+    def _log_access(self, request: events.Request, exchange: Exchange, sent: int) -> None:
+        line = self.server.app.access_log_line(request, exchange, sent, time.time())
         if line is not None:
             self.server.output(line)
+
+    def _fail(self, exc: Exception, request: events.Request | None) -> None:
+        """Report an unexpected error in one line naming the request and where it failed; answer 500
+        when nothing was sent yet (`_write` encodes the whole head before it writes, so a response that
+        cannot be sent leaves nothing on the wire). The connection stays open only when the request was
+        read whole and the 500 is its complete answer: otherwise the rest of the stream cannot be trusted."""
+        if request is not None:
+            what, request_id = f"{request.method} {request.raw_path}", request.request_id
+        else:
+            what = f"{getattr(self, 'command', None) or '-'} {getattr(self, 'path', None) or '-'}"
+            request_id = events.new_request_id()
+        self.server.notice(f"apispec: error: {what} (request {request_id}): {describe(exc)}")
+        if self._responded:
+            self.close_connection = True
+            return
+        exchange = Exchange(gateway_error(500, INTERNAL_ERROR), error_message=INTERNAL_ERROR)
+        sent = self._write(exchange.response, request_id)
+        if request is None:
+            self.close_connection = True
+        else:
+            self._log_access(request, exchange, sent)
 
     def _reject(self, status: int, message: str, reason: str) -> None:
         """Answer a request that cannot be passed on, with a new request id; the reason goes to stderr."""
@@ -217,6 +247,38 @@ def _utf8(text: str) -> str:
 def _display_address(address: tuple[Any, ...]) -> str:
     host, port = str(address[0]), int(address[1])
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+_ROOT = Path(__file__).parents[2]  # the directory that holds the `compiler` package
+_PACKAGE = _ROOT / "compiler"
+
+
+def describe(exc: BaseException) -> str:
+    """`Type: message (at file:line)` on one line: what failed and where, so that a bug can be found."""
+    return f"{type(exc).__name__}: {one_line(str(exc))} (at {_where(exc)})"
+
+
+def _where(exc: BaseException) -> str:
+    """The line that raised `exc`; when that line is not apispec's (the standard library, a test's
+    stand-in), also the innermost apispec line that led there."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "an unknown line"
+    where = _place(frames[-1])
+    if not _is_ours(frames[-1]):
+        caller = next((frame for frame in reversed(frames) if _is_ours(frame)), None)
+        if caller is not None:
+            where += f", from {_place(caller)}"
+    return where
+
+
+def _place(frame: traceback.FrameSummary) -> str:
+    path = Path(frame.filename)
+    return f"{path.relative_to(_ROOT) if path.is_relative_to(_ROOT) else path}:{frame.lineno}"
+
+
+def _is_ours(frame: traceback.FrameSummary) -> bool:
+    return Path(frame.filename).is_relative_to(_PACKAGE)
 
 
 class _StopServingError(Exception):
