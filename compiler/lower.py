@@ -19,6 +19,7 @@ from compiler.resolve import (
     Route,
     Statement,
     access_log_format,
+    cors_methods,
     routes_by_function,
 )
 from schemas import models
@@ -255,7 +256,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
 def _cors(cors: models.Cors) -> ir.Cors | None:
     """The CORS settings as API Gateway takes them: the route method `ANY` is every method, `*`;
     none at all when nothing is set (W411), the same in every target."""
-    methods = tuple(dict.fromkeys("*" if m == "ANY" else m for m in cors.allow_methods))
+    methods = cors_methods(cors)
     settings = ir.Cors(
         tuple(cors.allow_origins), methods, tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age
     )

@@ -65,6 +65,16 @@ def access_log_format(fields: tuple[tuple[str, str], ...]) -> str:
     return json.dumps(dict(fields), separators=(",", ":"), ensure_ascii=False)
 
 
+def cors_methods(cors: models.Cors) -> tuple[str, ...]:
+    """The CORS allowed methods as API Gateway takes them: the route method `ANY` is every method, `*`; each once."""
+    return tuple(dict.fromkeys("*" if m == "ANY" else m for m in cors.allow_methods))
+
+
+def api_name(service: models.Service, prefix: str) -> str:
+    """The HTTP API's name: `api.name`, else `<prefix>-api` (`serve` shows it even when there are no routes, so no `Api`)."""
+    return service.api.name if service.api.name is not None else f"{prefix}-api"
+
+
 # A function with more routes than this gets one API-wide invoke permission, keeping its
 # resource policy under Lambda's 20 KB limit.
 MAX_ROUTE_PERMISSIONS = 20
@@ -348,7 +358,7 @@ def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]
         fields = tuple(access.fields.items()) if access.fields is not None else DEFAULT_ACCESS_LOG_FIELDS
         retention = access.retention_days if access.retention_days is not None else retention
     return Api(
-        name=service.api.name if service.api.name is not None else f"{prefix}-api",
+        name=api_name(service, prefix),
         description=service.description,
         stage=service.api.stage,
         auto_deploy=service.api.auto_deploy,

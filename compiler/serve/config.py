@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler.resolve import PARAM_REF, Function, Resolved
+from compiler.resolve import DEFAULT_STAGE, PARAM_REF, Function, Resolved, api_name
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -121,13 +121,13 @@ def load(resolved: Resolved, spec_dir: Path, params: Mapping[str, str]) -> Confi
     if mismatched:
         warnings.append(f"functions for {', '.join(mismatched)} run with the local Python ({local}, {sys.executable})")
     api = resolved.api
-    api_name = api.name if api is not None else f"{resolved.prefix}-api"
+    name = api.name if api is not None else api_name(resolved.service, resolved.prefix)
     if not resolved.routes:
         warnings.append("the spec has no routes: every request answers 404")
     return Config(
-        api_name=api_name,
-        api_id=hashlib.sha256(api_name.encode()).hexdigest()[:10],
-        stage=api.stage if api is not None else "$default",
+        api_name=name,
+        api_id=hashlib.sha256(name.encode()).hexdigest()[:10],
+        stage=api.stage if api is not None else DEFAULT_STAGE,
         functions=functions,
         warnings=tuple(warnings),
     )

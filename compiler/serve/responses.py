@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.resolve import cors_methods
 from schemas.models import Cors
 
 _FORMAT_ERROR = "The response from the Lambda function doesn't match the format that API Gateway expects."
@@ -171,8 +172,7 @@ class CorsPolicy:
         if cors.allow_credentials:
             headers.append(("access-control-allow-credentials", "true"))
         if cors.allow_methods:
-            methods = ["*" if m == "ANY" else m for m in cors.allow_methods]
-            headers.append(("access-control-allow-methods", ",".join(dict.fromkeys(methods))))
+            headers.append(("access-control-allow-methods", ",".join(cors_methods(cors))))
         if cors.allow_headers:
             headers.append(("access-control-allow-headers", ",".join(cors.allow_headers)))
         if cors.max_age is not None:
