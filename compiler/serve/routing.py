@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from compiler.resolve import DEFAULT_STAGE, Route
+from compiler.routekeys import _SEGMENT_PARAM
 
 _LITERAL, _PARAM, _GREEDY = 0, 1, 2
 
@@ -51,14 +52,15 @@ class _Compiled:
 
 
 def _compile(route: Route) -> _Compiled:
+    """The route's segments by kind, read with the grammar `compiler.routekeys` validates them with."""
     segments: list[tuple[int, str]] = []
     for segment in route.segments:
-        if segment.startswith("{") and segment.endswith("+}"):
-            segments.append((_GREEDY, segment[1:-2]))
-        elif segment.startswith("{") and segment.endswith("}"):
-            segments.append((_PARAM, segment[1:-1]))
-        else:
+        param = _SEGMENT_PARAM.match(segment)
+        if param is None:
             segments.append((_LITERAL, segment))
+        else:
+            name, greedy = param.groups()
+            segments.append((_GREEDY if greedy else _PARAM, name))
     return _Compiled(route, tuple(segments))
 
 
