@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.resolve import Resolved
 from compiler.serve import accesslog, config, events
 from compiler.serve.responses import CorsPolicy, MalformedResponseError, Response, from_lambda, gateway_error
-from compiler.serve.routing import Router
-from compiler.serve.workers import Outcome, Pool, PoolClosedError
+from compiler.serve.routing import Match, Router
+from compiler.serve.workers import Emit, Invocation, Outcome, Pool, PoolClosedError
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
 MAX_INVOKE_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation payload limit (request and response)
 INTERNAL_ERROR = "Internal Server Error"
-
-Emit = Callable[[str], None]
 
 
 @dataclass(slots=True)
@@ -68,8 +65,7 @@ class App:
         match = self.router.match(request.method, path)
         if match is None:
             return self._with_cors(Exchange(gateway_error(404, "Not Found"), error_message="Not Found"), origin)
-        exchange = self._invoke(request, match.route.key, match.route.function, match.parameters)
-        return self._with_cors(exchange, origin)
+        return self._with_cors(self._invoke(request, match), origin)
 
     def access_log_line(self, request: events.Request, exchange: Exchange, sent: int, finished: float) -> str | None:
         """The access-log line of a finished request, or None when access logs are off."""
@@ -115,10 +111,13 @@ class App:
             self.cors.apply(exchange.response, origin)
         return exchange
 
-    def _invoke(self, request: events.Request, route_key: str, key: str, parameters: dict[str, str]) -> Exchange:
+    def _invoke(self, request: events.Request, match: Match) -> Exchange:
+        """Run the route's function: 502 for a runtime serve does not run, 413 for an event over Lambda's
+        payload limit, else what `_respond` makes of the outcome."""
+        key = match.route.function
         fn = self.config.functions[key]
         prefix = f"[{key}] "
-        exchange = Exchange(gateway_error(500, INTERNAL_ERROR), route_key=route_key)
+        exchange = Exchange(gateway_error(500, INTERNAL_ERROR), route_key=match.route.key)
         pool = self.pools.get(key)
         if pool is None:
             message = f"runtime {fn.runtime} is not run locally: apispec serve runs Python functions only"
@@ -126,26 +125,8 @@ class App:
             exchange.response = gateway_error(502, "Bad Gateway")
             exchange.error_message, exchange.integration_error = "Bad Gateway", message
             return exchange
-        trace = events.trace_id(request.received)
-        event = events.build_event(
-            request,
-            route_key=route_key,
-            path_parameters=parameters,
-            stage=self.config.stage,
-            api_id=self.config.api_id,
-            account_id=config.ACCOUNT_ID,
-            trace=trace,
-            server_port=self.port,
-        )
-        lambda_request_id = events.new_lambda_request_id()
-        exchange.lambda_request_id = lambda_request_id
-        invocation = {
-            "event": event,
-            "requestId": lambda_request_id,
-            "timeoutMs": fn.timeout * 1000,
-            "invokedFunctionArn": fn.arn,
-            "traceId": trace,
-        }
+        invocation = self._invocation(request, match, fn)
+        exchange.lambda_request_id = invocation["requestId"]
         if len(json.dumps(invocation["event"])) > MAX_INVOKE_BYTES:
             exchange.response = gateway_error(413, "Request Entity Too Large")
             exchange.error_message = "Request Entity Too Large"
@@ -159,7 +140,30 @@ class App:
         exchange.integration_status = 200
         return self._respond(exchange, outcome, prefix)
 
+    def _invocation(self, request: events.Request, match: Match, fn: config.FunctionConfig) -> Invocation:
+        """What the worker gets: the payload 2.0 event and the context's request id, timeout, ARN and trace."""
+        trace = events.trace_id(request.received)
+        event = events.build_event(
+            request,
+            route_key=match.route.key,
+            path_parameters=match.parameters,
+            stage=self.config.stage,
+            api_id=self.config.api_id,
+            account_id=config.ACCOUNT_ID,
+            trace=trace,
+            server_port=self.port,
+        )
+        return {
+            "event": event,
+            "requestId": events.new_lambda_request_id(),
+            "timeoutMs": fn.timeout * 1000,
+            "invokedFunctionArn": fn.arn,
+            "traceId": trace,
+        }
+
     def _respond(self, exchange: Exchange, outcome: Outcome, prefix: str) -> Exchange:
+        """The exchange for the function's outcome: its response, or a 500 with the error logged
+        (`prefix` is the function's log prefix) and in `integration_error`."""
         exchange.error_message = INTERNAL_ERROR
         if outcome.error is not None:
             error = outcome.error

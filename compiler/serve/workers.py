@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NotRequired, TypedDict
 
 from compiler.serve.config import FunctionConfig
 
@@ -39,12 +39,30 @@ class PoolClosedError(Exception):
     """The pool is closed (the server is stopping): it takes no more requests."""
 
 
+class Invocation(TypedDict):
+    """One request to a worker, as `_worker.py` reads it."""
+
+    event: dict[str, Any]  # the payload format 2.0 event
+    requestId: str  # the Lambda request id, `context.aws_request_id`
+    timeoutMs: int
+    invokedFunctionArn: str
+    traceId: str
+
+
+class LambdaError(TypedDict):
+    """An invocation's error, in the shape the Lambda runtime reports it."""
+
+    errorType: str
+    errorMessage: str
+    stackTrace: NotRequired[list[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """How one invocation ended: exactly one of `result` (JSON text) and `error` is set."""
 
     result: str | None = None
-    error: dict[str, Any] | None = None
+    error: LambdaError | None = None
     timed_out: bool = False
     keep: bool = True  # whether the worker can take another request
     imported: tuple[str, ...] = ()  # module files the worker imported from `source` during this request
@@ -88,14 +106,10 @@ class Worker:
             self.stop()
             raise OSError(f"cannot start the worker's reader threads: {exc}") from exc
 
-    @property
-    def pid(self) -> int:
-        return self._process.pid
-
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def invoke(self, request: dict[str, Any], timeout: float) -> Outcome:
+    def invoke(self, request: Invocation, timeout: float) -> Outcome:
         """Run one request; the clock starts when the handler is imported (init has `INIT_LIMIT`)."""
         try:
             assert self._process.stdin is not None
@@ -115,10 +129,8 @@ class Worker:
                 return Outcome(error={"errorType": "Sandbox.Timedout", "errorMessage": f"{what} timed out after {limit:.2f} seconds"}, timed_out=True, keep=False)
             if message.get("started"):
                 started, deadline = True, time.monotonic() + timeout
-            elif "result" in message:
-                return Outcome(result=message["result"], **_imports(message))
-            elif "error" in message:
-                return Outcome(error=message["error"], keep=not message.get("exit"), **_imports(message))
+            elif "result" in message or "error" in message:
+                return _answered(message)
             elif message.get("eof"):
                 return self._crashed()
 
@@ -167,11 +179,17 @@ class Worker:
             self._emit(prefix + raw.decode("utf-8", "replace").rstrip("\r\n"))
 
 
-def _imports(message: dict[str, Any]) -> dict[str, Any]:
-    imported = message.get("imported")
-    paths = tuple(p for p in imported if isinstance(p, str)) if isinstance(imported, list) else ()
-    since = message.get("since")
-    return {"imported": paths, "since_ns": since if isinstance(since, int) else 0}
+def _answered(answer: dict[str, Any]) -> Outcome:
+    """The outcome a worker's `result` or `error` answer reports, with the files it imported meanwhile."""
+    imported = answer.get("imported")
+    since = answer.get("since")
+    return Outcome(
+        result=answer.get("result"),
+        error=answer.get("error"),
+        keep=not answer.get("exit"),  # only an `error` answer can say the worker exits
+        imported=tuple(p for p in imported if isinstance(p, str)) if isinstance(imported, list) else (),
+        since_ns=since if isinstance(since, int) else 0,
+    )
 
 
 class Pool:
@@ -202,19 +220,20 @@ class Pool:
         self._watched: dict[str, FileState] = {}  # the current generation's imported files
         self._environment = self._base_environment()
 
-    def invoke(self, request: dict[str, Any]) -> Outcome:
+    def invoke(self, request: Invocation) -> Outcome:
         """Run one request on a free worker (started when none is free and the pool is not full).
 
         Raises `PoolClosedError` once the pool is closed, and `OSError` when a worker cannot be started.
         """
         self._check_reload()
         worker = self._acquire()
-        outcome = Outcome(error={"errorType": "Runtime.Unknown", "errorMessage": "the worker was stopped"}, keep=False)
+        keep = False  # a worker whose invocation raised is not trusted with another
         try:
             outcome = worker.invoke(request, self.fn.timeout)
+            keep = outcome.keep
             self._watch(worker, outcome)  # before the worker is free: a reload must catch it
         finally:
-            self._release(worker, outcome.keep)
+            self._release(worker, keep)
         return outcome
 
     def close(self) -> None:
@@ -226,10 +245,6 @@ class Pool:
             self._cond.notify_all()
         for worker in workers:
             worker.stop()
-
-    def pids(self) -> list[int]:
-        with self._cond:
-            return [w.pid for w in (*self._idle, *self._busy)]
 
     def _base_environment(self) -> dict[str, str]:
         environment = dict(os.environ)
@@ -278,6 +293,8 @@ class Pool:
             worker.stop()
 
     def _acquire(self) -> Worker:
+        """A worker for one request, marked busy: the most recently used idle one, else a new one while
+        the pool is not full; otherwise wait for one to be released."""
         dead: list[Worker] = []
         try:
             return self._take(dead)
@@ -286,6 +303,7 @@ class Pool:
                 worker.stop()
 
     def _take(self, dead: list[Worker]) -> Worker:
+        """`_acquire`'s work; idle workers found dead go to `dead`, for the caller to stop outside the lock."""
         with self._cond:
             while True:
                 if self._closed:
