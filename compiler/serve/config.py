@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,15 +111,7 @@ def load(resolved: Resolved, spec_dir: Path, params: Mapping[str, str]) -> Confi
             f"parameter `{name}` has no value and no default; `${{param:{name}}}` is left empty in "
             f"{', '.join(places)} (give --param {name}=VALUE)"
         )
-    local = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    for config in functions.values():
-        if not config.is_python:
-            warnings.append(
-                f"function `{config.key}` has runtime {config.runtime}: serve runs Python functions only, so its routes answer 502"
-            )
-    mismatched = sorted({c.runtime for c in functions.values() if c.is_python and c.runtime != local})
-    if mismatched:
-        warnings.append(f"functions for {', '.join(mismatched)} run with the local Python ({local}, {sys.executable})")
+    warnings += _runtime_warnings(functions.values())
     api = resolved.api
     name = api.name if api is not None else api_name(resolved.service, resolved.prefix)
     if not resolved.routes:
@@ -133,11 +125,27 @@ def load(resolved: Resolved, spec_dir: Path, params: Mapping[str, str]) -> Confi
     )
 
 
+def _runtime_warnings(functions: Collection[FunctionConfig]) -> list[str]:
+    """Functions serve does not run (not Python), and Python versions other than the local one."""
+    warnings = [
+        f"function `{fn.key}` has runtime {fn.runtime}: serve runs Python functions only, so its routes answer 502"
+        for fn in functions
+        if not fn.is_python
+    ]
+    local = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    mismatched = sorted({fn.runtime for fn in functions if fn.is_python and fn.runtime != local})
+    if mismatched:
+        warnings.append(f"functions for {', '.join(mismatched)} run with the local Python ({local}, {sys.executable})")
+    return warnings
+
+
 def _function(fn: Function, spec_dir: Path, region: str, environment: tuple[tuple[str, str], ...]) -> FunctionConfig:
     return FunctionConfig(function=fn, source=Path(os.path.abspath(spec_dir / fn.source)), region=region, environment=environment)
 
 
 def _fill(text: str, values: Mapping[str, str | None], missing: dict[str, list[str]], place: str) -> str:
+    """`text` with each `${param:name}` replaced by its value; one without a value becomes empty and
+    `place` is added to `missing[name]`."""
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         found = values.get(name)

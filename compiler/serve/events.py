@@ -46,7 +46,7 @@ class Request:
         return self.target.partition("?")[2]
 
     def header(self, name: str) -> str | None:
-        """A header's value, repeated ones joined with `,` (names compare case-insensitively)."""
+        """A header's value, repeated ones joined with `,`; `name` in lower case matches it however it was sent."""
         values = [v for k, v in self.headers if k.lower() == name]
         return ",".join(values) if values else None
 

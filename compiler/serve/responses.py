@@ -28,6 +28,7 @@ class Response:
     body: bytes = b""
 
     def header(self, name: str) -> str | None:
+        """The first value of a header; `name` in lower case matches it however it is written."""
         return next((v for k, v in self.headers if k.lower() == name), None)
 
 
@@ -59,7 +60,7 @@ def from_lambda(payload: str) -> Response:
     return Response(_status(value["statusCode"]), _headers(value), _body(value))
 
 
-def _status(value: Any) -> int:
+def _status(value: object) -> int:
     """A final status: a 1xx is an interim response in HTTP/1.1, so sending it as the answer would leave
     the client waiting for another one (and 101 would switch protocols); API Gateway answers 200-599."""
     if isinstance(value, str) and value.isdigit():
@@ -69,7 +70,7 @@ def _status(value: Any) -> int:
     return value
 
 
-def _text(value: Any, what: str) -> str:
+def _text(value: object, what: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str | int | float):
@@ -77,7 +78,7 @@ def _text(value: Any, what: str) -> str:
     raise MalformedResponseError(f"{_FORMAT_ERROR} {what} must be a string, got {json.dumps(value)}")
 
 
-def _field(value: Any, what: str) -> str:
+def _field(value: object, what: str) -> str:
     """A header or cookie value that fits in one HTTP/1.1 header line: no CR, LF or NUL, ISO-8859-1 only.
 
     A character beyond U+00FF has no byte in a header (HTTP/1.1 field values are ISO-8859-1 at most),
