@@ -114,6 +114,8 @@ class LambdaContext:
 
 
 class _RequestIdFilter(logging.Filter):
+    """Gives every log record the current request's id, for the format's `%(aws_request_id)s`."""
+
     request_id = ""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -157,6 +159,7 @@ def _load(handler: str) -> Handler | dict[str, Any]:
 
 
 def _default(value: object) -> object:
+    """`json.dumps`'s fallback: a `Decimal` (boto3's DynamoDB numbers) as an int when it is whole, else a float."""
     if isinstance(value, decimal.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -22,6 +22,8 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
+    """A route ready to match requests: its segments as (kind, text)."""
+
     route: Route
     segments: tuple[tuple[int, str], ...]  # (kind, literal text or parameter name)
 
@@ -33,6 +35,7 @@ class _Compiled:
         return _GREEDY in kinds, kinds, int(self.route.method == "ANY")
 
     def match(self, segments: list[str]) -> dict[str, str] | None:
+        """The path parameters when the request path's segments (still percent-encoded) match, else None."""
         parameters: dict[str, str] = {}
         for index, (kind, text) in enumerate(self.segments):
             if kind == _GREEDY:

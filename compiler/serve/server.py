@@ -61,7 +61,7 @@ class HTTPServer(ThreadingHTTPServer):
         """What escapes a connection's handler (its own setup, or `_fail` failing in turn): one line on
         stderr where socketserver would print a traceback."""
         error = sys.exc_info()[1]
-        self.notice(f"apispec: error: connection from {_display_address(client_address)}: {describe(error) if error else 'unknown error'}")
+        self.notice(f"apispec: error: connection from {_display_address(client_address)}: {_describe(error) if error else 'unknown error'}")
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -160,7 +160,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         else:
             what = f"{getattr(self, 'command', None) or '-'} {getattr(self, 'path', None) or '-'}"
             request_id = events.new_request_id()
-        self.server.notice(f"apispec: error: {what} (request {request_id}): {describe(exc)}")
+        self.server.notice(f"apispec: error: {what} (request {request_id}): {_describe(exc)}")
         if self._responded:
             self.close_connection = True
             return
@@ -253,7 +253,7 @@ _ROOT = Path(__file__).parents[2]  # the directory that holds the `compiler` pac
 _PACKAGE = _ROOT / "compiler"
 
 
-def describe(exc: BaseException) -> str:
+def _describe(exc: BaseException) -> str:
     """`Type: message (at file:line)` on one line: what failed and where, so that a bug can be found."""
     return f"{type(exc).__name__}: {one_line(str(exc))} (at {_where(exc)})"
 
