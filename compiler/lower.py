@@ -253,14 +253,11 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     return nodes
 
 
-def _cors(cors: models.Cors) -> ir.Cors | None:
-    """The CORS settings as API Gateway takes them: the route method `ANY` is every method, `*`;
-    none at all when nothing is set (W411), the same in every target."""
-    methods = cors_methods(cors)
-    settings = ir.Cors(
-        tuple(cors.allow_origins), methods, tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age
+def _cors(cors: models.Cors) -> ir.Cors:
+    """The CORS settings as API Gateway takes them: the route method `ANY` is every method, `*`."""
+    return ir.Cors(
+        tuple(cors.allow_origins), cors_methods(cors), tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age
     )
-    return settings if settings.settings() else None
 
 
 def _deployed(spec: Resolved, routed: list[Function], cors: ir.Cors | None) -> list[tuple[str, ...]]:

@@ -65,6 +65,13 @@ def access_log_format(fields: tuple[tuple[str, str], ...]) -> str:
     return json.dumps(dict(fields), separators=(",", ":"), ensure_ascii=False)
 
 
+def sets_cors(cors: models.Cors | None) -> bool:
+    """Whether `api.cors` sets anything: an empty one makes no CORS configuration (W411)."""
+    return cors is not None and bool(
+        cors.allow_origins or cors.allow_methods or cors.allow_headers or cors.expose_headers or cors.allow_credentials or cors.max_age is not None
+    )
+
+
 def cors_methods(cors: models.Cors) -> tuple[str, ...]:
     """The CORS allowed methods as API Gateway takes them: the route method `ANY` is every method, `*`; each once."""
     return tuple(dict.fromkeys("*" if m == "ANY" else m for m in cors.allow_methods))
@@ -173,7 +180,7 @@ class Api(NamedTuple):
     description: str | None
     stage: str
     auto_deploy: bool
-    cors: models.Cors | None
+    cors: models.Cors | None  # None also when `api.cors` sets nothing
     throttling: models.Throttling | None
     access_log_fields: tuple[tuple[str, str], ...] | None  # None: access logs disabled
     access_log_retention_days: int
@@ -362,7 +369,7 @@ def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]
         description=service.description,
         stage=service.api.stage,
         auto_deploy=service.api.auto_deploy,
-        cors=service.api.cors,
+        cors=service.api.cors if sets_cors(service.api.cors) else None,
         throttling=service.api.throttling,
         access_log_fields=fields,
         access_log_retention_days=retention,

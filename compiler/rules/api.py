@@ -7,7 +7,14 @@ from collections.abc import Iterator
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean
-from compiler.resolve import DEFAULT_STAGE, MAX_ROUTE_PERMISSIONS, PREFIX, access_log_format, routes_by_function
+from compiler.resolve import (
+    DEFAULT_STAGE,
+    MAX_ROUTE_PERMISSIONS,
+    PREFIX,
+    access_log_format,
+    routes_by_function,
+    sets_cors,
+)
 from compiler.rules import Context, rule
 
 _STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}\Z")
@@ -47,7 +54,7 @@ def api_name(ctx: Context) -> Iterator[Finding]:
 def api_cors(ctx: Context) -> Iterator[Finding]:
     """Credentials are not allowed together with the origin `*`; `cors` sets something."""
     cors = ctx.spec.service.api.cors
-    if cors is not None and not (cors.allow_origins or cors.allow_methods or cors.allow_headers or cors.expose_headers or cors.allow_credentials) and cors.max_age is None:
+    if cors is not None and not sets_cors(cors):
         yield Finding(
             "W411",
             ("api", "cors"),
