@@ -41,7 +41,12 @@ def format_reference(schema: dict[str, Any]) -> str:
         required = set(definition.get("required", []))
         rows = ["| key | type | default | description |", "|---|---|---|---|"]
         for key, body in definition["properties"].items():
-            default = "required" if key in required else f"`{json.dumps(body.get('default'))}`"
+            if key in required:
+                default = "required"
+            elif "default" in body:
+                default = f"`{json.dumps(body['default'])}`"
+            else:
+                default = "—"  # unset (null): the description says what that does
             rows.append(f"| `{key}` | {_type(body)} | {default} | {_cell(body.get('description', ''))} |")
         parts.append(f"#### {_WHERE[name]}\n\n{_cell(definition.get('description', ''))}\n\n" + "\n".join(rows))
     return "\n\n".join(parts)

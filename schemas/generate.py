@@ -69,24 +69,42 @@ def core_schema_text() -> str:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of `service.yaml`, for editors (every field with description and default)."""
+    """The JSON Schema of `service.yaml`, for editors.
+
+    pydantic's schema of `models.Service`, with two changes that only editors see:
+    - every field has its description and no auto-generated title (an editor's hover showed
+      "Retention Days || Retention Days" for a nullable field, one title per `anyOf` branch);
+    - defaults that come from a `default_factory` (`{}`, `[]`, nested objects) are shown, and a
+      `null` default is not: editors insert a default when completing a key, and `handler: null`
+      means "missing" to apispec. Such a field's description says what leaving it out does.
+    """
     from pydantic import TypeAdapter
     from pydantic.json_schema import GenerateJsonSchema
 
-    class _WithFactoryDefaults(GenerateJsonSchema):
-        """Also show defaults that come from a `default_factory` (`{}`, `[]`, nested objects)."""
-
+    class _ForEditors(GenerateJsonSchema):
         def default_schema(self, schema: Any) -> Any:
             result = super().default_schema(schema)
             factory = schema.get("default_factory")
             if factory is not None and not schema.get("default_factory_takes_data"):
                 from pydantic_core import to_jsonable_python
 
-                result["default"] = to_jsonable_python(factory())
+                result["default"] = _without_nulls(to_jsonable_python(factory()))
+            if "default" in result and result["default"] is None:
+                del result["default"]
             return result
 
-    schema = TypeAdapter(models.Service).json_schema(schema_generator=_WithFactoryDefaults)
+        def field_title_should_be_set(self, schema: Any) -> bool:
+            return False  # "Retention Days" for `retention_days` says nothing the key does not
+
+    schema = TypeAdapter(models.Service).json_schema(schema_generator=_ForEditors)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+def _without_nulls(value: Any) -> Any:
+    """A default object without its `null` members (they are the unset optional fields)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return value
 
 
 def json_schema_text() -> str:

@@ -66,7 +66,7 @@ class Parameter:
     Use it as `${param:name}` in `environment` values, `permissions[*].resources` and `role`.
     """
 
-    description: Annotated[str | None, Field(description="What the value is; shown by `terraform plan` and the CloudFormation console.")] = None
+    description: Annotated[str | None, Field(description="What the value is; shown by `terraform plan` and the CloudFormation console. Without it, none is shown.")] = None
     default: Annotated[str | None, Field(description="Value used when none is given at deploy time. Without it, a value is required.")] = None
     sensitive: Annotated[bool, Field(description="Hide the value: Terraform `sensitive = true`, CloudFormation `NoEcho: true`.")] = False
 
@@ -75,13 +75,13 @@ class Parameter:
 class Statement:
     """One IAM policy statement added to the function's generated execution role."""
 
-    sid: Annotated[str | None, Field(description="Statement id, letters and digits only; unique within the function.")] = None
+    sid: Annotated[str | None, Field(description="Statement id, letters and digits only; unique within the function. Without it, the statement has no `Sid`.")] = None
     effect: Annotated[Effect, Field(description="`Allow` or `Deny`.")] = "Allow"
     actions: Annotated[list[str], Field(description="IAM actions, `service:Action` (wildcards allowed), e.g. `sqs:SendMessage`.", min_length=1)]
     resources: Annotated[list[str], Field(description="Resource ARNs or `*`; may use `${param:name}`.", min_length=1)]
     conditions: Annotated[
         dict[str, dict[str, Scalar | list[Scalar]]] | None,
-        Field(description="IAM condition block: `{Operator: {context-key: value or [values]}}`, e.g. `{StringEquals: {aws:SourceAccount: '123456789012'}}`; values may use `${param:name}`, numbers stay as written."),
+        Field(description="IAM condition block: `{Operator: {context-key: value or [values]}}`, e.g. `{StringEquals: {aws:SourceAccount: '123456789012'}}`; values may use `${param:name}`, numbers stay as written. Without it, the statement applies unconditionally."),
     ] = None
 
 
@@ -92,7 +92,7 @@ class FunctionLogging:
     format: Annotated[LogFormat | None, Field(description="Lambda log format, `Text` or `JSON`. Inherits `logging.format`.")] = None
     application_level: Annotated[ApplicationLogLevel | None, Field(description="Lowest application log level sent to CloudWatch (JSON format only). Inherits `logging.application_level`.")] = None
     system_level: Annotated[SystemLogLevel | None, Field(description="Lowest Lambda system log level sent to CloudWatch (JSON format only). Inherits `logging.system_level`.")] = None
-    retention_days: Annotated[int | None, Field(description="Days CloudWatch keeps this function's logs. Inherits `logging.retention_days`.")] = None
+    retention_days: Annotated[int | None, Field(description="Days CloudWatch keeps this function's logs, one of the values `logging.retention_days` lists. Inherits `logging.retention_days`.")] = None
 
 
 @_model
@@ -100,7 +100,7 @@ class Function:
     """A Lambda function. The same keys, all optional, form `defaults`."""
 
     name: Annotated[str | None, Field(description="AWS function name. Default: `<prefix>-<key>` with `_` turned into `-`. At most 64 characters of `A-Z a-z 0-9 - _`.")] = None
-    description: Annotated[str | None, Field(description="Function description, at most 256 characters.")] = None
+    description: Annotated[str | None, Field(description="Function description, at most 256 characters. Without it (here and in `defaults`), the function has none.")] = None
     source: Annotated[str | None, Field(description="Directory with the function's code, relative to this file. Required (here or in `defaults`).")] = None
     handler: Annotated[str | None, Field(description="Entry point `module.function`, e.g. `main.handler` for `def handler` in `main.py`. Required (here or in `defaults`).")] = None
     runtime: Annotated[str, Field(description="Lambda runtime identifier that AWS still accepts for new functions.")] = "python3.12"
@@ -108,9 +108,9 @@ class Function:
     memory: Annotated[int, Field(description="Memory in MB, 128 to 10240.", ge=128, le=10240)] = 128
     timeout: Annotated[int, Field(description="Timeout in seconds, 1 to 900. HTTP APIs stop waiting after 30.", ge=1, le=900)] = 30
     environment: Annotated[dict[str, Scalar], Field(description="Environment variables, merged over `defaults.environment`. Numbers and booleans become strings; values may use `${param:name}`.")] = _empty(dict)
-    role: Annotated[str | None, Field(description="ARN of an existing execution role to use instead of a generated one (may use `${param:name}`). Excludes `permissions`.")] = None
+    role: Annotated[str | None, Field(description="ARN of an existing execution role to use instead of a generated one (may use `${param:name}`). Excludes `permissions`. Without it, apispec generates the role, with `permissions` and the right to write its logs.")] = None
     permissions: Annotated[list[Statement], Field(description="Extra statements for the generated execution role's inline policy.")] = _empty(list)
-    logging: Annotated[FunctionLogging | None, Field(description="Overrides of the top-level `logging` for this function.")] = None
+    logging: Annotated[FunctionLogging | None, Field(description="Overrides of the top-level `logging` for this function. Without it, the function inherits `defaults.logging`, then `logging`.")] = None
     tags: Annotated[dict[str, str], Field(description="Tags for this function's resources, merged over the top-level `tags`.")] = _empty(dict)
 
 
@@ -130,7 +130,7 @@ class Cors:
     allow_headers: Annotated[list[str], Field(description="Allowed request headers.")] = _empty(list)
     expose_headers: Annotated[list[str], Field(description="Response headers that browsers may read.")] = _empty(list)
     allow_credentials: Annotated[bool, Field(description="Allow cookies and credentials; not allowed with origin `*`.")] = False
-    max_age: Annotated[int | None, Field(description="Seconds a browser may cache a preflight answer, 0 to 86400.", ge=0, le=86400)] = None
+    max_age: Annotated[int | None, Field(description="Seconds a browser may cache a preflight answer, 0 to 86400. Without it, none is sent.", ge=0, le=86400)] = None
 
 
 @_model
@@ -156,7 +156,7 @@ class Api:
 class AccessLogs:
     """Stage access logs written to the log group `/aws/apigateway/<api name>`."""
 
-    retention_days: Annotated[int | None, Field(description="Days CloudWatch keeps access logs. Inherits `logging.retention_days`.")] = None
+    retention_days: Annotated[int | None, Field(description="Days CloudWatch keeps access logs, one of the values `logging.retention_days` lists. Inherits `logging.retention_days`.")] = None
     fields: Annotated[
         dict[str, str] | None,
         Field(description="Log line fields: name to `$context` variable, written as one JSON object per request. Default: requestId, ip, requestTime, httpMethod, status, protocol, integrationErrorMessage, errorMessage."),
@@ -169,8 +169,8 @@ class Logging:
 
     retention_days: Annotated[int, Field(description="Days CloudWatch keeps logs; one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.")] = 7
     format: Annotated[LogFormat, Field(description="Lambda log format, `Text` or `JSON`.")] = "Text"
-    application_level: Annotated[ApplicationLogLevel | None, Field(description="Lowest application log level (JSON format only).")] = None
-    system_level: Annotated[SystemLogLevel | None, Field(description="Lowest Lambda system log level (JSON format only).")] = None
+    application_level: Annotated[ApplicationLogLevel | None, Field(description="Lowest application log level (JSON format only). Without it, Lambda's own default applies.")] = None
+    system_level: Annotated[SystemLogLevel | None, Field(description="Lowest Lambda system log level (JSON format only). Without it, Lambda's own default applies.")] = None
     access_logs: Annotated[bool | AccessLogs, Field(description="API access logs: `true` (default fields), `false` (none) or a mapping.")] = True
 
 
@@ -180,11 +180,11 @@ class Service:
 
     apispec: Annotated[int, Field(description="Format version; only 1 exists.")] = FORMAT_VERSION
     service: Annotated[str, Field(description="Display name. Its lower-cased form, with spaces and `_` turned into `-`, prefixes every AWS name.")]
-    description: Annotated[str | None, Field(description="Copied to the API and the template description.")] = None
-    region: Annotated[str | None, Field(description="AWS region for Terraform's provider, e.g. `us-east-1`. SAM and CloudFormation take it at deploy time.")] = None
+    description: Annotated[str | None, Field(description="Copied to the API and the template description. Without it, the API has none and the template says it was generated by apispec.")] = None
+    region: Annotated[str | None, Field(description="AWS region for Terraform's provider, e.g. `us-east-1`. SAM and CloudFormation take it at deploy time. Without it, Terraform's provider finds the region as usual (`AWS_REGION`, the profile).")] = None
     tags: Annotated[dict[str, str], Field(description="Tags on every taggable resource, next to `apispec:service`.")] = _empty(dict)
     parameters: Annotated[dict[str, Parameter], Field(description="Deploy-time inputs, used as `${param:name}`.")] = _empty(dict)
-    defaults: Annotated[Function | None, Field(description="Function settings applied to every function before its own keys.")] = None
+    defaults: Annotated[Function | None, Field(description="Function settings applied to every function before its own keys; none by default.")] = None
     functions: Annotated[dict[str, Function], Field(description="The Lambda functions, by key (`[a-z][a-z0-9_-]*`).", min_length=1)]
     routes: Annotated[dict[str, str | RouteTarget], Field(description="`\"METHOD /path\"` or `$default`, mapped to a function key or `{function: key}`.")] = _empty(dict)
     api: Annotated[Api, Field(description="The HTTP API and its stage.")] = _empty(Api)
