@@ -55,9 +55,9 @@ def format_reference(schema: dict[str, Any]) -> str:
 def _type(body: dict[str, Any]) -> str:
     if "$ref" in body:
         return str(body["$ref"]).rsplit("/", 1)[-1]
-    if "anyOf" in body:
+    if "anyOf" in body and "type" not in body:  # with a `type`, the branches only narrow it down
         return " or ".join(_type(b) for b in body["anyOf"] if b.get("type") != "null")
-    if "enum" in body:
+    if "enum" in body and all(isinstance(v, str) for v in body["enum"]):  # numbers are listed in the description
         return " \\| ".join(f"`{v}`" for v in body["enum"])
     if "const" in body:
         return f"`{body['const']}`"

@@ -12,7 +12,9 @@ the same data as a Python module took several on every `apispec validate`.
 from __future__ import annotations
 
 import json
+import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -71,12 +73,13 @@ def core_schema_text() -> str:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of `service.yaml`, for editors.
 
-    pydantic's schema of `models.Service`, with two changes that only editors see:
+    pydantic's schema of `models.Service`, with three changes that only editors see:
     - every field has its description and no auto-generated title (an editor's hover showed
       "Retention Days || Retention Days" for a nullable field, one title per `anyOf` branch);
     - defaults that come from a `default_factory` (`{}`, `[]`, nested objects) are shown, and a
       `null` default is not: editors insert a default when completing a key, and `handler: null`
-      means "missing" to apispec. Such a field's description says what leaving it out does.
+      means "missing" to apispec. Such a field's description says what leaving it out does;
+    - the checks of `editor_checks()` are added.
     """
     from pydantic import TypeAdapter
     from pydantic.json_schema import GenerateJsonSchema
@@ -97,6 +100,13 @@ def json_schema() -> dict[str, Any]:
             return False  # "Retention Days" for `retention_days` says nothing the key does not
 
     schema = TypeAdapter(models.Service).json_schema(schema_generator=_ForEditors)
+    definitions = {"Service": schema, **schema["$defs"]}
+    for (definition, field, *steps), additions in editor_checks().items():
+        node = definitions[definition]["properties"][field]
+        for step in steps:
+            node = _not_null(node) if step == NOT_NULL else node[step]
+        assert not additions.keys() & node.keys(), f"{definition}.{field}: pydantic already sets {sorted(additions.keys() & node.keys())}"
+        node.update(additions)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 
 
@@ -105,6 +115,104 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _without_nulls(v) for k, v in value.items() if v is not None}
     return value
+
+
+NOT_NULL = "(not null)"  # a step of `editor_checks()`: the branch of `anyOf: [..., {type: null}]` that is not null
+
+
+def _not_null(node: dict[str, Any]) -> dict[str, Any]:
+    branches = [b for b in node["anyOf"] if b != {"type": "null"}]
+    assert len(branches) == 1, node
+    return branches[0]  # type: ignore[no-any-return]
+
+
+def _ecma(pattern: str) -> str:
+    r"""A rule's Python regex (`^...\Z`) as a JSON Schema (ECMA-262) pattern, which has no `\Z`."""
+    assert pattern.startswith("^") and pattern.endswith(r"\Z") and pattern.count(r"\Z") == 1, pattern
+    return pattern[:-2] + "$"
+
+
+# The day compiler/awsdata.py's facts were checked (its docstring says so; a test holds them
+# together). The runtimes offered as examples are the ones usable on that day, so the schema does
+# not change with the calendar. Move it when awsdata's runtime table is checked again.
+RUNTIMES_AS_OF = date(2026, 11, 25)
+
+
+def editor_checks() -> dict[tuple[str, ...], dict[str, Any]]:
+    """Keywords added to the JSON Schema only, by (definition, field, steps into the field's schema).
+
+    They let editors complete and flag what apispec's rules check. The rules (compiler/rules, with
+    their "did you mean" messages) stay the authority, and the validator (core_schema.json) never
+    sees these keywords. Values come from compiler/awsdata.py and the rules' own regexes; the route
+    path pattern mirrors compiler/routekeys.py. tests/test_schema.py checks that each agrees with
+    the rule it stands for.
+    """
+    from compiler import awsdata
+    from compiler.resolve import DEFAULT_STAGE, ROUTE_METHODS
+
+    # The rules' regexes are private to their modules; they are read here so that each is written once.
+    from compiler.rules import api, functions, service
+
+    retention = {"enum": list(awsdata.LOG_RETENTION_DAYS)}
+    # Runtimes are `examples`, not an `enum`: editors complete them but flag no others. An enum
+    # committed here would go stale as AWS adds runtimes, and rule E211 already rejects unknown and
+    # deprecated ones with a "did you mean". Preview runtimes are not offered.
+    runtimes = [
+        r.identifier for r in awsdata.RUNTIMES.values() if not r.preview and awsdata.runtime_problem(r.identifier, RUNTIMES_AS_OF) is None
+    ]
+    methods = "|".join(ROUTE_METHODS)
+    stage = _ecma(api._STAGE.pattern).removeprefix("^").removesuffix("$")
+    context_prefixes = "|".join(map(re.escape, awsdata.HTTP_API_CONTEXT_PREFIXES))
+    context = "an HTTP API `$context` variable, e.g. `$context.requestId`"
+    return {
+        ("Service", "apispec"): {"enum": list(models.SUPPORTED_VERSIONS)},
+        ("Service", "region", NOT_NULL): {"pattern": _ecma(awsdata.REGION_PATTERN), "patternErrorMessage": "an AWS region code such as `us-east-1`"},
+        ("Service", "parameters"): {
+            "propertyNames": {"pattern": _ecma(service._PARAMETER_NAME.pattern), "patternErrorMessage": "parameter names are `[a-z][a-z0-9_]*`"}
+        },
+        ("Service", "functions"): {
+            "propertyNames": {"pattern": _ecma(functions._KEY.pattern), "patternErrorMessage": "function keys are `[a-z][a-z0-9_-]*` (lower case)"}
+        },
+        ("Service", "routes"): {
+            "propertyNames": {
+                "pattern": rf"^(?:\$default|(?:{methods}) {_ROUTE_PATH})$",
+                "patternErrorMessage": (
+                    f"route keys are `$default` or `\"METHOD /path\"`: METHOD one of {', '.join(ROUTE_METHODS)} (upper case); "
+                    "the path `/` or `/`-separated segments, no trailing `/`; parameters `{name}`, the last may be `{name+}`"
+                ),
+            }
+        },
+        ("Function", "runtime"): {"examples": runtimes},
+        ("Statement", "sid", NOT_NULL): {"pattern": _ecma(functions._SID.pattern), "patternErrorMessage": "letters and digits only"},
+        ("Statement", "actions", "items"): {
+            "pattern": _ecma(functions._ACTION.pattern),
+            "patternErrorMessage": "an IAM action `service:Action`, e.g. `sqs:SendMessage`",
+        },
+        ("FunctionLogging", "retention_days", NOT_NULL): retention,
+        ("Api", "stage"): {
+            "pattern": f"^(?:{re.escape(DEFAULT_STAGE)}|{stage})$",
+            "patternErrorMessage": "`$default` or 1 to 128 letters, digits, `-` or `_`",
+        },
+        ("Logging", "retention_days"): retention,
+        ("AccessLogs", "retention_days", NOT_NULL): retention,
+        ("AccessLogs", "fields", NOT_NULL): {
+            "minProperties": 1,
+            "propertyNames": {"pattern": _ecma(api._FIELD_NAME.pattern), "patternErrorMessage": "letters, digits, `.`, `_` and `-` only"},
+        },
+        ("AccessLogs", "fields", NOT_NULL, "additionalProperties"): {
+            "anyOf": [
+                {"enum": sorted(awsdata.HTTP_API_CONTEXT_VARIABLES), "errorMessage": context},
+                {"pattern": f"^(?:{context_prefixes}).+", "patternErrorMessage": context},  # `$context.authorizer.<key>`
+            ]
+        },
+    }
+
+
+# A route path as compiler/routekeys.py checks it: `/`, or `/`-separated segments that are literals
+# or `{name}`, the last one possibly `{name+}`. (That each name appears once is left to rule E302.)
+_LITERAL = "[A-Za-z0-9._~!$&'()*,;=:@-]+"
+_PARAM = "[A-Za-z0-9._-]+"
+_ROUTE_PATH = rf"(?:/|(?:/(?:{_LITERAL}|\{{{_PARAM}\}}))*/(?:{_LITERAL}|\{{{_PARAM}\+?\}}))"
 
 
 def json_schema_text() -> str:
