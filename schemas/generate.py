@@ -74,8 +74,9 @@ def json_schema() -> dict[str, Any]:
     """The JSON Schema of `service.yaml`, for editors.
 
     pydantic's schema of `models.Service`, with three changes that only editors see:
-    - every field has its description and no auto-generated title (an editor's hover showed
-      "Retention Days || Retention Days" for a nullable field, one title per `anyOf` branch);
+    - every field and object has its description and no title: the titles pydantic makes from
+      field and class names added nothing, and yaml-language-server's hover showed them once per
+      `anyOf` branch ("Retention Days || Retention Days");
     - defaults that come from a `default_factory` (`{}`, `[]`, nested objects) are shown, and a
       `null` default is not: editors insert a default when completing a key, and `handler: null`
       means "missing" to apispec. Such a field's description says what leaving it out does;
@@ -98,6 +99,13 @@ def json_schema() -> dict[str, Any]:
 
         def field_title_should_be_set(self, schema: Any) -> bool:
             return False  # "Retention Days" for `retention_days` says nothing the key does not
+
+        def dataclass_schema(self, schema: Any) -> Any:
+            result = super().dataclass_schema(schema)
+            # yaml-language-server heads a field's hover with the nearest title, so a class name
+            # ("Function || Function" over `handler`) would stand where nothing should.
+            result.pop("title", None)
+            return result
 
     schema = TypeAdapter(models.Service).json_schema(schema_generator=_ForEditors)
     definitions = {"Service": schema, **schema["$defs"]}
