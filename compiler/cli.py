@@ -86,15 +86,20 @@ def build(
     results = [check(path) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     diagnostics += prefix_clashes(results) + sources_holding_outputs(results, out)
-    _print(diagnostics, output_format)
     if has_errors(diagnostics) or not all(r.graph is not None for r in results):
+        _print(diagnostics, output_format)
         raise typer.Exit(ExitCode.INVALID)
     files, directories = render_all(results, out, chosen)
     if check_only:
         stale = writer.differences(files, directories)
-        for difference in stale:
-            typer.echo(f"{difference.path}: {difference.reason}; run `apispec build` to update it", err=True)
+        if output_format is OutputFormat.json:  # one JSON array: the spec's warnings, then the stale outputs
+            _print([*diagnostics, *(d.diagnostic() for d in stale)], output_format)
+        else:
+            _print(diagnostics, output_format)
+            for difference in stale:
+                typer.echo(f"{difference.path}: {difference.reason}; run `apispec build` to update it", err=True)
         raise typer.Exit(ExitCode.INVALID if stale else ExitCode.OK)
+    _print(diagnostics, output_format)
     blocked = writer.foreign(files)
     if blocked:
         shown = ", ".join(str(p) for p in blocked)

@@ -166,4 +166,5 @@ PIPELINE_CODES: dict[str, str] = {
     "E701": "two elements would get the same generated name in some target",
     "E702": "two specs of one build have the same prefix (and output directory)",
     "E703": "a function's source directory holds the build's output directory",
+    "E801": "`build --check --format json`: an output file is missing, differs or is stale",
 }

@@ -113,6 +113,25 @@ def test_check_reports_missing_changed_and_stale_files(tutorial: Path, tmp_path:
     assert "backend.tf.json" not in result.stderr
 
 
+def test_check_in_json_lists_the_stale_outputs(tutorial: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["build", str(tutorial), "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == ExitCode.OK
+    (out / "demo" / "sam" / "template.yaml").unlink()
+    result = runner.invoke(app, [*args, "--check", "--format", "json"])
+    assert result.exit_code == ExitCode.INVALID
+    (problem,) = json.loads(result.stdout)
+    assert problem == {
+        "file": str(out / "demo" / "sam" / "template.yaml"),
+        "line": 1,
+        "column": 1,
+        "severity": "error",
+        "code": "E801",
+        "path": "(output)",
+        "message": "missing; run `apispec build` to update it",
+    }
+
+
 def test_build_removes_stale_owned_files_and_keeps_others(tutorial: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     terraform = out / "demo" / "terraform"
