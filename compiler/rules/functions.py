@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler import awsdata
 from compiler.diagnostics import Anchor, Finding, SpecPath, did_you_mean
 from compiler.resolve import LOG_ACTIONS, LOG_STATEMENT_SID, PARAM_REF, PREFIX, Function
 from compiler.rules import Context, rule
+
+if TYPE_CHECKING:
+    import ast  # parsed only when a handler is looked for
 
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*\Z")
 _NAME = re.compile(awsdata.LAMBDA_NAME_PATTERN)
@@ -199,7 +202,7 @@ def _handler_problem(module: Path, function: str) -> str | None:
         return f"Python syntax error at line {error.lineno}: {error.msg}; Lambda cannot import the handler"
     except (OSError, ValueError, RecursionError, MemoryError):  # unreadable, or too deep for the parser
         return None
-    for node in tree.body:
+    for node in _module_level(tree.body):
         if isinstance(node, ast.AsyncFunctionDef) and node.name == function:
             return f"`{function}` is `async def`; Lambda's Python runtime calls it without awaiting the coroutine"
         if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name == function:
@@ -207,11 +210,26 @@ def _handler_problem(module: Path, function: str) -> str | None:
         if isinstance(node, ast.Import | ast.ImportFrom) and any((a.asname or a.name).split(".")[0] == function for a in node.names):
             return None
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        if any(isinstance(t, ast.Name) and t.id == function for t in targets):
+        if any(isinstance(n, ast.Name) and n.id == function for t in targets for n in ast.walk(t)):
             return None
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             return None  # a star import may bring it
     return f"no top-level `{function}` (a `def`, an assignment or an import); Lambda will fail to start the handler"
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements a module runs when it is imported: its own, and those inside its top-level
+    `if`, `try`, `with`, `for` and `while` blocks (a handler defined in a `try` is still defined)."""
+    import ast
+
+    for node in body:
+        yield node
+        if isinstance(node, ast.If | ast.For | ast.AsyncFor | ast.While):
+            yield from _module_level([*node.body, *node.orelse])
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            yield from _module_level(node.body)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            yield from _module_level([*node.body, *(s for h in node.handlers for s in h.body), *node.orelse, *node.finalbody])
 
 
 @rule("E211", name="function-runtime")
