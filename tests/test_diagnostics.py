@@ -14,6 +14,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
+from compiler.awsdata import LATEST_RUNTIME
 from compiler.cli import ExitCode, app
 from tests.conftest import ROOT
 from tests.test_golden import ExactBytes
@@ -73,6 +74,9 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "api:\n  throttling: {burst_limit: 1}\n", "9:3 E102 api.throttling.rate_limit", "missing required key"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: python3.7\n"), "5:14 E211 functions.api.runtime", "deprecated on 2023-12-04"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: pyhton3.13\n"), "5:14 E211 functions.api.runtime", "did you mean `python3.13`?"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: python\n"), "5:14 E211 functions.api.runtime", f"did you mean `{LATEST_RUNTIME['python']}`?"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: node\n"), "5:14 E211 functions.api.runtime", f"did you mean `{LATEST_RUNTIME['nodejs']}`?"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: dotnet9\n"), "5:14 E211 functions.api.runtime", "only published as a container base image"),
         (
             MINIMAL + "logging:\n  access_logs:\n    fields: {id: $context.requestID}\n",
             "10:18 E405 logging.access_logs.fields.id",

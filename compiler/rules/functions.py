@@ -236,13 +236,22 @@ def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 def function_runtime(ctx: Context) -> Iterator[Finding]:
     """`runtime` is a Lambda runtime that AWS still accepts for new functions."""
     for fn in ctx.spec.functions:
-        if fn.runtime not in awsdata.RUNTIMES:
-            supported = sorted(r for r in awsdata.RUNTIMES if awsdata.runtime_problem(r, ctx.today) is None)
-            yield Finding("E211", fn.origin["runtime"], f"`{fn.runtime}` is not a Lambda runtime{did_you_mean(fn.runtime, supported)}")
+        if fn.runtime not in awsdata.RUNTIMES and fn.runtime not in awsdata.CONTAINER_ONLY_RUNTIMES:
+            # Suggest what a new function should use: supported, and not a preview.
+            supported = sorted(r for r, known in awsdata.RUNTIMES.items() if not known.preview and awsdata.runtime_problem(r, ctx.today) is None)
+            hint = did_you_mean(fn.runtime, supported) or _family_hint(fn.runtime)
+            yield Finding("E211", fn.origin["runtime"], f"`{fn.runtime}` is not a Lambda runtime{hint}")
             continue
         problem = awsdata.runtime_problem(fn.runtime, ctx.today)
         if problem:
             yield Finding("E211", fn.origin["runtime"], problem)
+
+
+def _family_hint(runtime: str) -> str:
+    """` (did you mean `python3.14`?)` for a bare language name such as `python` or `node`."""
+    family = {"node": "nodejs", "js": "nodejs", "javascript": "nodejs", "py": "python", "python3": "python"}.get(runtime.lower(), runtime.lower())
+    latest = awsdata.LATEST_RUNTIME.get(family)
+    return f" (did you mean `{latest}`?)" if latest else ""
 
 
 @rule("E212", "E213", "E214", name="function-environment")
