@@ -46,6 +46,7 @@ class Document:
     positions: dict[SpecPath, Position] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     numbers: dict[SpecPath, str] = field(default_factory=dict)  # how each number was written
+    rejected: set[SpecPath] = field(default_factory=set)  # values reported and read as text (E005)
     lines: int = 1
 
     def locate(self, finding: Finding) -> tuple[int, int]:
@@ -365,19 +366,33 @@ class _Builder:
             return None
         if kind == "bool":
             if text.lower() not in {"true", "false"}:  # `!!bool yes`: YAML 1.2 has no other booleans
-                raise _RefusedError(Finding("E005", self._path(), f"`!!bool {text}` is not a boolean; write `true` or `false`", at=_mark(event)))
+                return self._reject(f"`!!bool {text}` is not a boolean; write `true` or `false`", text, event)
             return text.lower() == "true"
         if kind == "int":
             return _to_int(text)
         if kind == "float":
             return _to_float(text)
-        self._refuse_tag(tag, event)
-        return None
+        return self._reject(_tag_message(tag), text, event)
+
+    def _reject(self, message: str, text: str, event: Any) -> str:
+        """Report a tagged value and read on with its text in its place; what the text then causes
+        at that path is not reported (`Document.rejected`). A tagged key still stops the reading."""
+        frame = self.stack[-1] if self.stack else None
+        if frame is None or (isinstance(frame.value, dict) and frame.key is _NOTHING):
+            raise _RefusedError(Finding("E005", self._path(), message, at=_mark(event)))
+        path = self._path()
+        if not (frame.discarded or frame.drop_value):
+            self.doc.findings.append(Finding("E005", path, message, at=_mark(event)))
+            self.doc.rejected.add(path)
+        return text
 
     def _refuse_tag(self, tag: str, event: Any) -> None:
-        shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
-        message = f"YAML tag `{shown}` is not allowed; a service.yaml holds only plain values, lists and mappings"
-        raise _RefusedError(Finding("E005", self._path(), message, at=_mark(event)))
+        raise _RefusedError(Finding("E005", self._path(), _tag_message(tag), at=_mark(event)))
+
+
+def _tag_message(tag: str) -> str:
+    shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+    return f"YAML tag `{shown}` is not allowed; a service.yaml holds only plain values, lists and mappings"
 
 
 _MERGE: Any = object()  # the `<<` merge key

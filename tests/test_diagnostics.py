@@ -429,6 +429,10 @@ functions:
         "functions:\n  api: {source: code/nope, handler: main.handler, runtime: python3.7}\nroutes:\n  get /x: apx\n",
         ["1:1 E102 service", "2:17 E206 functions.api.source", "2:60 E211 functions.api.runtime", '4:3 E301 routes["get /x"]', '4:11 E304 routes["get /x"]'],
     ),
+    "values with YAML tags": (
+        "service: !Ref demo\nfunctions:\n  api: {source: code, handler: main.handler, timeout: !Sub x, memroy: 1}\n",
+        ["1:10 E005 service", "3:55 E005 functions.api.timeout", "3:63 E101 functions.api.memroy"],
+    ),
     "routes that are all invalid": (
         "service: demo\nfunctions:\n  api: {source: code, handler: main.handler}\nroutes:\n  GET /a: 42\napi:\n  stage: v1\n",
         ['5:11 E103 routes["GET /a"]'],  # and no W404 "there are no routes"
