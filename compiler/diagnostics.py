@@ -69,16 +69,22 @@ def format_path(path: SpecPath) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str], *, quote: str = "`") -> str:
     """` (did you mean `x`?)` for the closest choice, or an empty string."""
+    match = closest(word, choices)
+    return f" (did you mean {quote}{match}{quote}?)" if match else ""
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice `word` is most likely a typo of (or differs from only in case), or None."""
     import difflib
 
     if len(word) > _MAX_SUGGESTED:
-        return ""  # nothing this long is a typo of a name
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    if not matches:
-        lowered = {c.lower(): c for c in choices}
-        if word.lower() in lowered:
-            matches = [lowered[word.lower()]]
-    return f" (did you mean {quote}{matches[0]}{quote}?)" if matches else ""
+        return None  # nothing this long is a typo of a name
+    choices = list(choices)
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    lowered = {c.lower(): c for c in choices}
+    return lowered.get(word.lower())
 
 
 _MAX_SUGGESTED = 200

@@ -13,7 +13,7 @@ from collections import defaultdict
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from compiler.diagnostics import Finding, SpecPath, did_you_mean, one_of
+from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean, one_of
 
 if TYPE_CHECKING:
     from pydantic_core import SchemaValidator
@@ -161,7 +161,20 @@ def _findings(data: Any, errors: list[Any]) -> list[Finding]:
             findings.append(_finding(path, kind, ctx, value))
         if type_errors and not deeper and not others:
             findings.append(_type_finding(path, type_errors))
-    return findings
+    return _without_misspelt_missing(findings)
+
+
+def _without_misspelt_missing(findings: list[Finding]) -> list[Finding]:
+    """A required key written wrong is an unknown key (with its "did you mean") and a missing one:
+    report it once, as the unknown key."""
+    missing = {f.path: f for f in findings if f.code == "E102" and f.path}
+    for finding in findings:
+        if finding.code == "E101" and finding.path:
+            siblings = [p[-1] for p in missing if p[:-1] == finding.path[:-1]]
+            close = closest(str(finding.path[-1]), [str(s) for s in siblings])
+            if close is not None:
+                missing.pop((*finding.path[:-1], close), None)
+    return [f for f in findings if f.code != "E102" or not f.path or f.path in missing]
 
 
 def _spec_path(data: Any, loc: tuple[Any, ...], *, keep_last: bool) -> SpecPath:

@@ -433,6 +433,15 @@ functions:
         "service: !Ref demo\nfunctions:\n  api: {source: code, handler: main.handler, timeout: !Sub x, memroy: 1}\n",
         ["1:10 E005 service", "3:55 E005 functions.api.timeout", "3:63 E101 functions.api.memroy"],
     ),
+    "one mistake, one line": (
+        "service: demo\nparameters:\n  queue_url: {}\nfunction:\n  api: {source: code, handler: main.handler}\n"
+        "logging:\n  access_logs:\n    fields: {requestId: $context.RequestId}\n",
+        ["4:1 E101 function", "8:25 E405 logging.access_logs.fields.requestId"],  # not also: missing `functions`, no request id
+    ),
+    "a misspelt parameter is not also unused": (
+        'service: demo\nparameters:\n  queue_url: {}\nfunctions:\n  api: {source: code, handler: main.handler, environment: {Q1: "${param:QUEUE_URL}"}}\n',
+        ["5:64 E612 functions.api.environment.Q1"],
+    ),
     "routes that are all invalid": (
         "service: demo\nfunctions:\n  api: {source: code, handler: main.handler}\nroutes:\n  GET /a: 42\napi:\n  stage: v1\n",
         ['5:11 E103 routes["GET /a"]'],  # and no W404 "there are no routes"

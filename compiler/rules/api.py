@@ -151,7 +151,9 @@ def access_log_fields(ctx: Context) -> Iterator[Finding]:
         if not awsdata.is_http_api_context_variable(variable):
             hint = did_you_mean(variable, known) or did_you_mean("$context." + variable.removeprefix("$"), known)
             yield Finding("E405", (*base, name), f"`{variable}` is not an HTTP API `$context` variable{hint}")
-    if access.fields and not any(v in _REQUEST_IDS for v in access.fields.values()):
+    # (A request id written wrong is reported above, with its fix: not again as missing.)
+    near = [v for v in access.fields.values() if v.lower() in {r.lower() for r in _REQUEST_IDS}]
+    if access.fields and not near:
         yield Finding(
             "E407",
             base,

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from compiler import awsdata
-from compiler.diagnostics import Finding, SpecPath, did_you_mean
+from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean
 from compiler.resolve import PARAM_REF, PREFIX, SERVICE_TAG, param_places
 from compiler.rules import Context, rule
 from schemas.models import SUPPORTED_VERSIONS
@@ -192,9 +192,10 @@ def parameter_references(ctx: Context) -> Iterator[Finding]:
             name = match.group(1)
             used.add(name)
             if name not in declared:
-                hint = did_you_mean(name, declared) or (
-                    f"; declared: {', '.join(declared)}" if declared else "; declare it under `parameters`"
-                )
+                close = closest(name, declared)
+                if close:
+                    used.add(close)  # not reported "never used" as well: it is, misspelt
+                hint = did_you_mean(name, declared) or (f"; declared: {', '.join(declared)}" if declared else "; declare it under `parameters`")
                 yield Finding("E612", path, f"`${{param:{name}}}` names no parameter{hint}")
     for name in declared:
         if name not in used:
