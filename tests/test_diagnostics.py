@@ -434,9 +434,9 @@ functions:
         ["1:10 E005 service", "3:55 E005 functions.api.timeout", "3:63 E101 functions.api.memroy"],
     ),
     "one mistake, one line": (
-        "service: demo\nparameters:\n  queue_url: {}\nfunction:\n  api: {source: code, handler: main.handler}\n"
+        "service: demo\nfunction:\n  api: {source: code, handler: main.handler}\n"
         "logging:\n  access_logs:\n    fields: {requestId: $context.RequestId}\n",
-        ["4:1 E101 function", "8:25 E405 logging.access_logs.fields.requestId"],  # not also: missing `functions`, no request id
+        ["2:1 E101 function", "6:25 E405 logging.access_logs.fields.requestId"],  # not also: missing `functions`, no request id
     ),
     "a misspelt parameter is not also unused": (
         'service: demo\nparameters:\n  queue_url: {}\nfunctions:\n  api: {source: code, handler: main.handler, environment: {Q1: "${param:QUEUE_URL}"}}\n',
