@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import NamedTuple
 
-from compiler.diagnostics import Finding, SpecPath
+from compiler.diagnostics import Finding, SpecPath, format_path
 from compiler.resolve import MAX_ROUTE_PERMISSIONS, Resolved, Route, make_route, routes_by_function
 from compiler.routekeys import key_problem
 
@@ -178,13 +178,11 @@ def _collisions(names: Iterable[tuple[str, str, SpecPath]]) -> Iterator[Finding]
         if seen != where and where not in reported:
             reported.add(where)
             shown = name.split(" ", 1)[-1]
-            yield Finding(
-                "E701",
-                where,
-                f"this makes the {namespace} `{shown}`, which `{_show(seen)}` makes too; rename one of them",
-                anchor="key",
-            )
-
-
-def _show(path: SpecPath) -> str:
-    return ".".join(str(p) for p in path)
+            if where[0] == "routes" and seen[0] == "routes":
+                advice = (
+                    "ids are made from the route's words, which lose case and punctuation, so apispec cannot name both "
+                    "routes; keep one of them, or tell the paths apart by a word"
+                )
+            else:
+                advice = "rename one of them"
+            yield Finding("E701", where, f"this makes the {namespace} `{shown}`, which `{format_path(seen)}` makes too; {advice}", anchor="key")

@@ -8,6 +8,7 @@ from functools import cache
 from compiler.resolve import ROUTE_METHODS, Route
 
 _SEGMENT_PARAM = re.compile(r"^\{([A-Za-z0-9._-]+)(\+?)\}\Z")
+_QUERY = re.compile(r"[?#].*")  # a query string or fragment, which no route key holds
 _LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+\Z")
 
 
@@ -27,6 +28,9 @@ def path_problem(path: str) -> str | None:
         return f"the path `{path}` must start with `/`"
     if path == "/":
         return None
+    query = _QUERY.search(path)
+    if query:
+        return f"a route matches the path only; remove `{query.group(0)}` from `{path}`"
     if path.endswith("/"):
         return f"remove the trailing `/` from `{path}` (only the root `/` ends with one)"
     segments = path[1:].split("/")

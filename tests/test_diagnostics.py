@@ -108,6 +108,15 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
         (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
         (MINIMAL + "api:\n  cors: {}\n", "9:3 W411 api.cors", "sets nothing"),
+        (MINIMAL.replace("  GET /items/{id}: api", "  $DEFAULT: api"), "7:3 E301 routes.$DEFAULT", "did you mean `$default`?"),
+        (MINIMAL.replace("  GET /items/{id}: api", "  GET: api"), "7:3 E301 routes.GET", "add the path"),
+        (MINIMAL.replace("  GET /items/{id}: api", "  /items: api"), '7:3 E301 routes["/items"]', "add the method, e.g. `GET /items`"),
+        (MINIMAL.replace("  GET /items/{id}: api", '  "GET /items?page=1": api'), '7:3 E302 routes["GET /items?page=1"]', "remove `?page=1`"),
+        (
+            MINIMAL.replace("  GET /items/{id}: api", "  GET /a-b: api\n  GET /a_b: api"),
+            '8:3 E701 routes["GET /a_b"]',
+            "which `routes[\"GET /a-b\"]` makes too; ids are made from the route's words",
+        ),
         (MINIMAL.replace("functions:\n", "functions:\n  b:\n    name: demo-api\n    source: code\n    handler: main.handler\n"), "7:3 E204 functions.api", "made from the service prefix"),
         (
             MINIMAL.replace("  api:\n", "".join(f"  f{i}: {{source: code, handler: main.handler}}\n" for i in range(70)) + "  api:\n"),

@@ -19,7 +19,7 @@ def route_keys(ctx: Context) -> Iterator[Finding]:
             continue
         if not route.method or route.key.count(" ") != 1:  # not `METHOD path`: `make_route` found no method
             shown = route.key.encode("unicode_escape").decode()
-            yield Finding("E301", route.spec_path, f'route key `{shown}` must be `"METHOD /path"` (one space, no other blanks) or `$default`', anchor="key")
+            yield Finding("E301", route.spec_path, f'route key `{shown}` must be `"METHOD /path"` (one space, no other blanks) or `$default`{_key_hint(route.key)}', anchor="key")
             continue
         if route.method not in ROUTE_METHODS:
             if route.method.upper() in ROUTE_METHODS:
@@ -30,6 +30,18 @@ def route_keys(ctx: Context) -> Iterator[Finding]:
         problem = path_problem(route.path)
         if problem:
             yield Finding("E302", route.spec_path, problem, anchor="key")
+
+
+def _key_hint(key: str) -> str:
+    """What a malformed route key most likely lacks."""
+    word = key.strip()
+    if word.lower().lstrip("$") == "default":
+        return " (did you mean `$default`?)"
+    if word.upper() in ROUTE_METHODS:
+        return f"; add the path, e.g. `{word.upper()} /items`"
+    if word.startswith("/"):
+        return f"; add the method, e.g. `GET {word}`"
+    return ""
 
 
 @rule("E303", name="route-conflict")
