@@ -173,10 +173,15 @@ def _syntax_finding(error: Any) -> Finding:
         mark = error.context_mark  # an unclosed quote or bracket: point at where it opens
     at = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     message = " ".join(_one_line(str(p)) for p in (error.context, problem) if p)
+    context = error.context_mark
     if "\\t" in message or "\t" in message:
         message += "; replace the tab with spaces"
     elif unclosed:
         message += "; a quote or bracket that opens here is never closed"
+    elif "mapping values are not allowed" in problem:
+        message += "; a `key: value` where a value belongs: check the indentation, or quote a value that holds `: `"
+    elif str(error.context or "").startswith("while parsing a flow") and context is not None and mark is not None and mark.line > context.line:
+        message += f"; is the bracket at line {context.line + 1}, column {context.column + 1} closed, and are its entries separated by commas?"
     return Finding("E003", (), f"YAML syntax error: {message}", at=at)
 
 
@@ -304,9 +309,10 @@ class _Builder:
         self._record(path, event)
         if isinstance(value, int | float) and not isinstance(value, bool) and anchored:
             self.doc.numbers[path] = event.value
-        self._place(value, size, getattr(event, "anchor", None) if anchored else None)
+        self._place(value, size, getattr(event, "anchor", None) if anchored else None, at=_mark(event))
 
-    def _place(self, value: Any, size: int, anchor: str | None) -> None:
+    def _place(self, value: Any, size: int, anchor: str | None, at: tuple[int, int] | None = None) -> None:
+        """Put a finished value into its container; `at` is where it stands (an alias), for the E006 it may cause."""
         if anchor is not None:
             self.anchors[anchor] = (value, size)
         if not self.stack:
@@ -316,7 +322,12 @@ class _Builder:
         frame.size += size
         if frame.size > MAX_NODES:
             raise _RefusedError(
-                Finding("E006", frame.path, f"the document expands to more than {MAX_NODES} values or {MAX_NODES * _CHARACTERS_PER_VALUE // 1_000_000} MB of text (through aliases?); refusing to read it", at=frame.key_at)
+                Finding(
+                    "E006",
+                    frame.path,
+                    f"the document expands to more than {MAX_NODES} values or {MAX_NODES * _CHARACTERS_PER_VALUE // 1_000_000} MB of text (through aliases?); refusing to read it",
+                    at=at or frame.key_at,
+                )
             )
         if isinstance(frame.value, list):
             frame.value.append(value)

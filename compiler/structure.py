@@ -221,7 +221,22 @@ def _type_finding(path: SpecPath, items: list[tuple[str, dict[str, Any], Any]]) 
         expected.remove("a whole number")
     value = items[0][2]
     wanted = ", ".join(expected[:-1]) + " or " + expected[-1] if len(expected) > 1 else expected[0]
-    return Finding("E103", path, f"expected {wanted}, got {_show(value)}{_quoting_hint(expected, value)}")
+    if len(path) == 2 and path[0] == "routes":
+        wanted = "a function key or `{function: key}`"
+    return Finding("E103", path, f"expected {wanted}, got {_show(value)}{_quoting_hint(expected, value)}{_shape_hint(path, expected, value)}")
+
+
+def _shape_hint(path: SpecPath, expected: list[str], value: Any) -> str:
+    """Mappings written as something else are mostly a list dash too many or an indentation too few."""
+    if expected != ["a mapping"]:
+        return ""
+    if len(path) == 2 and path[0] in {"functions", "parameters"} and path[1] in _field_names((path[0], "x")):
+        return f"; `{path[1]}` is a setting of one of the {path[0]}: indent it under its key"
+    if isinstance(value, list):
+        return "; write `key: value` lines, without `- `"
+    if value is None:
+        return "; give its keys on the lines below, indented further"
+    return ""
 
 
 def _quoting_hint(expected: list[str], value: Any) -> str:

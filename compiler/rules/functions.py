@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler import awsdata
-from compiler.diagnostics import Anchor, Finding, SpecPath, did_you_mean
+from compiler.diagnostics import Anchor, Finding, SpecPath, closest, did_you_mean
 from compiler.resolve import LOG_ACTIONS, LOG_STATEMENT_SID, PARAM_REF, PREFIX, Function
 from compiler.rules import Context, rule
 
@@ -262,14 +262,14 @@ def function_environment(ctx: Context) -> Iterator[Finding]:
         for name, value in fn.environment:
             where = fn.origin[f"environment.{name}"]
             size += len(name.encode()) + len(value.encode())
-            if not _ENV_NAME.match(name):
-                yield Finding("E212", where, f"environment variable name `{name}` must match `[A-Za-z][A-Za-z0-9_]*`", anchor="key")
-            elif not _LAMBDA_ENV_NAME.match(name):
-                yield Finding("E212", where, f"Lambda refuses the one-letter environment variable name `{name}`; use two characters or more", anchor="key")
-            elif name in awsdata.RESERVED_ENV_NAMES or (
+            if name in awsdata.RESERVED_ENV_NAMES or (  # first: `_HANDLER` is reserved, whatever its shape
                 name.startswith(awsdata.RESERVED_ENV_PREFIXES) and name not in awsdata.AWS_LAMBDA_PREFIX_SETTABLE
             ):
                 yield Finding("E213", where, f"`{name}` is reserved by Lambda and cannot be set; choose another name", anchor="key")
+            elif not _ENV_NAME.match(name):
+                yield Finding("E212", where, f"environment variable name `{name}` must match `[A-Za-z][A-Za-z0-9_]*`", anchor="key")
+            elif not _LAMBDA_ENV_NAME.match(name):
+                yield Finding("E212", where, f"Lambda refuses the one-letter environment variable name `{name}`; use two characters or more", anchor="key")
         if size > awsdata.LAMBDA_ENV_MAX_BYTES:
             yield Finding(
                 "E214",
@@ -296,11 +296,12 @@ def function_role(ctx: Context) -> Iterator[Finding]:
                 "move those statements to the functions that need them, or add them to this role and remove it from `defaults`",
             )
         elif fn.permissions:
+            given = "remove `role` from `defaults`" if fn.origin["role"][0] == "defaults" else "remove `role`"
             yield Finding(
                 "E216",
                 fn.origin["permissions"],
                 f"`permissions` extend the generated role, but function `{fn.key}` uses the existing `role`; "
-                "add the statements to that role, or remove `role`",
+                f"add the statements to that role, or {given}",
             )
 
 
@@ -325,11 +326,11 @@ def function_permissions(ctx: Context) -> Iterator[Finding]:
             for condition in statement.conditions:
                 if not _CONDITION_OPERATOR.match(condition.operator):
                     known = [*_CONDITION_OPERATORS, *(f"{o}IfExists" for o in _CONDITION_OPERATORS if o != "Null")]
+                    qualifier, _, operator = condition.operator.rpartition(":")
+                    close = closest(operator, known)
+                    hint = f" (did you mean `{qualifier + ':' if qualifier else ''}{close}`?)" if close else ""
                     yield Finding(
-                        "E223",
-                        (*where, "conditions", condition.operator),
-                        f"`{condition.operator}` is not an IAM condition operator{did_you_mean(condition.operator.split(':')[-1], known)}",
-                        anchor="key",
+                        "E223", (*where, "conditions", condition.operator), f"`{condition.operator}` is not an IAM condition operator{hint}", anchor="key"
                     )
             if statement.sid is not None:
                 if not _SID.match(statement.sid):

@@ -69,6 +69,8 @@ def tags(ctx: Context) -> Iterator[Finding]:
                 yield Finding("E604", where, "tag keys may hold only letters, digits, spaces and `_ . : / = + - @`", anchor="key")
             if len(value) > awsdata.TAG_VALUE_MAX:
                 yield Finding("E604", where, f"a tag value has at most {awsdata.TAG_VALUE_MAX} characters")
+            elif PARAM_REF.search(value):
+                yield Finding("E604", where, "tag values are written as they are: `${param:…}` is substituted only in `environment`, `permissions` and `role`")
             elif not _TAG_TEXT.match(value):
                 yield Finding("E604", where, "tag values may hold only letters, digits, spaces and `_ . : / = + - @`")
     # The places merge (function over `defaults` over the top level); IAM refuses keys that differ only in case.
@@ -205,5 +207,6 @@ def parameter_references(ctx: Context) -> Iterator[Finding]:
 
 
 def _suggest(name: str) -> str:
-    cleaned = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+    """`TableArn` → `table_arn`, `queue-url` → `queue_url`."""
+    cleaned = re.sub(r"[^a-z0-9_]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()).strip("_")
     return cleaned if cleaned and cleaned[0].isalpha() else f"p_{cleaned}"
