@@ -244,3 +244,12 @@ class Graph(NamedTuple):
     def of_type(self, kind: type[N]) -> tuple[N, ...]:
         return tuple(n for n in self.nodes if isinstance(n, kind))
 
+
+
+def references(value: object) -> set[str]:
+    """The ids of the nodes a node (or any value) refers to through its `Ref`s."""
+    if isinstance(value, Ref):
+        return {value.node}
+    if isinstance(value, tuple):  # a record, a Sub's parts, a tuple of values
+        return {node for item in value for node in references(item)}
+    return set()

@@ -28,6 +28,15 @@ ATTRIBUTES: dict[tuple[type, str], str | tuple[str | ir.Pseudo | ir.Ref, ...]] =
     (ir.Role, "arn"): "GetAtt Arn",
     (ir.Function, "name"): "Ref",
     (ir.Function, "arn"): "GetAtt Arn",
+    (ir.Function, "invoke_arn"): (  # what an API Gateway integration calls (Terraform's `invoke_arn`)
+        "arn:",
+        ir.Pseudo("partition"),
+        ":apigateway:",
+        ir.Pseudo("region"),
+        ":lambda:path/2015-03-31/functions/",
+        ir.Ref("<self>", "arn"),
+        "/invocations",
+    ),
     (ir.Api, "id"): "Ref",
     (ir.Api, "endpoint"): "GetAtt ApiEndpoint",
     (ir.Api, "execution_arn"): (
@@ -236,26 +245,11 @@ class CfnRenderer:
     def outputs_section(self) -> dict[str, Any]:
         return {o.logical_id: {"Description": o.description, "Value": self.value(o.value)} for o in self.graph.outputs}
 
-    def depends_on(self, body: dict[str, Any], wanted: tuple[str, ...]) -> list[str]:
-        """Explicit `DependsOn` for the wanted nodes that `body` does not already reference."""
-        referenced = set(_referenced_ids(body))
-        ids = [self.graph.node(node_id).names.logical_id for node_id in wanted]
-        return [i for i in ids if i not in referenced]
-
-
-def _referenced_ids(value: Any) -> Iterator[str]:
-    if isinstance(value, Tagged):
-        if value.tag == "!Sub":
-            for piece in value.value.split("${")[1:]:
-                yield piece.split("}")[0].split(".")[0]
-        else:
-            yield value.value.split(".")[0]
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _referenced_ids(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _referenced_ids(item)
+    def depends_on(self, node: ir.Function) -> list[str]:
+        """`DependsOn` for what the function must come after and does not already refer to (CloudFormation
+        orders referenced resources itself)."""
+        referenced = ir.references(node)
+        return [self.graph.node(d).names.logical_id for d in node.depends_on if d not in referenced]
 
 
 def resource(

@@ -97,5 +97,5 @@ def _resource(cfn: CfnRenderer, node: ir.Node, root: str) -> dict[str, Any]:
 def _function(cfn: CfnRenderer, node: ir.Function, root: str) -> dict[str, Any]:
     properties = cfn.function_properties(node, ("Code", code_path(root, node.source)), tag_list(node.tags))
     return resource(
-        "AWS::Lambda::Function", properties, depends_on=cfn.depends_on(properties, node.depends_on), metadata=PACKAGED_CODE
+        "AWS::Lambda::Function", properties, depends_on=cfn.depends_on(node), metadata=PACKAGED_CODE
     )

@@ -20,7 +20,6 @@ from typing import Any
 from compiler import ir
 from compiler.backends import Rendered
 from compiler.backends.cfn import CfnRenderer, code_path, resource, tag_map
-from compiler.serialize import Tagged
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
 # SAM writes a route's invoke permission itself, turning `{name}` and `{proxy+}` into `*`; any other
@@ -33,7 +32,7 @@ def render(graph: ir.Graph, root: str) -> list[Rendered]:
     cfn = CfnRenderer(graph)
     wide = {p.function_key for p in graph.of_type(ir.Permission) if len(p.routes) > 1}
     in_body = {r.id for r in graph.of_type(ir.Route) if r.function_key in wide or not r.path}
-    events = _events(graph, in_body)
+    events = _events(cfn, graph, in_body)
     resources: dict[str, Any] = {}
     for node in graph.nodes:
         if isinstance(node, ir.LogGroup):
@@ -52,19 +51,23 @@ def render(graph: ir.Graph, root: str) -> list[Rendered]:
     return [cfn.template(resources, transform=TRANSFORM)]
 
 
-def _events(graph: ir.Graph, in_body: set[str]) -> dict[str, dict[str, Any]]:
+def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, dict[str, Any]]:
     """The `HttpApi` events of each function (the routes not in the OpenAPI body), by function key."""
     events: dict[str, dict[str, Any]] = {}
-    api = graph.of_type(ir.Api)
-    integrations = {i.function_key: i for i in graph.of_type(ir.Integration)}
     for route in graph.of_type(ir.Route):
         if route.id in in_body:
             continue
-        properties: dict[str, Any] = {"ApiId": Tagged("!Ref", api[0].names.logical_id), "Method": route.method, "Path": route.path}
-        properties["PayloadFormatVersion"] = integrations[route.function_key].payload_format_version
+        properties: dict[str, Any] = {"ApiId": cfn.value(route.api), "Method": route.method, "Path": route.path}
+        properties["PayloadFormatVersion"] = _integration(graph, route).payload_format_version
         event_id = route.names.logical_id.removesuffix("Route")
         events.setdefault(route.function_key, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
+
+
+def _integration(graph: ir.Graph, route: ir.Route) -> ir.Integration:
+    integration = graph.node(route.integration.node)
+    assert isinstance(integration, ir.Integration)
+    return integration
 
 
 def _needs_own_permission(graph: ir.Graph, node: ir.Permission, in_body: set[str]) -> bool:
@@ -76,34 +79,22 @@ def _needs_own_permission(graph: ir.Graph, node: ir.Permission, in_body: set[str
 def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, Any]) -> dict[str, Any]:
     properties = cfn.function_properties(node, ("CodeUri", code_path(root, node.source)), tag_map(node.tags))
     properties["Events"] = events or None
-    return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(properties, node.depends_on))
+    return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(node))
 
 
 def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str]) -> dict[str, Any] | None:
     """The OpenAPI body holding `$default` and the routes of functions with an API-wide permission, or None."""
     paths: dict[str, dict[str, Any]] = {}
-    integrations = {i.function_key: i for i in graph.of_type(ir.Integration)}
     for route in graph.of_type(ir.Route):
         if route.id not in in_body:
             continue
-        function = graph.node(f"function.{route.function_key}")
-        uri = ir.Sub(
-            (
-                "arn:",
-                ir.Pseudo("partition"),
-                ":apigateway:",
-                ir.Pseudo("region"),
-                ":lambda:path/2015-03-31/functions/",
-                ir.Ref(function.id, "arn"),
-                "/invocations",
-            )
-        )
+        integration = _integration(graph, route)
         operation: dict[str, Any] = {
             "x-amazon-apigateway-integration": {
                 "type": "aws_proxy",
                 "httpMethod": "POST",
-                "uri": cfn.value(uri),
-                "payloadFormatVersion": integrations[route.function_key].payload_format_version,
+                "uri": cfn.value(ir.Ref(integration.function.node, "invoke_arn")),
+                "payloadFormatVersion": integration.payload_format_version,
             }
         }
         if not route.path:

@@ -39,6 +39,7 @@ ATTRIBUTES: dict[tuple[type, str], str] = {
     (ir.Role, "arn"): "arn",
     (ir.Function, "name"): "function_name",
     (ir.Function, "arn"): "arn",
+    (ir.Function, "invoke_arn"): "invoke_arn",
     (ir.Api, "id"): "id",
     (ir.Api, "endpoint"): "api_endpoint",
     (ir.Api, "execution_arn"): "execution_arn",
