@@ -6,8 +6,6 @@ the graph's order is a topological order with a fixed tie-break: the spec's own 
 
 from __future__ import annotations
 
-import hashlib
-
 from compiler import ir, naming
 from compiler.resolve import (
     LOG_ACTIONS,
@@ -31,7 +29,6 @@ STAGE_ID = "stage"
 DEPLOYMENT_ID = "deployment"
 ACCESS_LOG_ID = "access-log"
 PAYLOAD_FORMAT_VERSION = "2.0"
-_MAX_STATEMENT_ID = 100
 
 
 def text_value(text: str) -> ir.Value:
@@ -280,7 +277,7 @@ def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
                 names=naming.all_routes_permission(fn.key),
                 function=function,
                 function_key=fn.key,
-                statement_id="apigateway-invoke-any-route",
+                statement_id=naming.ALL_ROUTES_STATEMENT_ID,
                 source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), "/*")),
                 routes=tuple(f"route.{r.key}" for r in routes),
             )
@@ -291,7 +288,7 @@ def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
             names=naming.route_names(route, "Permission"),
             function=function,
             function_key=fn.key,
-            statement_id=_statement_id(route),
+            statement_id=naming.statement_id(route),
             source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), source_arn_suffix(route))),
             routes=(f"route.{route.key}",),
         )
@@ -306,14 +303,6 @@ def source_arn_suffix(route: Route) -> str:
     method = "*" if route.method == "ANY" else route.method
     path = "/".join("*" if segment.startswith("{") else segment for segment in route.segments)
     return f"/*/{method}/{path}"
-
-
-def _statement_id(route: Route) -> str:
-    statement_id = "apigateway-" + naming.route_names(route, "").tf.replace("_", "-")
-    if len(statement_id) > _MAX_STATEMENT_ID:
-        digest = hashlib.sha256(route.key.encode()).hexdigest()[:12]
-        statement_id = f"{statement_id[: _MAX_STATEMENT_ID - 13]}-{digest}"
-    return statement_id
 
 
 def _api_outputs(spec: Resolved) -> list[ir.Output]:

@@ -113,6 +113,15 @@ def _route_names(key: str) -> Names:
     return Names(tf=snake(text), logical_id=_bounded(pascal(text), _MAX_ROUTE_ID, key))
 
 
+_MAX_STATEMENT_ID = 100  # Lambda's limit for a permission's statement id
+ALL_ROUTES_STATEMENT_ID = "apigateway-invoke-any-route"
+
+
+def statement_id(route: Route) -> str:
+    """The statement id of a route's invoke permission in the function's resource policy: `apigateway-get-orders-by-id`."""
+    return _bounded("apigateway-" + route_names(route, "").tf.replace("_", "-"), _MAX_STATEMENT_ID, route.key)
+
+
 def all_routes_permission(key: str) -> Names:
     """The one invoke permission of a function with more than `MAX_ROUTE_PERMISSIONS` routes."""
     return Names(tf=f"{snake(key)}_all_routes", logical_id=function_names(key, "AllRoutesPermission").logical_id)

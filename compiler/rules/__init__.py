@@ -56,7 +56,9 @@ def run(ctx: Context) -> list[Finding]:
     _load_rule_modules()
     findings: list[Finding] = []
     for registered in RULES:
-        findings.extend(registered.check(ctx))
+        found = list(registered.check(ctx))
+        assert all(f.code in registered.codes for f in found), f"rule {registered.name} reports a code it does not register"
+        findings += found
     return findings
 
 
