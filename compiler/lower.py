@@ -20,6 +20,7 @@ from compiler.resolve import (
     cors_methods,
     routes_by_function,
 )
+from compiler.routekeys import segment
 from schemas import models
 
 # Node ids: `<kind>.<function key or route key>` for nodes made per function or route, and a
@@ -301,7 +302,7 @@ def source_arn_suffix(route: Route) -> str:
     if route.is_default:
         return "/*/$default"
     method = "*" if route.method == "ANY" else route.method
-    path = "/".join("*" if segment.startswith("{") else segment for segment in route.segments)
+    path = "/".join(part.text if part.parameter is None else "*" for part in map(segment, route.segments))
     return f"/*/{method}/{path}"
 
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath, format_path
 from compiler.resolve import MAX_ROUTE_PERMISSIONS, Resolved, Route, make_route, routes_by_function
-from compiler.routekeys import key_problem
+from compiler.routekeys import key_problem, segment
 
 
 class Names(NamedTuple):
@@ -26,7 +26,6 @@ class Names(NamedTuple):
 
 
 _WORDS = re.compile(r"[A-Za-z0-9]+")
-_PARAM = re.compile(r"^\{([^}+]*)\+?\}\Z")
 
 API = Names(tf="api", logical_id="HttpApi")
 STAGE = Names(tf="api", logical_id="HttpApiStage")
@@ -92,12 +91,11 @@ def route_words(route: Route) -> str:
     if route.is_default:
         return "default"
     parts = [route.method.lower()]
-    for segment in route.segments:
-        match = _PARAM.match(segment)
-        if match is None:
-            parts.append(segment)
+    for part in map(segment, route.segments):
+        if part.parameter is None:
+            parts.append(part.text)
         else:
-            parts += ["by", match.group(1), "path"] if segment.endswith("+}") else ["by", match.group(1)]
+            parts += ["by", part.parameter, "path"] if part.greedy else ["by", part.parameter]
     return " ".join(parts)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import NamedTuple
 
 from compiler.resolve import ROUTE_METHODS, Route
 
@@ -12,12 +13,26 @@ _QUERY = re.compile(r"[?#].*")  # a query string or fragment, which no route key
 _LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+\Z")
 
 
+class Segment(NamedTuple):
+    """One segment of a route path: a literal, a `{parameter}` or a greedy `{parameter+}`."""
+
+    text: str  # as written
+    parameter: str | None  # the parameter's name, None for a literal
+    greedy: bool
+
+
+@cache
+def segment(text: str) -> Segment:
+    """The one reading of a path segment that validation, naming, permissions and `serve` share."""
+    match = _SEGMENT_PARAM.match(text)
+    return Segment(text, match.group(1), bool(match.group(2))) if match else Segment(text, None, False)
+
+
 def route_shape(route: Route) -> tuple[str, ...]:
     """The route as API Gateway matches it: parameters are placeholders, whatever their names."""
     shape = []
-    for segment in route.segments:
-        match = _SEGMENT_PARAM.match(segment)
-        shape.append(("{+}" if match.group(2) else "{}") if match else segment)
+    for part in map(segment, route.segments):
+        shape.append(part.text if part.parameter is None else "{+}" if part.greedy else "{}")
     return (route.method, *shape)
 
 

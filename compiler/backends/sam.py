@@ -14,18 +14,14 @@ permission, scoped to `<api>/*/$default`.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from compiler import ir
 from compiler.backends import Rendered
 from compiler.backends.cfn import CfnRenderer, code_path, resource, tag_map
+from compiler.routekeys import segment
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
-# SAM writes a route's invoke permission itself, turning `{name}` and `{proxy+}` into `*`; any other
-# greedy parameter (`{path+}`) it leaves as text, which would never match. Those routes get the
-# graph's own permission as well.
-_SAM_UNHANDLED_GREEDY = re.compile(r"\{(?!proxy\+\})[^}]*\+\}")
 
 
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
@@ -73,7 +69,14 @@ def _integration(graph: ir.Graph, route: ir.Route) -> ir.Integration:
 def _needs_own_permission(graph: ir.Graph, node: ir.Permission, in_body: set[str]) -> bool:
     """Whether SAM writes no (or no working) permission for the routes of `node`."""
     routes = [graph.node(r) for r in node.routes]
-    return any(r.id in in_body or (isinstance(r, ir.Route) and _SAM_UNHANDLED_GREEDY.search(r.path)) for r in routes)
+    return any(r.id in in_body or (isinstance(r, ir.Route) and _sam_misses_greedy(r)) for r in routes)
+
+
+def _sam_misses_greedy(route: ir.Route) -> bool:
+    """SAM writes a route's invoke permission itself, turning `{name}` and `{proxy+}` into `*`; any other
+    greedy parameter (`{path+}`) it leaves as text, which never matches. Those routes get the graph's
+    own permission as well."""
+    return any(part.greedy and part.parameter != "proxy" for part in map(segment, route.path.split("/")))
 
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, Any]) -> dict[str, Any]:

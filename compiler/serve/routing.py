@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from compiler.resolve import DEFAULT_STAGE, Route
-from compiler.routekeys import _SEGMENT_PARAM
+from compiler.routekeys import segment
 
 _LITERAL, _PARAM, _GREEDY = 0, 1, 2
 
@@ -57,13 +57,11 @@ class _Compiled:
 def _compile(route: Route) -> _Compiled:
     """The route's segments by kind, read with the grammar `compiler.routekeys` validates them with."""
     segments: list[tuple[int, str]] = []
-    for segment in route.segments:
-        param = _SEGMENT_PARAM.match(segment)
-        if param is None:
-            segments.append((_LITERAL, segment))
+    for part in map(segment, route.segments):
+        if part.parameter is None:
+            segments.append((_LITERAL, part.text))
         else:
-            name, greedy = param.groups()
-            segments.append((_GREEDY if greedy else _PARAM, name))
+            segments.append((_GREEDY if part.greedy else _PARAM, part.parameter))
     return _Compiled(route, tuple(segments))
 
 
