@@ -178,7 +178,6 @@ class Integration(NamedTuple):
     names: Names
     api: Ref
     function: Ref
-    function_key: str
     payload_format_version: str
 
 
@@ -190,7 +189,6 @@ class Route(NamedTuple):
     method: str
     path: str  # empty for `$default`
     integration: Ref
-    function_key: str
 
 
 class Deployment(NamedTuple):
@@ -210,10 +208,10 @@ class Permission(NamedTuple):
     id: str
     names: Names
     function: Ref
-    function_key: str
     statement_id: str
     source_arn: Sub
     routes: tuple[str, ...]  # ids of the routes it covers
+    scope: Literal["route", "api"]  # one route, or every route of the API (a function with many)
 
 
 class Output(NamedTuple):

@@ -190,7 +190,6 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             names=naming.function_names(fn.key, "Integration"),
             api=api_ref,
             function=ir.Ref(f"function.{fn.key}", "arn"),
-            function_key=fn.key,
             payload_format_version=PAYLOAD_FORMAT_VERSION,
         )
         for fn in routed
@@ -205,7 +204,6 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             method=route.method,
             path=route.path,
             integration=ir.Ref(f"integration.{route.function}", "id"),
-            function_key=route.function,
         )
         for route in spec.routes
     ]
@@ -277,10 +275,10 @@ def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
                 id=f"permission.{fn.key}",
                 names=naming.all_routes_permission(fn.key),
                 function=function,
-                function_key=fn.key,
                 statement_id=naming.ALL_ROUTES_STATEMENT_ID,
                 source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), "/*")),
                 routes=tuple(f"route.{r.key}" for r in routes),
+                scope="api",
             )
         ]
     return [
@@ -288,10 +286,10 @@ def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
             id=f"permission.{route.key}",
             names=naming.route_names(route, "Permission"),
             function=function,
-            function_key=fn.key,
             statement_id=naming.statement_id(route),
             source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), source_arn_suffix(route))),
             routes=(f"route.{route.key}",),
+            scope="route",
         )
         for route in routes
     ]

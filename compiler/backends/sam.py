@@ -26,8 +26,8 @@ TRANSFORM = "AWS::Serverless-2016-10-31"
 
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
     cfn = CfnRenderer(graph)
-    wide = {p.function_key for p in graph.of_type(ir.Permission) if len(p.routes) > 1}
-    in_body = {r.id for r in graph.of_type(ir.Route) if r.function_key in wide or not r.path}
+    wide = {p.function.node for p in graph.of_type(ir.Permission) if p.scope == "api"}  # function ids
+    in_body = {r.id for r in graph.of_type(ir.Route) if _integration(graph, r).function.node in wide or not r.path}
     events = _events(cfn, graph, in_body)
     resources: dict[str, Any] = {}
     for node in graph.nodes:
@@ -38,7 +38,7 @@ def render(graph: ir.Graph, root: str) -> list[Rendered]:
         elif isinstance(node, ir.RolePolicy):
             resources[node.names.logical_id] = cfn.role_policy(node)
         elif isinstance(node, ir.Function):
-            resources[node.names.logical_id] = _function(cfn, node, root, events.get(node.key, {}))
+            resources[node.names.logical_id] = _function(cfn, node, root, events.get(node.id, {}))
         elif isinstance(node, ir.Stage):
             api = graph.of_type(ir.Api)[0]
             resources[api.names.logical_id] = _http_api(cfn, api, node, _definition(cfn, graph, api, in_body))
@@ -48,7 +48,7 @@ def render(graph: ir.Graph, root: str) -> list[Rendered]:
 
 
 def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, dict[str, Any]]:
-    """The `HttpApi` events of each function (the routes not in the OpenAPI body), by function key."""
+    """The `HttpApi` events of each function (the routes not in the OpenAPI body), by function node id."""
     events: dict[str, dict[str, Any]] = {}
     for route in graph.of_type(ir.Route):
         if route.id in in_body:
@@ -56,7 +56,7 @@ def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, d
         properties: dict[str, Any] = {"ApiId": cfn.value(route.api), "Method": route.method, "Path": route.path}
         properties["PayloadFormatVersion"] = _integration(graph, route).payload_format_version
         event_id = route.names.logical_id.removesuffix("Route")
-        events.setdefault(route.function_key, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
+        events.setdefault(_integration(graph, route).function.node, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
 
 
