@@ -457,3 +457,11 @@ ISOLATED_REGIONS: Final[frozenset[str]] = frozenset(
 # eusc-de-east-1, so an optional "eusc-" is added, as in the Lambda API model's own region pattern
 # ((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}).
 REGION_PATTERN: Final = r"^(eusc-)?[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+\Z"
+
+
+# ---------------------------------------------------------------------------------------------
+# CloudFormation
+# ---------------------------------------------------------------------------------------------
+# Text that CloudFormation tools read as a `${Name}` reference (inside `Fn::Sub`, and cfn-lint's
+# E1029 anywhere): letters, digits and `_:.` between `${` and `}`.
+CFN_REFERENCE_PATTERN: Final = r"\$\{[A-Za-z0-9_:.]+\}"

@@ -210,7 +210,6 @@ class Resolved(NamedTuple):
     functions: tuple[Function, ...]
     routes: tuple[Route, ...]
     api: Api | None  # None when there are no routes
-    tags: tuple[tuple[str, str], ...]
 
     def function(self, key: str) -> Function:
         return next(f for f in self.functions if f.key == key)
@@ -239,7 +238,6 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
         functions=functions,
         routes=routes,
         api=api,
-        tags=tags,
     )
 
 

@@ -11,13 +11,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from compiler import ir
+from compiler import awsdata, ir
 from compiler.backends import Rendered
-from compiler.naming import pascal
 from compiler.serialize import Tagged
 
 TEMPLATE_VERSION = "2010-09-09"
-_LOOKS_LIKE_REFERENCE = re.compile(r"\$\{[A-Za-z0-9_:.]+\}")
+_LOOKS_LIKE_REFERENCE = re.compile(awsdata.CFN_REFERENCE_PATTERN)
 _PSEUDO = {"partition": "AWS::Partition", "region": "AWS::Region", "account_id": "AWS::AccountId", "url_suffix": "AWS::URLSuffix"}
 
 # How each node attribute is written: "Ref", "GetAtt <Name>", or a Sub of parts.
@@ -53,6 +52,16 @@ ATTRIBUTES: dict[tuple[type, str], str | tuple[str | ir.Pseudo | ir.Ref, ...]] =
     (ir.Route, "id"): "Ref",
     (ir.Deployment, "id"): "Ref",
     (ir.Stage, "id"): "Ref",
+}
+
+# `CorsConfiguration` property of each CORS setting (the same in AWS::ApiGatewayV2::Api and SAM's HttpApi).
+_CORS_PROPERTIES = {
+    "allow_origins": "AllowOrigins",
+    "allow_methods": "AllowMethods",
+    "allow_headers": "AllowHeaders",
+    "expose_headers": "ExposeHeaders",
+    "allow_credentials": "AllowCredentials",
+    "max_age": "MaxAge",
 }
 
 _ASSUME_LAMBDA = {
@@ -176,7 +185,7 @@ class CfnRenderer:
         return config
 
     def cors(self, cors: ir.Cors) -> dict[str, Any]:
-        return {pascal(name): list(value) if isinstance(value, tuple) else value for name, value in cors.settings()}
+        return {_CORS_PROPERTIES[name]: list(value) if isinstance(value, tuple) else value for name, value in cors.settings()}
 
     def function_properties(self, node: ir.Function, code: tuple[str, str], tags: Any) -> dict[str, Any]:
         """The properties SAM and CloudFormation functions share; `code` is the code property and its value."""

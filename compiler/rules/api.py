@@ -45,7 +45,7 @@ def api_name(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             "E402",
             where,
-            f"access logs go to the log group `/aws/apigateway/{name}`, and log group names hold only letters, digits "
+            f"access logs go to the log group `{ctx.spec.api.access_log_group_name}`, and log group names hold only letters, digits "
             "and `. - _ / #`; rename the API or set `logging.access_logs: false`",
         )
 

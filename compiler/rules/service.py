@@ -90,7 +90,7 @@ def tags(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-_REFERENCE_SHAPED = re.compile(r"\$\{[A-Za-z0-9_:.]+\}")
+_REFERENCE_SHAPED = re.compile(awsdata.CFN_REFERENCE_PATTERN)
 _MAX_DESCRIPTION = 1024  # CloudFormation's template description; API Gateway allows the same
 
 
