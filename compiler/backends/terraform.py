@@ -324,15 +324,14 @@ def _escape(text: str) -> str:
 def _templates(value: Any) -> Any:
     """A resource or data body as Terraform reads it: every literal text escaped, templates kept.
     Escaping here, once for every value, leaves no literal that could be read as a reference."""
-    if isinstance(value, _Expr):
-        return str(value)
-    if isinstance(value, str):
-        return _escape(value)
-    if isinstance(value, dict):
+    kind = type(value)  # exact types: an `_Expr` is a `str` too
+    if kind is str:
+        return _escape(value) if "{" in value else value
+    if kind is dict:
         return {key: _templates(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if kind is list:
         return [_templates(item) for item in value]
-    return value
+    return value  # an `_Expr` (a `str`, written as it is), a number, a boolean
 
 
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
