@@ -69,6 +69,7 @@ class _Module:
         self.pseudo: set[str] = set()
         self.data: dict[str, dict[str, Any]] = {}
         self.resources: dict[str, dict[str, Any]] = {}
+        self.references: dict[ir.Ref, str] = {}  # each reference written once (a big API repeats them)
 
     # -- values --------------------------------------------------------------------------------
     def address(self, node_id: str) -> str:
@@ -82,8 +83,11 @@ class _Module:
             source, attribute = PSEUDO[part.name]
             self.pseudo.add(source)
             return f"data.{source}.current.{attribute}"
-        node = self.graph.node(part.node)
-        return f"{self.address(part.node)}.{ATTRIBUTES[(type(node), part.attribute)]}"
+        written = self.references.get(part)
+        if written is None:
+            node = self.graph.node(part.node)
+            written = self.references[part] = f"{self.address(part.node)}.{ATTRIBUTES[(type(node), part.attribute)]}"
+        return written
 
     def value(self, value: ir.Value) -> Any:
         """A graph value: references become a template (`_Expr`); literal text stays as it is, for `_templates`."""
