@@ -1,6 +1,7 @@
 """The `apispec` command line: a thin layer that parses flags, runs the pipeline and prints.
 
-Only this module prints or exits. Exit codes are `ExitCode`.
+Of the compiler, only this module prints or exits (`serve` is a server: it logs as it runs, and
+returns its exit code here). Exit codes are `ExitCode` (`compiler.exitcodes`).
 """
 
 from __future__ import annotations
