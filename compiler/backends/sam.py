@@ -7,9 +7,11 @@ roles and their policies are the same explicit resources as in the CloudFormatio
 SAM writes one invoke permission per event. A function with more routes than a resource policy
 holds (the graph gives it one API-wide permission) therefore has its routes in the HttpApi's
 OpenAPI `DefinitionBody` instead, which SAM does not give permissions, and the graph's own
-permission. So has the `$default` route: for its event SAM would grant the whole API
-(`<api>/*/*`) and drop the function's other permissions; in the body it gets the graph's
-permission, scoped to `<api>/*/$default`.
+permission. So has a function that serves `$default`: for its `$default` event SAM would grant the
+whole API (`<api>/*/*`), and a `$default` in the body makes SAM drop the permissions of that
+function's events; with all its routes in the body, each gets the graph's permission, scoped to
+its route (`<api>/*/$default` for the default route). Body operations take the form SAM gives its
+own (path `$default`, `responses`, path `parameters`), which `sam local start-api` reads too.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ TRANSFORM = "AWS::Serverless-2016-10-31"
 
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
     cfn = CfnRenderer(graph)
+    routes = graph.of_type(ir.Route)
     wide = {p.function.node for p in graph.of_type(ir.Permission) if p.scope == "api"}  # function ids
-    in_body = {r.id for r in graph.of_type(ir.Route) if _integration(graph, r).function.node in wide or not r.path}
+    wide |= {_integration(graph, r).function.node for r in routes if not r.path}  # and those serving `$default`
+    in_body = {r.id for r in routes if _integration(graph, r).function.node in wide}
     events = _events(cfn, graph, in_body)
     resources: dict[str, Any] = {}
     for node in graph.nodes:
@@ -86,7 +90,7 @@ def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, 
 
 
 def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str]) -> dict[str, Any] | None:
-    """The OpenAPI body holding `$default` and the routes of functions with an API-wide permission, or None."""
+    """The OpenAPI body holding the routes of functions with an API-wide permission or a `$default` route, or None."""
     paths: dict[str, dict[str, Any]] = {}
     for route in graph.of_type(ir.Route):
         if route.id not in in_body:
@@ -102,8 +106,12 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str
         }
         if not route.path:
             operation["isDefaultRoute"] = True
+        operation["responses"] = {}
+        parameters = [part.text[1:-1] for part in map(segment, route.path.split("/")) if part.parameter is not None]
+        if parameters:
+            operation["parameters"] = [{"required": True, "name": name, "in": "path"} for name in parameters]
         method = "x-amazon-apigateway-any-method" if route.method == "ANY" else route.method.lower()
-        paths.setdefault(route.path or "/$default", {})[method] = operation
+        paths.setdefault(route.path or "$default", {})[method] = operation
     if not paths:
         return None
     return {"openapi": "3.0.1", "info": {"title": api.name, "version": "1.0"}, "paths": paths}
