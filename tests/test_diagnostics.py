@@ -142,6 +142,14 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
             "differ only in case",
         ),
         (MINIMAL + 'tags: {"Apispec:Service": x}\n', "8:8 E604 tags[\"Apispec:Service\"]", "set by apispec"),
+        (MINIMAL + "tags: {team: a, Team: b}\n", "8:17 E604 tags.Team", "differ only in case"),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    permissions: [{actions: [s3:GetObject], resources: ['*'], conditions: {StringEquals: {'no colon': x}}}]\n"),
+            '5:91 E223 functions.api.permissions[0].conditions.StringEquals["no colon"]',
+            "not an IAM condition key",
+        ),
+        (MINIMAL + 'parameters:\n  p: {default: "x-${AWS::Region}"}\n', "9:16 E616 parameters.p.default", "cfn-lint E1029"),
+        (MINIMAL + 'api:\n  cors: {allow_origins: ["https://${AWS::Region}.example.com"]}\n', "9:26 E616 api.cors.allow_origins[0]", "write it without"),
         (
             MINIMAL.replace(
                 "    source: code\n",

@@ -45,6 +45,7 @@ _CONDITION_OPERATORS = (
     *(f"Arn{t}" for t in ("Equals", "NotEquals", "Like", "NotLike")),
     "Null",
 )
+_CONDITION_KEY = re.compile(r"^[A-Za-z0-9-]+:\S+\Z")  # `aws:SourceAccount`, `s3:prefix`, `aws:PrincipalTag/team`
 _CONDITION_OPERATOR = re.compile(
     rf"^(ForAllValues:|ForAnyValue:)?(?:(?:{'|'.join(o for o in _CONDITION_OPERATORS if o != 'Null')})(?:IfExists)?|Null)\Z"
 )
@@ -307,7 +308,7 @@ def function_role(ctx: Context) -> Iterator[Finding]:
 
 @rule("E217", "E218", "E219", "E223", name="function-permissions")
 def function_permissions(ctx: Context) -> Iterator[Finding]:
-    """Statements use `service:Action` actions, ARN or `*` resources, IAM condition operators and unique alphanumeric sids."""
+    """Statements use `service:Action` actions, ARN or `*` resources, IAM condition operators and keys, and unique alphanumeric sids."""
     for fn in ctx.spec.functions:  # statements from `defaults` repeat per function; diagnostics are de-duplicated
         sids: set[str] = {LOG_STATEMENT_SID}  # the generated log statement's
         for statement in fn.permissions:
@@ -324,6 +325,13 @@ def function_permissions(ctx: Context) -> Iterator[Finding]:
                         f"`{resource}` is not an ARN; write `arn:partition:service:region:account:resource`, `*` or `${{param:name}}`",
                     )
             for condition in statement.conditions:
+                if not _CONDITION_KEY.match(condition.key):
+                    yield Finding(
+                        "E223",
+                        (*where, "conditions", condition.operator, condition.key),
+                        f"`{condition.key}` is not an IAM condition key; write `service:key`, e.g. `aws:SourceAccount` or `s3:prefix`",
+                        anchor="key",
+                    )
                 if not _CONDITION_OPERATOR.match(condition.operator):
                     known = [*_CONDITION_OPERATORS, *(f"{o}IfExists" for o in _CONDITION_OPERATORS if o != "Null")]
                     qualifier, _, operator = condition.operator.rpartition(":")
@@ -403,6 +411,8 @@ def policy_size(ctx: Context) -> Iterator[Finding]:
                 if not _POLICY_TEXT.match(resource):
                     yield Finding("E225", (*statement.spec_path, "resources", index), f"`{resource}` {_POLICY_TEXT_PROBLEM}")
             for condition in statement.conditions:
+                if not _POLICY_TEXT.match(condition.key):
+                    yield Finding("E225", (*statement.spec_path, "conditions", condition.operator, condition.key), f"`{condition.key}` {_POLICY_TEXT_PROBLEM}", anchor="key")
                 for index, value in enumerate(condition.values):
                     if not _POLICY_TEXT.match(value):
                         where = (*statement.spec_path, "conditions", condition.operator, condition.key)

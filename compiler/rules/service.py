@@ -76,8 +76,8 @@ def tags(ctx: Context) -> Iterator[Finding]:
     # The places merge (function over `defaults` over the top level); IAM refuses keys that differ only in case.
     top = ctx.spec.service.tags
     defaults = ctx.spec.service.defaults.tags if ctx.spec.service.defaults else {}
-    for path, mapping in places[1:]:
-        inherited = [top] if path[0] == "defaults" else [top, defaults]
+    for path, mapping in places:
+        inherited = [] if path == ("tags",) else [top] if path[0] == "defaults" else [top, defaults]
         seen = {key.lower(): key for above in inherited for key in above}
         for key in mapping:
             other = seen.setdefault(key.lower(), key)
@@ -110,6 +110,28 @@ def service_description(ctx: Context) -> Iterator[Finding]:
             f"`{reference.group(0)}` in the description: templates carry it where CloudFormation tools take it for a "
             "reference that is never substituted; write it without `${`",
         )
+
+
+@rule("E616", name="reference-shaped-text")
+def reference_shaped_text(ctx: Context) -> Iterator[Finding]:
+    """Text that the templates carry where no intrinsic can stand holds nothing shaped like `${Name}`."""
+    service = ctx.spec.service
+    places: list[tuple[SpecPath, str | None]] = []
+    for name, parameter in service.parameters.items():
+        places += [(("parameters", name, "description"), parameter.description), (("parameters", name, "default"), parameter.default)]
+    places.append((("api", "name"), service.api.name))
+    if service.api.cors is not None:
+        for field in ("allow_origins", "allow_headers", "expose_headers"):
+            places += [(("api", "cors", field, i), value) for i, value in enumerate(getattr(service.api.cors, field))]
+    for where, text in places:
+        reference = _REFERENCE_SHAPED.search(text) if text else None
+        if reference:
+            yield Finding(
+                "E616",
+                where,
+                f"`{reference.group(0)}` reaches the CloudFormation and SAM templates as it is, where CloudFormation tools take "
+                "it for a reference that is never substituted (cfn-lint E1029); write it without `${`",
+            )
 
 
 _MAX_OWN_TAGS = awsdata.MAX_TAGS_PER_FUNCTION - 1  # SAM adds `lambda:createdBy` / `httpapi:createdBy`
