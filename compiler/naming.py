@@ -144,6 +144,11 @@ def collisions(spec: Resolved) -> list[Finding]:
     return [f for f in _collisions(_all_names(spec)) if f.path not in duplicates]
 
 
+def logical_ids(spec: Resolved) -> set[str]:
+    """Every CloudFormation logical id the templates will hold: parameters and resources."""
+    return {name for namespace, name, _ in _all_names(spec) if namespace == "logical id"}
+
+
 def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
     """(namespace, name, where) for every generated name."""
     if spec.region is not None:

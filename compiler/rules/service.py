@@ -114,7 +114,10 @@ def service_description(ctx: Context) -> Iterator[Finding]:
 
 @rule("E616", name="reference-shaped-text")
 def reference_shaped_text(ctx: Context) -> Iterator[Finding]:
-    """Text that the templates carry where no intrinsic can stand holds nothing shaped like `${Name}`."""
+    """Text that the templates carry where no intrinsic can stand names no pseudo parameter, parameter or
+    resource of the template as `${Name}` (cfn-lint E1029 takes it for a reference)."""
+    from compiler.naming import logical_ids
+
     service = ctx.spec.service
     places: list[tuple[SpecPath, str | None]] = []
     for name, parameter in service.parameters.items():
@@ -123,8 +126,10 @@ def reference_shaped_text(ctx: Context) -> Iterator[Finding]:
     if service.api.cors is not None:
         for field in ("allow_origins", "allow_headers", "expose_headers"):
             places += [(("api", "cors", field, i), value) for i, value in enumerate(getattr(service.api.cors, field))]
+    places = [(where, text) for where, text in places if text and "${" in text]
+    known = logical_ids(ctx.spec) if places else set()  # worked out only when some text might name one
     for where, text in places:
-        reference = _REFERENCE_SHAPED.search(text) if text else None
+        reference = next((m for m in _REFERENCE_SHAPED.finditer(text) if _names_template_item(m.group(0), known)), None)
         if reference:
             yield Finding(
                 "E616",
@@ -132,6 +137,11 @@ def reference_shaped_text(ctx: Context) -> Iterator[Finding]:
                 f"`{reference.group(0)}` reaches the CloudFormation and SAM templates as it is, where CloudFormation tools take "
                 "it for a reference that is never substituted (cfn-lint E1029); write it without `${`",
             )
+
+
+def _names_template_item(reference: str, known: set[str]) -> bool:
+    name = reference[2:-1]
+    return name.startswith("AWS::") or name.split(".")[0] in known
 
 
 _MAX_OWN_TAGS = awsdata.MAX_TAGS_PER_FUNCTION - 1  # SAM adds `lambda:createdBy` / `httpapi:createdBy`
