@@ -119,16 +119,16 @@ def reference_shaped_text(ctx: Context) -> Iterator[Finding]:
     from compiler.naming import logical_ids
 
     service = ctx.spec.service
-    places: list[tuple[SpecPath, str | None]] = []
+    places: list[tuple[SpecPath, str | None]] = []  # text that may be missing
     for name, parameter in service.parameters.items():
         places += [(("parameters", name, "description"), parameter.description), (("parameters", name, "default"), parameter.default)]
     places.append((("api", "name"), service.api.name))
     if service.api.cors is not None:
         for field in ("allow_origins", "allow_headers", "expose_headers"):
             places += [(("api", "cors", field, i), value) for i, value in enumerate(getattr(service.api.cors, field))]
-    places = [(where, text) for where, text in places if text and "${" in text]
-    known = logical_ids(ctx.spec) if places else set()  # worked out only when some text might name one
-    for where, text in places:
+    candidates = [(where, text) for where, text in places if text and "${" in text]
+    known = logical_ids(ctx.spec) if candidates else set()  # worked out only when some text might name one
+    for where, text in candidates:
         reference = next((m for m in _REFERENCE_SHAPED.finditer(text) if _names_template_item(m.group(0), known)), None)
         if reference:
             yield Finding(
