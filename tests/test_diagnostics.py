@@ -297,6 +297,9 @@ def test_handlers_take_each_runtime_s_form(project: Path, runtime: str, handler:
         ("python3.13", {"requirements.txt": "requests==2.32.3\n# a comment\n--index-url x\n"}, "lists `requests`"),
         ("python3.13", {"requirements.txt": "PyYAML>=6\n", "PyYAML-6.0.2.dist-info/METADATA": ""}, None),
         ("python3.13", {"requirements.txt": "py_yaml\n", "PY.YAML-1.0.dist-info/METADATA": ""}, None),
+        ("python3.13", {"requirements.txt": "boto3>=1.34\nbotocore\n"}, None),  # in every Python runtime
+        ("python3.13", {"requirements.txt": "git+https://github.com/x/y.git#egg=y\nhttps://example.com/p-1.0.tar.gz\n"}, None),
+        ("python3.13", {"requirements.txt": "pkg @ https://example.com/pkg.whl\n"}, "lists `pkg`"),
         ("nodejs22.x", {"package.json": '{"dependencies": {"uuid": "^9"}}', "index.js": ""}, "depends on `uuid`"),
         ("nodejs22.x", {"package.json": '{"dependencies": {"uuid": "^9"}}', "index.js": "", "node_modules/uuid/index.js": ""}, None),
         ("nodejs22.x", {"package.json": "not json", "index.js": ""}, None),

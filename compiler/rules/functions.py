@@ -473,8 +473,14 @@ def _missing_dependency(directory: Path, family: str) -> str | None:
             requirements = (directory / "requirements.txt").read_text(encoding="utf-8", errors="replace")
             installed = {_distribution(p.name.removesuffix(".dist-info").rsplit("-", 1)[0]) for p in directory.glob("*.dist-info")}
             for line in requirements.splitlines():
-                match = _REQUIREMENT.match(line.strip())
-                if match and _distribution(match.group(0)) not in installed:
+                line = line.split(" #")[0].strip()
+                if _URL_REQUIREMENT.match(line):
+                    continue  # a URL or VCS requirement, whose project name is not on the line
+                match = _REQUIREMENT.match(line)
+                if match is None:
+                    continue
+                name = _distribution(match.group(0))
+                if name not in installed and name not in _PYTHON_RUNTIME_PACKAGES:
                     return f"`requirements.txt` lists `{match.group(0)}`"
         else:
             import json
@@ -489,6 +495,10 @@ def _missing_dependency(directory: Path, family: str) -> str | None:
 
 
 _REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a requirement line's project name; options start with `-`
+_URL_REQUIREMENT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # `https://…/p.tar.gz`, `git+https://…`
+# What Lambda's Python runtimes already hold (AWS doc "Building Lambda functions with Python": the
+# runtime includes the AWS SDK for Python), so a function imports them without packaging them.
+_PYTHON_RUNTIME_PACKAGES = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"})  # normalised
 
 
 def _distribution(name: str) -> str:
