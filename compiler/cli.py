@@ -93,12 +93,13 @@ def build(
     files, directories = render_all(results, out, chosen)
     if check_only:
         stale = writer.differences(files, directories)
+        rebuild = " ".join(["apispec build", *map(str, specs), "--out", str(out), *(f"--target {t}" for t in chosen)])
         if output_format is OutputFormat.json:  # one JSON array: the spec's warnings, then the stale outputs
-            _print([*diagnostics, *(d.diagnostic() for d in stale)], output_format)
+            _print([*diagnostics, *(d.diagnostic(rebuild) for d in stale)], output_format)
         else:
             _print(diagnostics, output_format)
             for difference in stale:
-                typer.echo(f"{difference.path}: {difference.reason}; run `apispec build` to update it", err=True)
+                typer.echo(f"{difference.path}: {difference.message(rebuild)}", err=True)
         raise typer.Exit(ExitCode.INVALID if stale else ExitCode.OK)
     _print(diagnostics, output_format)
     blocked = writer.foreign(files)

@@ -155,7 +155,7 @@ def format_json(diagnostics: Iterable[Diagnostic], *, ascii_only: bool = False) 
 # Codes reported by the loader, the structure check and the naming step (the rules in
 # `compiler.rules` register their own).
 PIPELINE_CODES: dict[str, str] = {
-    "E001": "the spec file cannot be read (missing, a directory, unreadable, too large)",
+    "E001": "the spec file cannot be read, or is too large (a missing file or a directory is a usage error, exit 2)",
     "E002": "the file is not UTF-8 text",
     "E003": "YAML syntax error",
     "E004": "duplicate key, or a key that is not a plain name",
@@ -171,6 +171,6 @@ PIPELINE_CODES: dict[str, str] = {
     "E106": "an empty list where entries are required",
     "E701": "two elements would get the same generated name in some target",
     "E702": "two specs of one build have the same prefix (and output directory)",
-    "E703": "a function's source directory holds the build's output directory",
+    "E703": "`build` only: a function's source directory holds the build's output directory",
     "E801": "`build --check --format json`: an output file is missing, differs or is stale",
 }

@@ -128,7 +128,7 @@ def test_check_in_json_lists_the_stale_outputs(tutorial: Path, tmp_path: Path) -
         "severity": "error",
         "code": "E801",
         "path": "(output)",
-        "message": "missing; run `apispec build` to update it",
+        "message": f"missing; run `apispec build {tutorial} --out {out} --target terraform --target sam` to update it",
     }
 
 
