@@ -65,7 +65,7 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
             if ("functions",) in removed:  # an empty `functions`: routes cannot name a function yet
                 semantic = [f for f in semantic if f.code != "E304"]
             gone = set(removed)
-            findings += [f for f in semantic if not any(f.path[:length] in gone for length in range(len(f.path) + 1))]
+            findings += [f for f in semantic if not _under(f.path, gone)]
             if not problems:
                 result.resolved = resolved
             if lower and not has_errors(findings):
@@ -73,9 +73,14 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
 
                 result.graph = lower_to_graph(resolved)
     if document.rejected:  # what a rejected value's stand-in text causes is not the author's mistake
-        findings = [f for f in findings if f.code == "E005" or not any(f.path[:n] in document.rejected for n in range(len(f.path) + 1))]
+        findings = [f for f in findings if f.code == "E005" or not _under(f.path, document.rejected)]
     result.diagnostics = locate(document, display, findings)
     return result
+
+
+def _under(path: SpecPath, places: set[SpecPath]) -> bool:
+    """Whether `path` is one of `places` or inside one."""
+    return any(path[:length] in places for length in range(len(path) + 1))
 
 
 def locate(document: Document, display: str, findings: list[Finding]) -> list[Diagnostic]:
