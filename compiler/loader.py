@@ -357,7 +357,7 @@ class _Builder:
     def _scalar(self, event: Any) -> Any:
         from ruamel.yaml.nodes import ScalarNode
 
-        if not event.value.isascii() and _SURROGATE.search(event.value):
+        if not event.value.isascii() and _has_surrogate(event.value):
             message = "this text holds a lone UTF-16 surrogate (an escape such as `\\ud800`), which is not a character"
             raise _RefusedError(Finding("E002", self._path(), message, at=_mark(event)))
         tag = _tag_of(event)
@@ -407,7 +407,15 @@ def _tag_message(tag: str) -> str:
 
 
 _MERGE: Any = object()  # the `<<` merge key
-_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(text: str) -> bool:
+    """Whether `text` holds a lone UTF-16 surrogate (what UTF-8 cannot encode)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _tag_of(event: Any) -> str | None:

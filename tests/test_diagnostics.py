@@ -576,6 +576,34 @@ def test_role_arns_may_hold_parameters_anywhere(project: Path, role: str) -> Non
     assert code == ExitCode.OK, output
 
 
+@pytest.mark.parametrize(
+    ("operator", "valid"),
+    [
+        ("StringEquals", True),
+        ("ForAnyValue:StringLikeIfExists", True),
+        ("ForAllValues:Null", True),
+        ("DateLessThanEqualsIfExists", True),
+        ("NullIfExists", False),
+        ("ForAllValues:ForAnyValue:StringEquals", False),
+        ("StringEqualsIfExistsIfExists", False),
+        ("IfExists", False),
+    ],
+)
+def test_condition_operators_take_iam_s_qualifiers(project: Path, operator: str, valid: bool) -> None:
+    permission = f"    permissions: [{{actions: [s3:GetObject], resources: ['*'], conditions: {{'{operator}': {{aws:TagKeys: [a]}}}}}}]\n"
+    (project / "service.yaml").write_text(MINIMAL.replace("    source: code\n", "    source: code\n" + permission))
+    code, output = validate(project / "service.yaml")
+    assert (code == ExitCode.OK) is valid, output
+    assert ("E223" in output) is not valid
+
+
+def test_a_lone_surrogate_is_refused_where_it_stands(project: Path) -> None:
+    (project / "service.yaml").write_text(MINIMAL + 'tags: {team: "caf\\xe9 \\ud800"}\n')
+    code, output = validate(project / "service.yaml")
+    assert code == ExitCode.INVALID
+    assert ":8:14: error E002: tags.team: " in output and "surrogate" in output
+
+
 def test_a_spec_named_twice_is_checked_once(project: Path, tmp_path: Path) -> None:
     """pre-commit passes the staged spec after `args` that may name it too."""
     spec = project / "service.yaml"

@@ -46,9 +46,20 @@ _CONDITION_OPERATORS = (
     "Null",
 )
 _CONDITION_KEY = re.compile(r"^[A-Za-z0-9-]+:\S+\Z")  # `aws:SourceAccount`, `s3:prefix`, `aws:PrincipalTag/team`
-_CONDITION_OPERATOR = re.compile(
-    rf"^(ForAllValues:|ForAnyValue:)?(?:(?:{'|'.join(o for o in _CONDITION_OPERATORS if o != 'Null')})(?:IfExists)?|Null)\Z"
-)
+_SET_OPERATOR_PREFIXES = ("ForAllValues:", "ForAnyValue:")
+
+
+def _is_condition_operator(operator: str) -> bool:
+    """`StringEquals`, `ForAnyValue:StringLikeIfExists`, `Null`: IAM's operators with their qualifiers."""
+    for prefix in _SET_OPERATOR_PREFIXES:
+        if operator.startswith(prefix):
+            operator = operator[len(prefix) :]
+            break
+    if operator == "Null":  # the one operator without an `IfExists` form
+        return True
+    return operator != "NullIfExists" and operator.removesuffix("IfExists") in _CONDITION_OPERATORS
+
+
 _MAX_DESCRIPTION = 256
 _MAX_TIMEOUT_BEHIND_ROUTE = 30
 
@@ -332,7 +343,7 @@ def function_permissions(ctx: Context) -> Iterator[Finding]:
                         f"`{condition.key}` is not an IAM condition key; write `service:key`, e.g. `aws:SourceAccount` or `s3:prefix`",
                         anchor="key",
                     )
-                if not _CONDITION_OPERATOR.match(condition.operator):
+                if not _is_condition_operator(condition.operator):
                     known = [*_CONDITION_OPERATORS, *(f"{o}IfExists" for o in _CONDITION_OPERATORS if o != "Null")]
                     qualifier, _, operator = condition.operator.rpartition(":")
                     close = closest(operator, known)
