@@ -234,8 +234,12 @@ ENV_NAME_PATTERN: Final = r"^[a-zA-Z][a-zA-Z0-9_]+\Z"
 
 # AWS doc "Lambda quotas" (gettingstarted-limits.html): "Function environment variables: 4 KB, for
 # all environment variables associated with the function, in aggregate". KB = 1024 bytes (the
-# page notes Lambda uses MB for 1024 KB); what counts towards it (keys + values, in bytes) is
-# inferred: AWS does not spell out the encoding.
+# page notes Lambda uses MB for 1024 KB). What counts is the variables as one compact JSON
+# object, quotes, colons, commas and escapes included: Lambda's refusal quotes it ("... exceeded
+# the 4KB limit. String measured: {"KEY":"value",...}", e.g. github-aws-runners/
+# terraform-aws-github-runner issue #3594), and LocalStack measures `json.dumps(variables,
+# separators=(",", ":"))`. Counting non-ASCII text as UTF-8 bytes (not `\uXXXX`) is inferred,
+# the smaller of the two readings, so that no environment Lambda takes is refused.
 LAMBDA_ENV_MAX_BYTES: Final = 4096
 
 # ---------------------------------------------------------------------------------------------

@@ -628,3 +628,21 @@ def test_non_utf8_column_counts_characters(tmp_path: Path) -> None:
     spec.write_bytes("service: café \xe9\n".encode().replace(b"\xc3\xa9\n", b"\xe9\n"))
     (finding,) = load(spec).findings
     assert finding.code == "E002" and finding.at == (1, 15)
+
+
+@pytest.mark.parametrize(("extra", "refused"), [(0, False), (1, True)])
+def test_the_environment_is_measured_as_lambda_measures_it(project: Path, extra: int, refused: bool) -> None:
+    """Lambda measures the variables as one compact JSON object (its refusal quotes it: `String measured:
+    {"NAME":"value",...}`), so names and values of 4096 bytes alone are already past the limit."""
+    variables = {f"VAR_{i:02d}": "v" * 90 for i in range(38)}
+    variables["LAST"] = ""
+    variables["LAST"] = "é" + "p" * (4096 - len(json.dumps(variables, ensure_ascii=False, separators=(",", ":")).encode()) - 2 + extra)
+    assert sum(len(k) + len(v.encode()) for k, v in variables.items()) < 4096
+    lines = "".join(f"      {name}: {value}\n" for name, value in variables.items())
+    (project / "service.yaml").write_text(MINIMAL.replace("    source: code\n", f"    source: code\n    environment:\n{lines}"))
+    code, output = validate(project / "service.yaml")
+    if refused:
+        assert code == ExitCode.INVALID
+        assert ":5:5: error E214: functions.api.environment: the environment takes 4097 bytes as Lambda measures it" in output, output
+    else:
+        assert code == ExitCode.OK, output

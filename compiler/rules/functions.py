@@ -268,12 +268,13 @@ def _family_hint(runtime: str) -> str:
 
 @rule("E212", "E213", "E214", name="function-environment")
 def function_environment(ctx: Context) -> Iterator[Finding]:
-    """Environment names are valid and not reserved by Lambda; all of it fits in 4 KB."""
+    """Environment names are valid and not reserved by Lambda; all of it fits in 4 KB as one JSON object."""
+    import json
+
     for fn in ctx.spec.functions:
-        size = 0
-        for name, value in fn.environment:
+        size = len(json.dumps(dict(fn.environment), ensure_ascii=False, separators=(",", ":")).encode()) if fn.environment else 0
+        for name, _value in fn.environment:
             where = fn.origin[f"environment.{name}"]
-            size += len(name.encode()) + len(value.encode())
             if name in awsdata.RESERVED_ENV_NAMES or (  # first: `_HANDLER` is reserved, whatever its shape
                 name.startswith(awsdata.RESERVED_ENV_PREFIXES) and name not in awsdata.AWS_LAMBDA_PREFIX_SETTABLE
             ):
@@ -286,7 +287,8 @@ def function_environment(ctx: Context) -> Iterator[Finding]:
             yield Finding(
                 "E214",
                 (*fn.spec_path, "environment"),
-                f"the environment takes {size} bytes; Lambda allows {awsdata.LAMBDA_ENV_MAX_BYTES} (move large values to SSM or Secrets Manager)",
+                f"the environment takes {size} bytes as Lambda measures it (the variables as one JSON object, names and quotes included); "
+                f"Lambda allows {awsdata.LAMBDA_ENV_MAX_BYTES} (move large values to SSM or Secrets Manager)",
                 anchor="key",
             )
 
