@@ -1,9 +1,11 @@
 """Every name apispec makes for a target: Terraform local names and CloudFormation logical ids.
 
 Names come only from what the user named (function keys, route keys, parameter names), never
-from positions or hashes, so a rename shows in a diff (the one exception: `deployment`). Two
-elements that would get the same name are reported as spec errors (`E701`) at the element that
-comes second.
+from positions, so a rename shows in a diff. Hashes come in only where names cannot do: the
+explicit `deployment`, ids cut to a length limit, and routes whose words are the same (`GET /a-b`,
+`GET /a_b` and `GET /a/b` are three routes to API Gateway, one name in words), which all end in a
+digest of their own key. Other elements that would get the same name are reported as spec errors
+(`E701`) at the element that comes second.
 """
 
 from __future__ import annotations
@@ -100,15 +102,39 @@ def route_words(route: Route) -> str:
 
 
 def route_names(route: Route, kind: str) -> Names:
-    tf, logical_id = _route_names(route.key)
+    tf, logical_id = _route_names(route.key, route.name_digest)
     return Names(tf=tf, logical_id=logical_id + kind)
 
 
 @cache
-def _route_names(key: str) -> Names:
-    """A route's names without their kind, made once per route key (all of a route follows from its key)."""
+def _route_names(key: str, digest: str = "") -> Names:
+    """A route's names without their kind, made once per route key (all of a route follows from its key,
+    and from the digest `distinguish` gives it when its words name another route too)."""
     text = route_words(make_route(key, function=""))
+    if digest:
+        return Names(tf=f"{snake(text)}_{digest}", logical_id=_bounded(pascal(text), _MAX_ROUTE_ID - _DIGEST, key) + digest)
     return Names(tf=snake(text), logical_id=_bounded(pascal(text), _MAX_ROUTE_ID, key))
+
+
+def distinguish(routes: tuple[Route, ...]) -> tuple[Route, ...]:
+    """`routes`, those whose words make the same names as another's given a digest of their key.
+
+    API Gateway tells `GET /a-b`, `GET /a_b`, `GET /A-B` and `GET /a/b` apart; their words do not
+    (names lose case and punctuation). Every route of such a group, not only the later ones, ends
+    in the digest, so the names do not depend on the order of the routes in the file.
+    """
+    import hashlib  # only for specs with such routes, after the cheap grouping
+
+    groups: dict[str, list[str]] = {}
+    for route in routes:
+        if not key_problem(route):
+            groups.setdefault(_route_names(route.key).logical_id.lower(), []).append(route.key)
+    shared = {key for keys in groups.values() if len(keys) > 1 for key in keys}
+    if not shared:
+        return routes
+    return tuple(
+        route._replace(name_digest=hashlib.sha256(route.key.encode()).hexdigest()[:_DIGEST]) if route.key in shared else route for route in routes
+    )
 
 
 _MAX_STATEMENT_ID = 100  # Lambda's limit for a permission's statement id
@@ -190,11 +216,4 @@ def _collisions(names: Iterable[tuple[str, str, SpecPath]]) -> Iterator[Finding]
         if seen != where and where not in reported:
             reported.add(where)
             shown = name.split(" ", 1)[-1]
-            if where[0] == "routes" and seen[0] == "routes":
-                advice = (
-                    "ids are made from the route's words, which lose case and punctuation, so apispec cannot name both "
-                    "routes; keep one of them, or tell the paths apart by a word"
-                )
-            else:
-                advice = "rename one of them"
-            yield Finding("E701", where, f"this makes the {namespace} `{shown}`, which `{format_path(seen)}` makes too; {advice}", anchor="key")
+            yield Finding("E701", where, f"this makes the {namespace} `{shown}`, which `{format_path(seen)}` makes too; rename one of them", anchor="key")

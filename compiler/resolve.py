@@ -109,6 +109,9 @@ class Route(NamedTuple):
     function: str  # function key
     spec_path: SpecPath
     segments: tuple[str, ...]  # the path's non-empty segments
+    # A digest of the key that its generated names end in, when its words name another route of the
+    # spec too (`GET /a-b`, `GET /a_b`, `GET /a/b`); empty for every other route (`naming.distinguish`).
+    name_digest: str = ""
 
     @property
     def is_default(self) -> bool:
@@ -227,7 +230,9 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
         _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags, written or {})
         for key, fn in service.functions.items()
     )
-    routes = tuple(make_route(key, value if isinstance(value, str) else value.function) for key, value in service.routes.items())
+    from compiler import naming  # naming builds on this module's types
+
+    routes = naming.distinguish(tuple(make_route(key, value if isinstance(value, str) else value.function) for key, value in service.routes.items()))
     api = _api(service, prefix, tags) if routes else None
     return Resolved(
         service=service,
