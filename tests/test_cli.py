@@ -13,7 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from compiler import __version__
-from compiler.cli import ExitCode, app
+from compiler.cli import app
+from compiler.exitcodes import ExitCode
 from tests.conftest import ROOT
 
 runner = CliRunner()

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from compiler.cli import ExitCode, app
+from compiler.cli import app
+from compiler.exitcodes import ExitCode
 from tests.conftest import ROOT
 
 LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (error|warning) [EW]\d{3}: ")

@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 
 from compiler.serialize import GENERATED, to_json, to_yaml
 
-_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 _scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _text
 _documents = st.dictionaries(
     _text,
