@@ -401,6 +401,29 @@ def test_event_text_is_utf8(api: Server) -> None:
     assert (event["headers"]["x-name"], event["headers"]["x-bad"]) == ("J\u00fcrgen", "a\ufffdb")
 
 
+@pytest.mark.parametrize(
+    ("sent", "path", "route_key", "parameters"),
+    [
+        ("/r/caf%C3%A9", "/r/caf\u00e9", "GET /r/{param}", {"param": "caf\u00e9"}),
+        ("/r/a%20b", "/r/a b", "GET /r/{param}", {"param": "a b"}),
+        ("/r/a%2Fb", "/r/a/b", "GET /r/{proxy+}", {"proxy": "a/b"}),  # decoded before routing: `%2F` splits the segment
+        ("/r/%6Citeral", "/r/literal", "GET /r/literal", None),
+        ("/r/100%25", "/r/100%", "GET /r/{param}", {"param": "100%"}),
+        ("/r/%zz%", "/r/%zz%", "GET /r/{param}", {"param": "%zz%"}),  # not an escape: kept as it is
+        ("/r/%FF", "/r/\ufffd", "GET /r/{param}", {"param": "\ufffd"}),  # not UTF-8
+    ],
+)
+def test_raw_path_is_percent_decoded(api: Server, sent: str, path: str, route_key: str, parameters: dict[str, str] | None) -> None:
+    """API Gateway HTTP APIs pass the path decoded, in `rawPath` and `requestContext.http.path` alike, and
+    route on the decoded path; the query string stays as sent."""
+    mark = api.mark()
+    reply = raw_request(api, f"GET {sent}?q=%2F HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    event = reply.json()["event"]
+    assert (event["rawPath"], event["requestContext"]["http"]["path"], event["routeKey"]) == (path, path, route_key)
+    assert (event.get("pathParameters"), event["rawQueryString"], event["queryStringParameters"]) == (parameters, "q=%2F", {"q": "/"})
+    assert api.access_log(reply, mark)["path"] == path
+
+
 def test_event_leaves_out_empty_keys(api: Server) -> None:
     event = echo(api)[1]["event"]
     for key in ("cookies", "queryStringParameters", "pathParameters", "body"):

@@ -54,7 +54,7 @@ class App:
         """The response to one request, and the facts for its access-log line."""
         if not request.raw_path.startswith("/"):
             return Exchange(gateway_error(404, "Not Found"), log=False, error_message="Not Found")
-        path = self.router.strip_stage(request.raw_path)
+        path = self.router.strip_stage(request.path)
         if path is None:
             return Exchange(gateway_error(404, "Not Found"), log=False, error_message="Not Found")
         origin = request.header("origin")
@@ -93,7 +93,7 @@ class App:
             "integrationErrorMessage": exchange.integration_error,
             "integrationLatency": exchange.integration_latency,
             "integrationStatus": exchange.integration_status,
-            "path": request.raw_path,
+            "path": request.path,
             "protocol": request.protocol,
             "requestId": request.request_id,
             "requestTime": events.request_time(request.received),

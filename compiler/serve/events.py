@@ -9,7 +9,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -39,7 +39,14 @@ class Request:
 
     @property
     def raw_path(self) -> str:
+        """The path as sent, still percent-encoded."""
         return self.target.partition("?")[0] or "/"
+
+    @property
+    def path(self) -> str:
+        """The path percent-decoded (as UTF-8, U+FFFD for bytes that are not), as API Gateway HTTP APIs
+        route on it and pass it in `rawPath` and `requestContext.http.path`: `%2F` becomes a `/`."""
+        return unquote(self.raw_path, errors="replace")
 
     @property
     def raw_query(self) -> str:
@@ -121,7 +128,7 @@ def build_event(
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
-        "rawPath": request.raw_path,
+        "rawPath": request.path,
         "rawQueryString": request.raw_query,
     }
     if cookies:
@@ -136,7 +143,7 @@ def build_event(
         "domainPrefix": domain_prefix(request.host),
         "http": {
             "method": request.method,
-            "path": request.raw_path,
+            "path": request.path,
             "protocol": request.protocol,
             "sourceIp": request.source_ip,
             "userAgent": request.header("user-agent") or "",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from compiler.resolve import DEFAULT_STAGE, Route
 from compiler.routekeys import segment
@@ -14,7 +13,7 @@ _LITERAL, _PARAM, _GREEDY = 0, 1, 2
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The route a request goes to, with its path parameters (decoded)."""
+    """The route a request goes to, with its path parameters."""
 
     route: Route
     parameters: dict[str, str]
@@ -35,22 +34,22 @@ class _Compiled:
         return _GREEDY in kinds, kinds, int(self.route.method == "ANY")
 
     def match(self, segments: list[str]) -> dict[str, str] | None:
-        """The path parameters when the request path's segments (still percent-encoded) match, else None."""
+        """The path parameters when the request path's segments (percent-decoded already) match, else None."""
         parameters: dict[str, str] = {}
         for index, (kind, text) in enumerate(self.segments):
             if kind == _GREEDY:
                 rest = "/".join(segments[index:])
                 if not rest:
                     return None
-                parameters[text] = unquote(rest)
+                parameters[text] = rest
                 return parameters
             if index >= len(segments) or not segments[index]:
                 return None
             if kind == _LITERAL:
-                if unquote(segments[index]) != text:
+                if segments[index] != text:
                     return None
             else:
-                parameters[text] = unquote(segments[index])
+                parameters[text] = segments[index]
         return parameters if len(segments) == len(self.segments) else None
 
 
@@ -87,7 +86,7 @@ class Router:
         return None
 
     def match(self, method: str, path: str) -> Match | None:
-        """The most specific route for `METHOD path` (path without the stage), else `$default`."""
+        """The most specific route for `METHOD path` (path percent-decoded, without the stage), else `$default`."""
         segments = [] if path == "/" else path[1:].split("/")
         for compiled in self._routes:
             if compiled.route.method not in (method, "ANY"):
