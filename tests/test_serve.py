@@ -172,6 +172,13 @@ def staged() -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
+def plain() -> Iterator[Server]:
+    server = Server(FIXTURES / "plain" / "service.yaml")
+    yield server
+    assert server.stop() == 0
+
+
+@pytest.fixture(scope="module")
 def tutorial() -> Iterator[Server]:
     server = Server(TUTORIAL)
     yield server
@@ -698,8 +705,36 @@ def test_cors_preflight_other_origin(api: Server) -> None:
     assert not [k for k, _ in reply.headers if k.lower().startswith("access-control-")]
 
 
-def test_options_without_preflight_headers_is_routed(api: Server) -> None:
-    assert api.request("OPTIONS", "/echo").json()["routeKey"] == "$default"
+@pytest.mark.parametrize("path", ["/opt", "/echo", "/no/such/route"])
+def test_cors_preflight_never_reaches_a_route(api: Server, path: str) -> None:
+    """With `api.cors`, API Gateway answers preflights itself, even where an `OPTIONS` route (`/opt`), another
+    route (`/echo`) or only `$default` matches: no function runs, so no function output and no route key."""
+    mark = api.mark()
+    reply = api.request("OPTIONS", path, headers=[("Origin", ALLOWED), ("Access-Control-Request-Method", "GET")])
+    assert (reply.status, reply.body, reply.header("access-control-allow-origin")) == (204, b"", ALLOWED)
+    assert reply.header("x-request-id") is None
+    log = api.access_log(reply, mark)
+    assert (log["status"], log["routeKey"], log["integrationLatency"]) == ("204", "-", "-")
+
+
+@pytest.mark.parametrize(("path", "route_key"), [("/opt", "OPTIONS /opt"), ("/echo", "$default")])
+def test_options_without_preflight_headers_is_routed(api: Server, path: str, route_key: str) -> None:
+    for headers in ([], [("Origin", ALLOWED)], [("Access-Control-Request-Method", "GET")]):  # a preflight needs both
+        reply = api.request("OPTIONS", path, headers=headers)
+        assert reply.status == 200
+        assert (reply.json()["event"]["routeKey"] if route_key != "$default" else reply.json()["routeKey"]) == route_key
+
+
+@pytest.mark.parametrize(
+    ("path", "route_key"),
+    [("/opt", "OPTIONS /opt"), ("/any", "ANY /any"), ("/get", "$default"), ("/no/such/route", "$default")],
+)
+def test_without_cors_a_preflight_is_routed(plain: Server, path: str, route_key: str) -> None:
+    """Without `api.cors`, API Gateway has no CORS to answer with: a preflight goes to the route that
+    matches `OPTIONS` (an `OPTIONS` route, `ANY`, `$default`; a `GET` route does not) and its function answers."""
+    reply = plain.request("OPTIONS", path, headers=[("Origin", ALLOWED), ("Access-Control-Request-Method", "GET")])
+    assert (reply.status, reply.json()) == (200, {"routeKey": route_key, "method": "OPTIONS"})
+    assert not [k for k, _ in reply.headers if k.lower().startswith("access-control-")]
 
 
 @pytest.mark.parametrize(("origin", "expected"), [(ALLOWED, ALLOWED), ("https://evil.example", None), (None, None)])
