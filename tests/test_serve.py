@@ -179,6 +179,13 @@ def plain() -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
+def origins() -> Iterator[Server]:
+    server = Server(FIXTURES / "origins" / "service.yaml")
+    yield server
+    assert server.stop() == 0
+
+
+@pytest.fixture(scope="module")
 def tutorial() -> Iterator[Server]:
     server = Server(TUTORIAL)
     yield server
@@ -743,6 +750,34 @@ def test_cors_headers_on_matching_origins_only(api: Server, origin: str | None, 
     assert reply.header("access-control-allow-origin") == expected  # the function's own value is ignored
     assert reply.header("access-control-expose-headers") == ("x-request-id" if expected else None)
     assert reply.header("access-control-allow-credentials") == ("true" if expected else None)
+
+
+@pytest.mark.parametrize(
+    ("origin", "expected"),
+    [
+        ("http://localhost:3000", "http://localhost:3000"),  # `http://*`: any http origin, echoed
+        ("HTTP://Anything.example", "HTTP://Anything.example"),
+        ("https://app.example.com", "https://app.example.com"),  # listed: compared case-insensitively
+        ("https://sub.example.com", None),  # `https://*.example.com` is no wildcard for API Gateway
+        ("https://localhost:3000", None),
+        ("http://", None),
+        ("null", None),
+    ],
+)
+def test_cors_scheme_wildcard_origins(origins: Server, origin: str, expected: str | None) -> None:
+    preflight = origins.request("OPTIONS", "/hi", headers=[("Origin", origin), ("Access-Control-Request-Method", "GET")])
+    reply = origins.request("GET", "/hi", headers=[("Origin", origin)])
+    assert (preflight.status, reply.status, reply.body) == (204, 200, b"hi")
+    assert preflight.header("access-control-allow-origin") == reply.header("access-control-allow-origin") == expected
+    assert preflight.header("access-control-allow-methods") == ("GET" if expected else None)
+
+
+def test_cors_origin_wildcard_inside_a_host_is_reported(origins: Server) -> None:
+    origins.wait_for(lambda line: "allow_origins" in line, stderr=True)
+    assert [line for line in origins.err if "allow_origins" in line] == [
+        "apispec: warning: api.cors.allow_origins: `https://*.example.com` matches no origin: API Gateway takes `*` only "
+        "as the whole origin or as `<scheme>://*` (`https://*`), not inside a host name; list the origins"
+    ]
 
 
 # --- environments, logs, concurrency ---------------------------------------------------------------

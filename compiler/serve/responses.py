@@ -1,4 +1,4 @@
-"""HTTP responses: API Gateway's own errors, a Lambda result read as payload format 2.0, and CORS."""
+"""HTTP responses: API Gateway's own errors and a Lambda result read as payload format 2.0."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-
-from compiler.resolve import cors_methods
-from schemas.models import Cors
 
 _FORMAT_ERROR = "The response from the Lambda function doesn't match the format that API Gateway expects."
 # Headers the server computes itself; a function's values for them are dropped.
@@ -140,55 +137,3 @@ def _utf8(text: str, what: str) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise MalformedResponseError(f"{_FORMAT_ERROR} {what} is not valid Unicode: a lone surrogate {json.dumps(text[exc.start])} at {exc.start}") from exc
-
-
-class CorsPolicy:
-    """`api.cors`: API Gateway answers preflight requests and adds CORS headers for allowed origins."""
-
-    def __init__(self, cors: Cors) -> None:
-        self._cors = cors
-        self._any_origin = "*" in cors.allow_origins
-        self._origins = {o.lower() for o in cors.allow_origins}
-
-    @staticmethod
-    def is_preflight(method: str, origin: str | None, request_method: str | None) -> bool:
-        return method == "OPTIONS" and origin is not None and request_method is not None
-
-    def allowed_origin(self, origin: str | None) -> str | None:
-        """The `access-control-allow-origin` value for this origin, or None when it is not allowed."""
-        if origin is None:
-            return None
-        if self._any_origin:
-            return "*"
-        return origin if origin.lower() in self._origins else None
-
-    def preflight(self, origin: str | None) -> Response:
-        """The answer to a preflight `OPTIONS`: 204, with the CORS headers only for an allowed origin."""
-        response = Response(204)
-        allowed = self.allowed_origin(origin)
-        if allowed is None:
-            return response
-        cors = self._cors
-        headers = [("access-control-allow-origin", allowed)]
-        if cors.allow_credentials:
-            headers.append(("access-control-allow-credentials", "true"))
-        if cors.allow_methods:
-            headers.append(("access-control-allow-methods", ",".join(cors_methods(cors))))
-        if cors.allow_headers:
-            headers.append(("access-control-allow-headers", ",".join(cors.allow_headers)))
-        if cors.max_age is not None:
-            headers.append(("access-control-max-age", str(cors.max_age)))
-        response.headers = headers
-        return response
-
-    def apply(self, response: Response, origin: str | None) -> None:
-        """Replace the function's own CORS headers (API Gateway ignores them) by the configured ones."""
-        response.headers = [(k, v) for k, v in response.headers if not k.lower().startswith("access-control-")]
-        allowed = self.allowed_origin(origin)
-        if allowed is None:
-            return
-        response.headers.append(("access-control-allow-origin", allowed))
-        if self._cors.allow_credentials:
-            response.headers.append(("access-control-allow-credentials", "true"))
-        if self._cors.expose_headers:
-            response.headers.append(("access-control-expose-headers", ",".join(self._cors.expose_headers)))

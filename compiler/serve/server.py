@@ -298,7 +298,7 @@ def serve(
     """Serve the spec's HTTP API until Ctrl-C, SIGTERM or SIGHUP; the process exit code."""
     out, err = Output(stdout or sys.stdout), Output(stderr or sys.stderr)
     app = App(resolved, spec_dir, params or {}, emit=out, notice=err)
-    for warning in app.config.warnings:
+    for warning in app.warnings:
         err(f"apispec: warning: {warning}")
     try:
         server = HTTPServer((host, port), app, out, err)
