@@ -198,10 +198,13 @@ def echo(api: Server, path: str = "/echo", **kwargs: Any) -> tuple[Reply, dict[s
     return reply, reply.json()
 
 
-def raw_request(server: Server, data: bytes) -> Reply:
-    """Send bytes as they are (for requests http.client would not send) and read one response."""
+def raw_request(server: Server, data: bytes, *, half_close: bool = False) -> Reply:
+    """Send bytes as they are (for requests http.client would not send) and read one response;
+    `half_close` closes the sending side after the bytes, as a client that stops short does."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=15) as sock:
         sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
         response = http.client.HTTPResponse(sock)
         response.begin()
         return Reply(response.status, response.getheaders(), response.read())
@@ -367,6 +370,28 @@ def test_unreadable_body_is_400_with_a_request_id(staged: Server, head: bytes, r
     assert REQUEST_ID.fullmatch(reply.request_id)
     line = staged.wait_for(lambda line: reply.request_id in line, stderr=True)
     assert line.startswith("apispec: 400 Bad Request to 127.0.0.1") and reason in line
+
+
+@pytest.mark.parametrize(
+    ("head", "reason"),
+    [
+        (b"Content-Length: 100\r\n\r\n0123456789", "the connection ended 10 bytes into the body (Content-Length) of 100 bytes"),
+        (b"Content-Length: 5\r\n\r\n", "the connection ended 0 bytes into the body (Content-Length) of 5 bytes"),
+        (b"Transfer-Encoding: chunked\r\n\r\na\r\nabc", "the connection ended 3 bytes into a chunk of 10 bytes"),
+        (b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", "invalid literal for int() with base 16"),  # no last chunk
+    ],
+)
+def test_body_cut_short_is_400_and_reaches_no_function(api: Server, head: bytes, reason: str) -> None:
+    """A client that sends less than it announced and closes its side: 400, the function never runs."""
+    mark = api.mark()
+    reply = raw_request(api, b"POST /echo?say=cut-short HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n" + head, half_close=True)
+    assert (reply.status, reply.body, reply.header("connection")) == (400, b'{"message":"Bad Request"}', "close")
+    line = api.wait_for(lambda line: reply.request_id in line, stderr=True)
+    assert line.startswith("apispec: 400 Bad Request to 127.0.0.1") and f"unreadable body: {reason}" in line
+    assert api.request("GET", "/echo?say=after").status == 200  # the server goes on; the cut request ran nothing
+    api.wait_for(lambda line: line == "[echo] echo says after", since=mark)
+    assert "[echo] echo says cut-short" not in api.out[mark:]
+    assert not any("Traceback" in line for line in api.err)
 
 
 # --- the event and the context ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import signal
 import socket
@@ -195,7 +196,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 total += size
                 if total > MAX_REQUEST_BYTES:
                     return None
-                chunks.append(self.rfile.read(size))
+                chunks.append(_read_exactly(self.rfile, size, "a chunk"))
                 self.rfile.readline(1024)
             return b"".join(chunks)
         length = int(self.headers.get("content-length") or 0)
@@ -203,7 +204,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             raise ValueError("negative content-length")
         if length > MAX_REQUEST_BYTES:
             return None
-        return self.rfile.read(length) if length else b""
+        return _read_exactly(self.rfile, length, "the body (Content-Length)")
 
     def _write(self, response: Response, request_id: str) -> int:
         """Send the response; the number of body bytes it has (what the access log calls its length).
@@ -230,6 +231,15 @@ class RequestHandler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
         return len(body)
+
+
+def _read_exactly(stream: io.BufferedIOBase, size: int, what: str) -> bytes:
+    """`size` bytes; a stream that ends before (the client closed its side early, or sent less than it
+    announced) raises ValueError, so that a request cut short is answered 400, never passed on."""
+    data = stream.read(size) if size else b""
+    if len(data) < size:
+        raise ValueError(f"the connection ended {len(data)} bytes into {what} of {size} bytes")
+    return data
 
 
 def _utf8(text: str) -> str:
