@@ -840,6 +840,30 @@ def test_handler_output_is_prefixed_and_comes_before_the_access_log(api: Server)
     api.wait_for(lambda line: line == "[shapes] to stderr", since=mark)
 
 
+def test_long_output_in_small_writes_is_fast(api: Server) -> None:
+    """Pieces of a line are joined once, not re-scanned on every write (that took minutes for 2 MB)."""
+    mark = api.mark()
+    started = time.monotonic()
+    reply = api.request("GET", "/shapes/chatty")
+    assert (reply.status, reply.body) == (200, b"chatted")
+    assert time.monotonic() - started < 5
+    assert api.wait_for(lambda line: line.startswith("[shapes] 0123"), since=mark) == "[shapes] " + "0123456789" * 200_000
+    api.wait_for(lambda line: line == "[shapes] end of chatter, then an open line", since=mark)
+
+
+def test_every_line_of_an_error_has_the_prefix(api: Server) -> None:
+    mark = api.mark()
+    reply = api.request("GET", "/shapes/raise-lines")
+    assert (reply.status, reply.body) == INTERNAL
+    api.access_log(reply, mark)  # written after the error's lines
+    lines = [line for line in api.out[mark:] if not line.startswith("{")]
+    assert "[shapes] [ERROR] ValueError: first line of boom" in lines
+    assert lines.count("[shapes] second line of boom") == 2  # in the summary and at the end of the traceback
+    assert lines.count("[shapes] third line of boom") == 2
+    assert any(line.startswith('[shapes]   File "') for line in lines)
+    assert [line for line in lines if not line.startswith("[shapes] ")] == []
+
+
 def test_access_log_fields(api: Server) -> None:
     mark = api.mark()
     reply = api.request("GET", "/r/abc", headers=[("User-Agent", "x")])

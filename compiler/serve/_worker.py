@@ -58,7 +58,7 @@ class LogStream(io.TextIOBase):
     def __init__(self, channel: Channel) -> None:
         super().__init__()
         self._channel = channel
-        self._pending = ""
+        self._pending: list[str] = []  # the pieces of the line not ended yet
         self._lock = threading.Lock()
 
     def writable(self) -> bool:
@@ -72,19 +72,27 @@ class LogStream(io.TextIOBase):
         return False
 
     def write(self, text: str) -> int:
+        """Linear in the output: a piece without a newline is only kept (joined once its line ends), so
+        a handler writing a long line in many small pieces does not re-scan what it wrote before."""
         with self._lock:
-            self._pending += text
-            *lines, self._pending = self._pending.split("\n")
-        for line in lines:
-            self._channel.send({"log": line})
+            if "\n" not in text:
+                self._pending.append(text)
+                return len(text)
+            done, _, rest = text.rpartition("\n")
+            self._pending.append(done)
+            lines = "".join(self._pending).split("\n")
+            self._pending = [rest] if rest else []
+            for line in lines:  # under the lock: lines from several threads stay in order
+                self._channel.send({"log": line})
         return len(text)
 
     def finish(self) -> None:
         """Send a last line that has no newline yet (at the end of an invocation)."""
         with self._lock:
-            pending, self._pending = self._pending, ""
-        if pending:
-            self._channel.send({"log": pending})
+            pending = "".join(self._pending)
+            self._pending = []
+            if pending:
+                self._channel.send({"log": pending})
 
 
 class LambdaContext:

@@ -171,12 +171,11 @@ class App:
             error = outcome.error
             summary = f"{error.get('errorType')}: {error.get('errorMessage')}"
             if outcome.timed_out:
-                self._emit(prefix + str(error.get("errorMessage")))
+                self._log(prefix, str(error.get("errorMessage")))
             else:
-                self._emit(f"{prefix}[ERROR] {summary}")
+                self._log(prefix, f"[ERROR] {summary}")
                 for chunk in error.get("stackTrace") or []:
-                    for line in str(chunk).rstrip("\n").split("\n"):
-                        self._emit(prefix + line)
+                    self._log(prefix, str(chunk).rstrip("\n"))
             exchange.integration_error = f"The Lambda function returned the following error: {error.get('errorMessage')}. Check your Lambda function code and try again."
             return exchange
         assert outcome.result is not None
@@ -188,11 +187,17 @@ class App:
         try:
             exchange.response = from_lambda(outcome.result)
         except MalformedResponseError as exc:
-            self._emit(f"{prefix}{exc}")
+            self._log(prefix, str(exc))
             exchange.integration_error = str(exc)
             return exchange
         exchange.error_message = None
         return exchange
+
+    def _log(self, prefix: str, text: str) -> None:
+        """Function log text, one line per line, each with the function's prefix (a multi-line error
+        message, a traceback chunk)."""
+        for line in text.replace("\r\n", "\n").split("\n"):
+            self._emit(prefix + line)
 
 
 def _response_type(exchange: Exchange) -> str | None:

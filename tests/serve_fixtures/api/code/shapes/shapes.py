@@ -64,6 +64,14 @@ def handler(event, context):
         return {"statusCode": 200, "headers": {"x-latin": "caf\u00e9"}, "cookies": ["n=\u00e9"], "body": "ok"}
     if kind == "raise":
         raise ValueError("boom from shapes")
+    if kind == "raise-lines":
+        raise ValueError("first line of boom\nsecond line of boom\r\nthird line of boom")
+    if kind == "chatty":  # 2 MB in 200,000 writes, no newline until the last one, then a line left open
+        for _ in range(200_000):
+            sys.stdout.write("0123456789")
+        sys.stdout.write("\nend of chatter, then")
+        sys.stdout.write(" an open line")
+        return "chatted"
     if kind == "exit":
         sys.exit(3)
     if kind == "log":
