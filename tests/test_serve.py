@@ -683,6 +683,36 @@ def test_server_errors_are_500_without_traceback(
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("\u00e9".encode() * 2_000_000, "text/plain; charset=utf-8", 200),  # 4 MB of UTF-8; 12 MB as \u escapes
+        (b"x" * 6_300_000, "text/plain", 413),
+        (bytes(4_800_000), "application/octet-stream", 413),  # 6.4 MB once base64-encoded
+    ],
+)
+def test_event_size_limit_counts_utf8_bytes(api: Server, body: bytes, content_type: str, status: int) -> None:
+    reply = api.request("POST", "/big", body, [("Content-Type", content_type)], timeout=60)
+    assert reply.status == status
+    if status == 200:
+        assert reply.json()["bodyChars"] == len(body.decode())
+    else:
+        assert reply.json() == {"message": "Request Entity Too Large"}
+
+
+@pytest.mark.parametrize(("chars", "status"), [(1_500_000, 200), (3_200_000, 500)])
+def test_result_size_limit_counts_utf8_bytes(api: Server, chars: int, status: int) -> None:
+    """Lambda's 6 MB is bytes of the UTF-8 JSON: 1.5 million `é` are 3 MB (9 MB as `\\u00e9` escapes)."""
+    mark = api.mark()
+    reply = api.request("GET", f"/shapes/wide-{chars}", timeout=60)
+    assert reply.status == status
+    if status == 200:
+        assert reply.body == "\u00e9".encode() * chars
+    else:
+        size = 2 * chars + len('{"statusCode": 200, "body": ""}')
+        api.wait_for(lambda line: line.startswith(f"[shapes] [ERROR] Function.ResponseSizeTooLarge: Response payload size ({size} bytes)"), since=mark)
+
+
 def test_import_error_is_500_with_the_error_logged(api: Server) -> None:
     for _ in range(2):  # a failed init is retried on the next request, as Lambda does
         mark = api.mark()

@@ -129,7 +129,7 @@ class App:
             return exchange
         invocation = self._invocation(request, match, fn)
         exchange.lambda_request_id = invocation["requestId"]
-        if len(json.dumps(invocation["event"])) > MAX_INVOKE_BYTES:
+        if _utf8_size(json.dumps(invocation["event"], ensure_ascii=False, separators=(",", ":"))) > MAX_INVOKE_BYTES:
             exchange.response = gateway_error(413, "Request Entity Too Large")
             exchange.error_message = "Request Entity Too Large"
             return exchange
@@ -179,8 +179,9 @@ class App:
             exchange.integration_error = f"The Lambda function returned the following error: {error.get('errorMessage')}. Check your Lambda function code and try again."
             return exchange
         assert outcome.result is not None
-        if len(outcome.result) > MAX_INVOKE_BYTES:
-            message = f"Response payload size ({len(outcome.result)} bytes) exceeded maximum allowed payload size ({MAX_INVOKE_BYTES} bytes)."
+        size = result_size(outcome.result)
+        if size > MAX_INVOKE_BYTES:
+            message = f"Response payload size ({size} bytes) exceeded maximum allowed payload size ({MAX_INVOKE_BYTES} bytes)."
             self._emit(f"{prefix}[ERROR] Function.ResponseSizeTooLarge: {message}")
             exchange.integration_error = message
             return exchange
@@ -198,6 +199,24 @@ class App:
         message, a traceback chunk)."""
         for line in text.replace("\r\n", "\n").split("\n"):
             self._emit(prefix + line)
+
+
+def result_size(text: str) -> int:
+    """The bytes of a function's result as the Lambda runtime sends it: UTF-8 JSON with non-ASCII
+    characters as they are (python3.12's runtime; `ensure_ascii=False`). The worker's text escapes them
+    (`\\u00e9`, six characters for two bytes), so escaped text is decoded and encoded again to count."""
+    if "\\u" not in text:  # ASCII JSON with no escapes: its characters are its bytes
+        return len(text)
+    try:
+        value = json.loads(text)
+    except ValueError:  # from_lambda reports it; count what there is
+        return len(text)
+    return _utf8_size(json.dumps(value, ensure_ascii=False))
+
+
+def _utf8_size(text: str) -> int:
+    """Bytes in UTF-8; a lone surrogate (a string from a function) counts the 3 bytes it would take."""
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _response_type(exchange: Exchange) -> str | None:

@@ -52,6 +52,8 @@ def handler(event, context):
         }
     if kind == "plain":
         return {"statusCode": 202, "body": "no content type"}
+    if kind.startswith("wide-"):  # n characters of two bytes each in UTF-8, six as a JSON escape
+        return {"statusCode": 200, "body": "\u00e9" * int(kind[5:])}
     if kind.startswith("status-"):
         return {"statusCode": int(kind[7:]), "body": kind}
     if kind == "unserialisable":
