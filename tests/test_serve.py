@@ -684,6 +684,39 @@ def test_server_errors_are_500_without_traceback(
 
 
 @pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        (b"", b""),  # connected and said nothing (or an idle keep-alive): closed
+        (b"GET /x HTT", b""),  # half a request line
+        (b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", b"HTTP/1.1 408 Request Timeout\r\n"),
+    ],
+)
+def test_a_silent_client_is_let_go(sent: bytes, expected: bytes) -> None:
+    """A connection that stays silent past the read timeout is closed (a 408 when the body stops
+    coming), so it does not hold a server thread for ever; the app never sees the request."""
+    notices: list[str] = []
+    server = HTTPServer(("127.0.0.1", 0), cast(App, _FaultyApp(None)), [].append, notices.append, read_timeout=0.3)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=5) as sock:
+            started = time.monotonic()
+            sock.sendall(sent)
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+            elapsed = time.monotonic() - started
+        assert received.startswith(expected) and (expected or received == b"")
+        assert 0.25 < elapsed < 3
+        assert not any("a bug in the app" in line for line in notices)  # `handle` was never called
+        if expected:
+            assert any("408 Request Timeout" in line and "no byte of the body for 0.3 s" in line for line in notices)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
     ("body", "content_type", "status"),
     [
         ("\u00e9".encode() * 2_000_000, "text/plain; charset=utf-8", 200),  # 4 MB of UTF-8; 12 MB as \u escapes

@@ -25,6 +25,7 @@ from compiler.serve.app import INTERNAL_ERROR, MAX_REQUEST_BYTES, App, Exchange
 from compiler.serve.responses import Response, gateway_error, is_token
 
 _NO_BODY_STATUSES = frozenset({204, 304})
+READ_TIMEOUT = 60.0  # seconds a connection may stay silent while the server waits to read from it
 _BREAKS = re.compile(r"[\r\n\0]")
 
 
@@ -50,10 +51,18 @@ class HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: App, output: Callable[[str], None], notice: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        output: Callable[[str], None],
+        notice: Callable[[str], None],
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
         self.app = app
         self.output = output  # stdout: access-log lines
         self.notice = notice  # stderr: the server's own errors
+        self.read_timeout = read_timeout  # a silent client does not hold its thread for ever
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, RequestHandler)
@@ -73,6 +82,11 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence http.server's own log: the access log replaces it."""
+
+    def setup(self) -> None:
+        """The connection's socket gets the server's read timeout (its file objects use the socket's)."""
+        super().setup()
+        self.connection.settimeout(self.server.read_timeout)
 
     def handle_one_request(self) -> None:
         """Serve one request of the connection (the base class's `handle` loops over them).
@@ -101,8 +115,15 @@ class RequestHandler(BaseHTTPRequestHandler):
         try:
             if not self._read_head():
                 return None
+        except OSError:  # the client went away (a reset), or sent no request (an idle keep-alive): close
+            self.close_connection = True
+            return None
+        try:
             body = self._read_body()
-        except OSError:  # the client went away (a reset, a timeout): nothing to answer
+        except TimeoutError:  # the head came, then the client fell silent
+            self._reject(408, "Request Timeout", f"no byte of the body for {self.server.read_timeout:g} s")
+            return None
+        except OSError:  # the client went away: nothing to answer
             self.close_connection = True
             return None
         except ValueError as exc:  # from `_read_body` (`parse_request` answers its own): a bad size
