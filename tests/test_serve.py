@@ -591,6 +591,9 @@ def test_exception_is_500_with_traceback_in_log(api: Server) -> None:
     ("kind", "logged"),
     [
         ("unserialisable", "[shapes] [ERROR] Runtime.MarshalError: Unable to marshal response: Object of type set is not JSON serializable"),
+        ("nan", "[shapes] [ERROR] Runtime.MarshalError: Unable to marshal response: Out of range float values are not JSON compliant"),
+        ("infinity", "[shapes] [ERROR] Runtime.MarshalError: Unable to marshal response: Out of range float values are not JSON compliant"),
+        ("decimal-nan", "[shapes] [ERROR] Runtime.MarshalError: Unable to marshal response: Out of range float values are not JSON compliant"),
         ("badbody", '[shapes] The response from the Lambda function doesn\'t match the format that API Gateway expects. Lambda body contains the wrong type for field "body"'),
         ("exit", "[shapes] [ERROR] Runtime.ExitError"),
     ],

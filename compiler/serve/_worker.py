@@ -209,7 +209,7 @@ class Runtime:
         except Exception as exc:
             return self._fail(_exception(exc))
         try:
-            text = json.dumps(result, default=_default)
+            text = json.dumps(result, default=_default, allow_nan=False)  # NaN and Infinity are not JSON
         except (TypeError, ValueError, RecursionError) as exc:
             return self._fail(_error("Runtime.MarshalError", f"Unable to marshal response: {exc}"))
         self._finish()

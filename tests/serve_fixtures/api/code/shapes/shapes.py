@@ -1,6 +1,7 @@
 """Every kind of result: payload 2.0 responses, inferred ones, errors."""
 
 import base64
+import decimal
 import logging
 import sys
 
@@ -58,6 +59,8 @@ def handler(event, context):
         return {"statusCode": int(kind[7:]), "body": kind}
     if kind == "unserialisable":
         return {"statusCode": 200, "body": {1, 2}}
+    if kind in ("nan", "infinity", "decimal-nan"):  # JSON has no such numbers
+        return {"value": {"nan": float("nan"), "infinity": -float("inf"), "decimal-nan": decimal.Decimal("NaN")}[kind]}
     if kind == "badbody":
         return {"statusCode": 200, "body": {"a": 1}}
     if kind == "date":
