@@ -463,6 +463,29 @@ def test_raw_path_is_percent_decoded(api: Server, sent: str, path: str, route_ke
     assert api.access_log(reply, mark)["path"] == path
 
 
+@pytest.mark.parametrize(
+    ("target", "raw_path", "query", "domain", "route_key"),
+    [
+        ("http://example.test:8080/r/abc?q=1", "/r/abc", "q=1", "example.test:8080", "GET /r/{param}"),
+        ("HTTP://example.test/echo", "/echo", "", "example.test", "GET /echo"),
+        ("http://example.test?q=1", "/", "q=1", "example.test", "$default"),
+        ("http:///echo", "/echo", "", "sent.example", "GET /echo"),  # no authority: the Host header's
+    ],
+)
+def test_absolute_form_target(api: Server, target: str, raw_path: str, query: str, domain: str, route_key: str) -> None:
+    """`GET http://host/path HTTP/1.1` (what a client talking to a proxy sends) is served as `GET /path`
+    with `host` as its host (RFC 7230 5.3.2), not answered 404."""
+    reply = raw_request(api, f"GET {target} HTTP/1.1\r\nHost: sent.example\r\n\r\n".encode())
+    assert reply.status == 200
+    body = reply.json()
+    if route_key == "$default":
+        assert body["routeKey"] == route_key
+        return
+    event = body["event"]
+    assert (event["rawPath"], event["rawQueryString"], event["routeKey"]) == (raw_path, query, route_key)
+    assert event["requestContext"]["domainName"] == domain
+
+
 def test_event_leaves_out_empty_keys(api: Server) -> None:
     event = echo(api)[1]["event"]
     for key in ("cookies", "queryStringParameters", "pathParameters", "body"):

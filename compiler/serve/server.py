@@ -27,6 +27,7 @@ from compiler.serve.responses import Response, gateway_error, is_token
 _NO_BODY_STATUSES = frozenset({204, 304})
 READ_TIMEOUT = 60.0  # seconds a connection may stay silent while the server waits to read from it
 _BREAKS = re.compile(r"[\r\n\0]")
+_ABSOLUTE_FORM = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)(.*)\Z", re.DOTALL)  # `http://host:3000/path?query`
 
 
 class Output:
@@ -133,10 +134,11 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._reject(413, "Request Entity Too Large", f"the body is over {MAX_REQUEST_BYTES} bytes")
             return None
         headers = [(_utf8(name), _utf8(value)) for name, value in self.headers.items()]
-        host = next((v for k, v in headers if k.lower() == "host"), None) or _display_address(self.server.server_address)
+        target, authority = _origin_form(_utf8(self.path))
+        host = authority or next((v for k, v in headers if k.lower() == "host"), None) or _display_address(self.server.server_address)
         return events.Request(
             method=self.command,
-            target=_utf8(self.path),
+            target=target,
             headers=headers,
             body=body,
             source_ip=self.client_address[0],
@@ -252,6 +254,19 @@ class RequestHandler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
         return len(body)
+
+
+def _origin_form(target: str) -> tuple[str, str | None]:
+    """The request target as a path and query, and the authority an absolute-form target names.
+
+    RFC 7230 (5.3.2): a server accepts `GET http://host/path HTTP/1.1`, and its host is the target's,
+    whatever the Host header says. `http://host` and `http://host?q` have the path `/`.
+    """
+    match = _ABSOLUTE_FORM.match(target)
+    if match is None:
+        return target, None
+    rest = match.group(2)
+    return (rest if rest.startswith("/") else "/" + rest), match.group(1) or None
 
 
 def _read_exactly(stream: io.BufferedIOBase, size: int, what: str) -> bytes:
