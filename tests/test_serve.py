@@ -720,8 +720,9 @@ def test_server_errors_are_500_without_traceback(
 def test_a_silent_client_is_let_go(sent: bytes, expected: bytes) -> None:
     """A connection that stays silent past the read timeout is closed (a 408 when the body stops
     coming), so it does not hold a server thread for ever; the app never sees the request."""
+    access_lines: list[str] = []
     notices: list[str] = []
-    server = HTTPServer(("127.0.0.1", 0), cast(App, _FaultyApp(None)), [].append, notices.append, read_timeout=0.3)
+    server = HTTPServer(("127.0.0.1", 0), cast(App, _FaultyApp(None)), access_lines.append, notices.append, read_timeout=0.3)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
