@@ -125,7 +125,7 @@ class RouteTarget:
 class Cors:
     """CORS configuration; API Gateway answers preflight requests itself."""
 
-    allow_origins: Annotated[list[str], Field(description="Allowed origins, e.g. `https://example.com`, or `*`.")] = _empty(list)
+    allow_origins: Annotated[list[str], Field(description="Allowed origins as browsers send them (`scheme://host[:port]`, e.g. `https://app.example.com`), `*` for any origin, or `https://*` for any origin of that scheme.")] = _empty(list)
     allow_methods: Annotated[list[CorsMethod], Field(description="Allowed methods, from the route methods or `*`.")] = _empty(list)
     allow_headers: Annotated[list[str], Field(description="Allowed request headers.")] = _empty(list)
     expose_headers: Annotated[list[str], Field(description="Response headers that browsers may read.")] = _empty(list)

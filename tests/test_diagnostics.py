@@ -109,6 +109,10 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
         (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
         (MINIMAL + "api:\n  cors: {}\n", "9:3 W411 api.cors", "sets nothing"),
+        (MINIMAL + "api:\n  cors: {allow_origins: ['https://app.example.com/']}\n", "9:26 E412 api.cors.allow_origins[0]", "write `https://app.example.com`"),
+        (MINIMAL + "api:\n  cors: {allow_origins: [app.example.com]}\n", "9:26 E412 api.cors.allow_origins[0]", "write `https://app.example.com`"),
+        (MINIMAL + "api:\n  cors: {allow_origins: ['https://*.example.com']}\n", "9:26 E412 api.cors.allow_origins[0]", "not inside a host"),
+        (MINIMAL + "api:\n  cors: {allow_origins: ['http://localhost:3000 ']}\n", "9:26 E412 api.cors.allow_origins[0]", "not a host name"),
         ("service: demo\nfunctions:\n  api:\n  source: code\n", "4:11 E103 functions.source", "indent it under its key"),
         ("service: demo\nfunctions:\n  - api: {}\n", "3:3 E103 functions", "without `- `"),
         (MINIMAL + "parameters:\n  TableArn: {}\n", "9:3 E611 parameters.TableArn", "e.g. `table_arn`"),
@@ -562,6 +566,13 @@ def test_fast_and_pure_parsers_read_the_same(text: str) -> None:
     padded = text + "\n" + "#" * 5000 + "\n"  # long enough for the fast path
     fast, pure = load_text(padded, Path("s.yaml")), load_text(padded, Path("s.yaml"), fast=False)
     assert (fast.data, fast.positions, fast.findings) == (pure.data, pure.positions, pure.findings)
+
+
+@pytest.mark.parametrize("origin", ["*", "https://*", "http://*", "https://app.example.com", "http://localhost:3000", "http://[::1]:8080", "null"])
+def test_origins_as_api_gateway_takes_them(project: Path, origin: str) -> None:
+    (project / "service.yaml").write_text(MINIMAL + f"api:\n  cors: {{allow_origins: ['{origin}']}}\n")
+    code, output = validate(project / "service.yaml")
+    assert code == ExitCode.OK, output
 
 
 @pytest.mark.parametrize(

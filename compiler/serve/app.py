@@ -43,7 +43,7 @@ class App:
         self.access_log_fields = api.access_log_fields if api is not None else None
         self.router = Router(resolved.routes, self.config.stage)
         self.cors = CorsPolicy(api.cors) if api is not None and api.cors is not None else None
-        self.warnings = self.config.warnings + (self.cors.warnings if self.cors is not None else ())  # for the start
+        self.warnings = self.config.warnings  # for the start
         self.pools = {key: Pool(fn, emit, notice) for key, fn in self.config.functions.items() if fn.is_python}
         self.port = 0  # set by the server once it listens (the event's x-forwarded-port)
 

@@ -17,8 +17,7 @@ class CorsPolicy:
 
     `allow_origins` entries: `*` (any origin; `access-control-allow-origin: *`), `<scheme>://*` (any origin
     of that scheme, `https://*`; the origin is echoed, as a header cannot say `https://*`), or an origin,
-    compared case-insensitively. Any other `*` (`https://*.example.com`) is not a wildcard API Gateway
-    documents, so it matches nothing here and is reported at start (`warnings`).
+    compared case-insensitively. Other forms (`https://*.example.com`) are refused by `validate` (E412).
     """
 
     def __init__(self, cors: Cors) -> None:
@@ -26,12 +25,6 @@ class CorsPolicy:
         self._any_origin = "*" in cors.allow_origins
         self._schemes = {m.group(1).lower() for o in cors.allow_origins if (m := _SCHEME_WILDCARD.match(o))}
         self._origins = {o.lower() for o in cors.allow_origins if "*" not in o}
-        self.warnings = tuple(
-            f"api.cors.allow_origins: `{o}` matches no origin: API Gateway takes `*` only as the whole origin or as "
-            "`<scheme>://*` (`https://*`), not inside a host name; list the origins"
-            for o in cors.allow_origins
-            if "*" in o and o != "*" and not _SCHEME_WILDCARD.match(o)
-        )
 
     @staticmethod
     def is_preflight(method: str, origin: str | None, request_method: str | None) -> bool:
