@@ -10,7 +10,6 @@ from compiler import ir, naming
 from compiler.resolve import (
     LOG_ACTIONS,
     LOG_STATEMENT_SID,
-    MAX_ROUTE_PERMISSIONS,
     PARAM_REF,
     Function,
     Resolved,
@@ -19,6 +18,7 @@ from compiler.resolve import (
     access_log_format,
     cors_methods,
     routes_by_function,
+    scoped_per_route,
 )
 from compiler.routekeys import segment
 from schemas import models
@@ -269,7 +269,7 @@ def _deployed(spec: Resolved, routed: list[Function], cors: ir.Cors | None) -> l
 
 def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
     function = ir.Ref(f"function.{fn.key}", "name")
-    if len(routes) > MAX_ROUTE_PERMISSIONS:
+    if not scoped_per_route(fn.name, routes):
         return [
             ir.Permission(
                 id=f"permission.{fn.key}",

@@ -16,7 +16,7 @@ from functools import cache
 from typing import NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath, format_path
-from compiler.resolve import MAX_ROUTE_PERMISSIONS, Resolved, Route, make_route, routes_by_function
+from compiler.resolve import Resolved, Route, make_route, routes_by_function, scoped_per_route
 from compiler.routekeys import key_problem, segment
 
 
@@ -147,7 +147,7 @@ def statement_id(route: Route) -> str:
 
 
 def all_routes_permission(key: str) -> Names:
-    """The one invoke permission of a function with more than `MAX_ROUTE_PERMISSIONS` routes."""
+    """The one invoke permission of a function whose routes are not each given their own (`scoped_per_route`)."""
     return Names(tf=f"{snake(key)}_all_routes", logical_id=function_names(key, "AllRoutesPermission").logical_id)
 
 
@@ -191,9 +191,10 @@ def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
         for names in (API, STAGE, DEPLOYMENT, ACCESS_LOG_GROUP):
             yield "logical id", names.logical_id, ("api",)
         yield "terraform name", "log group " + ACCESS_LOG_GROUP.tf, ("logging", "access_logs")
-    grouped = routes_by_function(spec.routes)
-    for key, routes in grouped.items():
-        if len(routes) > MAX_ROUTE_PERMISSIONS:
+    names_of = {fn.key: fn.name for fn in spec.functions}
+    per_route = {key: scoped_per_route(names_of.get(key, key), routes) for key, routes in routes_by_function(spec.routes).items()}
+    for key, scoped in per_route.items():
+        if not scoped:
             names = all_routes_permission(key)
             yield "logical id", names.logical_id, ("functions", key)
             yield "terraform name", "permission " + names.tf, ("functions", key)
@@ -202,7 +203,7 @@ def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
             continue  # reported by the route-key rule
         yield "logical id", route_names(route, "Route").logical_id, route.spec_path
         yield "terraform name", "route " + route_names(route, "").tf, route.spec_path
-        if len(grouped[route.function]) <= MAX_ROUTE_PERMISSIONS:
+        if per_route[route.function]:
             yield "logical id", route_names(route, "Permission").logical_id, route.spec_path
             yield "terraform name", "permission " + route_names(route, "").tf, route.spec_path
 

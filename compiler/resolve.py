@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
+from compiler import awsdata
 from compiler.diagnostics import SpecPath
 from schemas import models
 
@@ -85,6 +86,23 @@ def api_name(service: models.Service, prefix: str) -> str:
 # A function with more routes than this gets one API-wide invoke permission, keeping its
 # resource policy under Lambda's 20 KB limit.
 MAX_ROUTE_PERMISSIONS = 20
+# One route's invoke statement as Lambda stores it, without the function name and the path: the
+# JSON keys, the service principal, both ARNs with the longest partition and region and the
+# statement id at its 100-character limit (305 + 100 bytes, rounded up); and the policy around them.
+_STATEMENT_BYTES = 420
+_POLICY_BYTES = 64
+
+
+def scoped_per_route(function_name: str, routes: list[Route]) -> bool:
+    """Whether each of a function's routes gets its own invoke permission; else one API-wide one does.
+
+    Per route while there are at most `MAX_ROUTE_PERMISSIONS` routes and their statements surely fit
+    Lambda's 20 KB resource policy (only paths of hundreds of characters make 20 routes not fit).
+    """
+    if len(routes) > MAX_ROUTE_PERMISSIONS:
+        return False
+    size = _POLICY_BYTES + sum(_STATEMENT_BYTES + len(function_name) + len(route.path) for route in routes)
+    return size <= awsdata.LAMBDA_POLICY_MAX_BYTES
 
 
 def routes_by_function(routes: tuple[Route, ...]) -> dict[str, list[Route]]:

@@ -23,6 +23,34 @@ LONG_KEY = "a-function" + "-that-goes-on" * 10
 LONG_PATH = "".join(f"/segment-number-{i:02d}" for i in range(12))
 
 CASES: dict[str, str] = {
+    "twenty-routes-past-the-policy-limit": f"""
+service: long-paths
+functions:
+  wide:
+    source: code
+    handler: main.handler
+routes:
+  GET /r00{LONG_PATH * 4}: wide
+  GET /r01{LONG_PATH * 4}: wide
+  GET /r02{LONG_PATH * 4}: wide
+  GET /r03{LONG_PATH * 4}: wide
+  GET /r04{LONG_PATH * 4}: wide
+  GET /r05{LONG_PATH * 4}: wide
+  GET /r06{LONG_PATH * 4}: wide
+  GET /r07{LONG_PATH * 4}: wide
+  GET /r08{LONG_PATH * 4}: wide
+  GET /r09{LONG_PATH * 4}: wide
+  GET /r10{LONG_PATH * 4}: wide
+  GET /r11{LONG_PATH * 4}: wide
+  GET /r12{LONG_PATH * 4}: wide
+  GET /r13{LONG_PATH * 4}: wide
+  GET /r14{LONG_PATH * 4}: wide
+  GET /r15{LONG_PATH * 4}: wide
+  GET /r16{LONG_PATH * 4}: wide
+  GET /r17{LONG_PATH * 4}: wide
+  GET /r18{LONG_PATH * 4}: wide
+  GET /r19{LONG_PATH * 4}: wide
+""",
     "awkward-names": """
 service: awkward
 description: "Costs 5$ {a lot}"

@@ -9,10 +9,10 @@ from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean
 from compiler.resolve import (
     DEFAULT_STAGE,
-    MAX_ROUTE_PERMISSIONS,
     PREFIX,
     access_log_format,
     routes_by_function,
+    scoped_per_route,
     sets_cors,
 )
 from compiler.rules import Context, rule
@@ -145,7 +145,8 @@ def cloudformation_limits(ctx: Context) -> Iterator[Finding]:
         grouped = routes_by_function(spec.routes)
         count += 2 + (spec.api.access_log_fields is not None) + (not spec.api.auto_deploy)  # api, stage, logs, deployment
         count += len(grouped) + len(spec.routes)  # integrations, routes
-        count += sum(1 if len(routes) > MAX_ROUTE_PERMISSIONS else len(routes) for routes in grouped.values())
+        names = {fn.key: fn.name for fn in spec.functions}
+        count += sum(len(routes) if scoped_per_route(names.get(key, key), routes) else 1 for key, routes in grouped.items())
     if count > _CLOUDFORMATION_MAX_RESOURCES:
         yield Finding(
             "W410",
