@@ -164,6 +164,9 @@ def _parse_exactly(yaml: Any, text: str, doc: Document) -> None:
     _finish(builder, doc)
 
 
+_MAX_IMPLICIT_KEY = 1024  # YAML 1.2, 7.4.2: an implicit key "is restricted to a single line" and 1024 characters
+
+
 def _syntax_finding(error: Any) -> Finding:
     """A parser error, placed where the reader can fix it, with a hint for the usual causes."""
     problem = str(error.problem or "cannot parse")
@@ -178,6 +181,8 @@ def _syntax_finding(error: Any) -> Finding:
         message += "; replace the tab with spaces"
     elif unclosed:
         message += "; a quote or bracket that opens here is never closed"
+    elif "mapping values are not allowed" in problem and mark is not None and mark.column > _MAX_IMPLICIT_KEY:
+        message += f"; a key of more than {_MAX_IMPLICIT_KEY} characters takes YAML's explicit form: `? <key>` on one line, `: <value>` on the next"
     elif "mapping values are not allowed" in problem:
         message += "; a `key: value` where a value belongs: check the indentation, or quote a value that holds `: `"
     elif str(error.context or "").startswith("while parsing a flow") and context is not None and mark is not None and mark.line > context.line:
