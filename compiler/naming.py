@@ -123,8 +123,6 @@ def distinguish(routes: tuple[Route, ...]) -> tuple[Route, ...]:
     (names lose case and punctuation). Every route of such a group, not only the later ones, ends
     in the digest, so the names do not depend on the order of the routes in the file.
     """
-    import hashlib  # only for specs with such routes, after the cheap grouping
-
     groups: dict[str, list[str]] = {}
     for route in routes:
         if not key_problem(route):
@@ -132,6 +130,8 @@ def distinguish(routes: tuple[Route, ...]) -> tuple[Route, ...]:
     shared = {key for keys in groups.values() if len(keys) > 1 for key in keys}
     if not shared:
         return routes
+    import hashlib  # only for specs with such routes (importing it takes milliseconds)
+
     return tuple(
         route._replace(name_digest=hashlib.sha256(route.key.encode()).hexdigest()[:_DIGEST]) if route.key in shared else route for route in routes
     )
