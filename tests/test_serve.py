@@ -873,7 +873,7 @@ def test_cors_headers_on_matching_origins_only(api: Server, origin: str | None, 
         ("http://localhost:3000", "http://localhost:3000"),  # `http://*`: any http origin, echoed
         ("HTTP://Anything.example", "HTTP://Anything.example"),
         ("https://app.example.com", "https://app.example.com"),  # listed: compared case-insensitively
-        ("https://sub.example.com", None),
+        ("https://sub.example.com", None),  # `https://*.example.com` is no wildcard API Gateway documents
         ("https://localhost:3000", None),
         ("http://", None),
         ("null", None),
@@ -885,6 +885,14 @@ def test_cors_scheme_wildcard_origins(origins: Server, origin: str, expected: st
     assert (preflight.status, reply.status, reply.body) == (204, 200, b"hi")
     assert preflight.header("access-control-allow-origin") == reply.header("access-control-allow-origin") == expected
     assert preflight.header("access-control-allow-methods") == ("GET" if expected else None)
+
+
+def test_cors_origin_wildcard_inside_a_host_is_warned_about_at_start(origins: Server) -> None:
+    origins.wait_for(lambda line: "W413" in line, stderr=True)
+    (line,) = [line for line in origins.err if "W413" in line]
+    assert line.endswith("service.yaml:11:60: warning W413: api.cors.allow_origins[2]: API Gateway documents `*` only as the whole "
+                         "origin or right after the scheme (`https://*`), not inside a host name, so this may match no origin; "
+                         "list each origin, e.g. `https://app.example.com`")
 
 
 # --- environments, logs, concurrency ---------------------------------------------------------------

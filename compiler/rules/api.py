@@ -69,34 +69,34 @@ def api_cors(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("E412", name="cors-origins")
+@rule("E412", "W413", name="cors-origins")
 def cors_origins(ctx: Context) -> Iterator[Finding]:
     """Each allowed origin is `*`, `<scheme>://*` or an origin as browsers send it: `scheme://host[:port]`."""
     cors = ctx.spec.service.api.cors
     for index, origin in enumerate(cors.allow_origins if cors is not None else ()):
         if problem := _origin_problem(origin):
-            yield Finding("E412", ("api", "cors", "allow_origins", index), problem)
+            yield Finding(problem[0], ("api", "cors", "allow_origins", index), problem[1])
 
 
-def _origin_problem(origin: str) -> str | None:
-    """What keeps `origin` from ever matching a browser's `Origin` header under API Gateway, if anything."""
-    if origin == "*" or origin == "null":  # `null`: what browsers send from `file:` pages and sandboxes
+def _origin_problem(origin: str) -> tuple[str, str] | None:
+    """Why `origin` would never match a browser's `Origin` header under API Gateway (E412), or may not (W413)."""
+    if origin in ("*", "null"):  # `null`: what browsers send from `file:` pages and sandboxes
         return None
     scheme, separator, rest = origin.partition("://")
     if not separator or not re.match(r"[A-Za-z][A-Za-z0-9+.-]*\Z", scheme):
-        return f"an origin starts with its scheme, as browsers send it: write `https://{origin.lstrip('/:')}`"
+        return "E412", f"an origin starts with its scheme, as browsers send it: write `https://{origin.lstrip('/:')}`"
     host, slash, _ = rest.partition("/")
     if slash:
-        return f"an origin has no path, and browsers send `{scheme}://{host}`, which never equals this; write `{scheme}://{host}`"
+        return "E412", f"an origin has no path, and browsers send `{scheme}://{host}`, which never equals this; write `{scheme}://{host}`"
     if host == "*":
         return None
     if "*" in host:
-        return (
-            f"API Gateway takes `*` only as the whole origin or right after the scheme (`{scheme}://*`), not inside a host "
-            "name; list each origin, e.g. `https://app.example.com`"
+        return "W413", (
+            f"API Gateway documents `*` only as the whole origin or right after the scheme (`{scheme}://*`), not inside a "
+            "host name, so this may match no origin; list each origin, e.g. `https://app.example.com`"
         )
     if not re.match(r"([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?\Z", host):
-        return f"`{host}` is not a host name with an optional `:port`; write the origin as `https://app.example.com` or `http://localhost:3000`"
+        return "E412", f"`{host}` is not a host name with an optional `:port`; write the origin as `https://app.example.com` or `http://localhost:3000`"
     return None
 
 

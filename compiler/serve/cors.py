@@ -17,7 +17,8 @@ class CorsPolicy:
 
     `allow_origins` entries: `*` (any origin; `access-control-allow-origin: *`), `<scheme>://*` (any origin
     of that scheme, `https://*`; the origin is echoed, as a header cannot say `https://*`), or an origin,
-    compared case-insensitively. Other forms (`https://*.example.com`) are refused by `validate` (E412).
+    compared case-insensitively. A `*` inside a host (`https://*.example.com`, warned about as W413)
+    matches no origin here.
     """
 
     def __init__(self, cors: Cors) -> None:
