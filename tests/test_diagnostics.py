@@ -114,6 +114,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "api:\n  cors: {allow_origins: [app.example.com]}\n", "9:26 E412 api.cors.allow_origins[0]", "write `https://app.example.com`"),
         (MINIMAL + "api:\n  cors: {allow_origins: ['https://*.example.com']}\n", "9:26 W413 api.cors.allow_origins[0]", "may match no origin"),
         (MINIMAL + "api:\n  cors: {allow_origins: ['http://localhost:3000 ']}\n", "9:26 E412 api.cors.allow_origins[0]", "not a host name"),
+        (MINIMAL + "api:\n  cors: {allow_origins: ['https://']}\n", "9:26 E412 api.cors.allow_origins[0]", "names no host"),
         ("service: demo\nfunctions:\n  api:\n  source: code\n", "4:11 E103 functions.source", "indent it under its key"),
         ("service: demo\nfunctions:\n  - api: {}\n", "3:3 E103 functions", "without `- `"),
         (MINIMAL + "parameters:\n  TableArn: {}\n", "9:3 E611 parameters.TableArn", "e.g. `table_arn`"),

@@ -90,6 +90,8 @@ def _origin_problem(origin: str) -> tuple[str, str] | None:
         return "E412", f"an origin has no path, and browsers send `{scheme}://{host}`, which never equals this; write `{scheme}://{host}`"
     if host == "*":
         return None
+    if not host:
+        return "E412", f"the origin names no host; write it as browsers send it, e.g. `{scheme}://app.example.com`"
     if "*" in host:
         return "W413", (
             f"API Gateway documents `*` only as the whole origin or right after the scheme (`{scheme}://*`), not inside a "
