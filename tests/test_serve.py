@@ -522,6 +522,10 @@ def test_context_object(api: Server) -> None:
     assert context["log_group_name"] == "/aws/lambda/serve-api-echo"
     assert "[$LATEST]" in context["log_stream_name"]
     assert 25_000 < context["remaining_ms"] <= 30_000
+    # awslambdaric lambda_context.py: `identity` is always a CognitoIdentity, its ids None without Cognito
+    assert (context["identity"], context["client_context"]) == ([None, None], None)
+    assert context["repr"].startswith(f"LambdaContext([aws_request_id={context['aws_request_id']},")
+    assert "identity=CognitoIdentity([cognito_identity_id=None,cognito_identity_pool_id=None])" in context["repr"]
 
 
 # --- responses -------------------------------------------------------------------------------------

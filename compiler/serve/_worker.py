@@ -95,6 +95,20 @@ class LogStream(io.TextIOBase):
                 self._channel.send({"log": pending})
 
 
+class CognitoIdentity:
+    """`context.identity`: the runtime always makes one, with both ids `None` when the invocation has no
+    Cognito identity (awslambdaric `lambda_context.py`: `make_obj_from_dict(CognitoIdentity, {})`)."""
+
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self) -> None:
+        self.cognito_identity_id: str | None = None
+        self.cognito_identity_pool_id: str | None = None
+
+    def __repr__(self) -> str:
+        return f"CognitoIdentity([cognito_identity_id={self.cognito_identity_id},cognito_identity_pool_id={self.cognito_identity_pool_id}])"
+
+
 class LambdaContext:
     """The `context` argument, with the attributes of the Python Lambda runtime's context."""
 
@@ -107,8 +121,8 @@ class LambdaContext:
         self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-        self.identity: Any = None
-        self.client_context: Any = None
+        self.identity = CognitoIdentity()
+        self.client_context: Any = None  # only a mobile SDK's direct invocation has one
         self.tenant_id: str | None = None
         self._deadline_ms = int(time.time() * 1000) + int(request["timeoutMs"])
 
@@ -116,9 +130,14 @@ class LambdaContext:
         """Milliseconds left before the function times out."""
         return max(self._deadline_ms - int(time.time() * 1000), 0)
 
-    def log(self, message: str) -> None:
-        """Write to the function's log, as the runtime's `context.log` does."""
-        sys.stdout.write(message)
+    def log(self, message: object) -> None:
+        """Write to the function's log, as the runtime's `context.log` does (any object, as `str`)."""
+        sys.stdout.write(str(message))
+
+    def __repr__(self) -> str:
+        fields = ("aws_request_id", "log_group_name", "log_stream_name", "function_name", "memory_limit_in_mb",
+                  "function_version", "invoked_function_arn", "client_context", "identity", "tenant_id")
+        return f"LambdaContext([{','.join(f'{name}={getattr(self, name)}' for name in fields)}])"
 
 
 class _RequestIdFilter(logging.Filter):

@@ -22,6 +22,9 @@ def handler(event, context):
         "log_group_name": context.log_group_name,
         "log_stream_name": context.log_stream_name,
         "remaining_ms": context.get_remaining_time_in_millis(),
+        "identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+        "client_context": context.client_context,
+        "repr": repr(context),
     }
     names = ("FLAVOR", "WORD", "SHARED", "OTHER_ONLY", "AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "LAMBDA_TASK_ROOT", "_HANDLER")
     return {
