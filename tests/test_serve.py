@@ -645,6 +645,30 @@ def test_bad_results_are_500(api: Server, kind: str, logged: str) -> None:
 @pytest.mark.parametrize(
     ("kind", "reason"),
     [
+        ("exit", "Runtime exited with error: exit status 3"),
+        ("exit-none", "Runtime exited without providing a reason"),  # sys.exit() is status 0
+        ("exit-text", "Runtime exited with error: exit status 1"),
+        ("os-exit", "Runtime exited with error: exit status 4"),
+        ("os-exit-0", "Runtime exited without providing a reason"),
+        ("sigkill", "Runtime exited with error: signal: killed"),
+    ],
+)
+def test_an_exit_is_a_runtime_exit_error_and_the_next_request_works(api: Server, kind: str, reason: str) -> None:
+    """Lambda's words for a runtime that ends mid-invocation (`exit status N`, `signal: killed`, and no
+    reason for status 0), after `RequestId: <id> Error: `; a new environment takes the next request."""
+    mark = api.mark()
+    reply = api.request("GET", f"/shapes/{kind}")
+    assert (reply.status, reply.body) == INTERNAL
+    line = api.wait_for(lambda line: line.startswith("[shapes] [ERROR] Runtime.ExitError: RequestId: "), since=mark)
+    assert re.fullmatch(r"\[shapes\] \[ERROR\] Runtime\.ExitError: RequestId: [0-9a-f-]{36} Error: " + re.escape(reason), line), line
+    if kind == "exit-text":  # Python prints a non-integer exit code to stderr
+        api.wait_for(lambda line: line == "[shapes] leaving with words", since=mark)
+    assert api.request("GET", "/shapes/str").body == b"hello"
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
         ("header-emoji", 'header x-emoji has a character that is not ISO-8859-1 ("\\u2713" at 0): percent-encode it'),
         ("cookie-emoji", 'a cookie has a character that is not ISO-8859-1 ("\\u2713" at 3)'),
         ("header-crlf", 'header x-a contains CR, LF or NUL: "a\\r\\nx-injected: 1"'),

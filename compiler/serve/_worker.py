@@ -185,6 +185,16 @@ def _load(handler: str) -> Handler | dict[str, Any]:
     return function  # type: ignore[no-any-return]
 
 
+def _exit_reason(code: object) -> str:
+    """What Lambda reports when the runtime process exits as `sys.exit(code)` makes Python exit: `None` is
+    status 0, which Lambda reports without a status; any other non-integer is printed to stderr and is 1."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    status = code or 0
+    return f"Runtime exited with error: exit status {status}" if status else "Runtime exited without providing a reason"
+
+
 def _default(value: object) -> object:
     """`json.dumps`'s fallback: a `Decimal` (boto3's DynamoDB numbers) as an int when it is whole, else a float."""
     if isinstance(value, decimal.Decimal):
@@ -220,11 +230,7 @@ class Runtime:
         try:
             result = self._handler(request["event"], LambdaContext(request))
         except SystemExit as exc:
-            status = exc.code if isinstance(exc.code, int) else 1
-            return self._fail(
-                _error("Runtime.ExitError", f"RequestId: {request['requestId']} Error: Runtime exited with error: exit status {status}"),
-                stop=True,
-            )
+            return self._fail(_error("Runtime.ExitError", f"RequestId: {request['requestId']} Error: {_exit_reason(exc.code)}"), stop=True)
         except Exception as exc:
             return self._fail(_exception(exc))
         try:

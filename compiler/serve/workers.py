@@ -116,7 +116,7 @@ class Worker:
             self._process.stdin.write((json.dumps(request) + "\n").encode("utf-8", "surrogateescape"))
             self._process.stdin.flush()
         except OSError:
-            return self._crashed()
+            return self._crashed(request["requestId"])
         deadline = time.monotonic() + INIT_LIMIT
         started = False
         while True:
@@ -132,16 +132,17 @@ class Worker:
             elif "result" in message or "error" in message:
                 return _answered(message)
             elif message.get("eof"):
-                return self._crashed()
+                return self._crashed(request["requestId"])
 
-    def _crashed(self) -> Outcome:
+    def _crashed(self, request_id: str) -> Outcome:
+        """The worker ended mid-request (`os._exit`, a signal, a crash below Python): Lambda's ExitError."""
         try:
             code = self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.stop()
-            code = -9
-        detail = f"signal {-code}" if code < 0 else f"exit status {code}"
-        return Outcome(error={"errorType": "Runtime.ExitError", "errorMessage": f"Runtime exited with error: {detail}"}, keep=False)
+            code = -signal.SIGKILL
+        message = f"RequestId: {request_id} Error: {exit_reason(code)}"
+        return Outcome(error={"errorType": "Runtime.ExitError", "errorMessage": message}, keep=False)
 
     def stop(self) -> None:
         """Kill the worker and whatever it started; reap it."""
@@ -177,6 +178,20 @@ class Worker:
         prefix = f"[{self.fn.key}] "
         for raw in stream:
             self._emit(prefix + raw.decode("utf-8", "replace").rstrip("\r\n"))
+
+
+def exit_reason(code: int) -> str:
+    """Lambda's words for how the runtime process ended, from its exit code (negative: the signal): Go's
+    `ProcessState` text, `exit status 3` or `signal: killed`, and no reason at all for status 0."""
+    if code == 0:
+        return "Runtime exited without providing a reason"
+    if code > 0:
+        return f"Runtime exited with error: exit status {code}"
+    try:
+        name = (signal.strsignal(-code) or f"signal {-code}").lower()
+    except ValueError:
+        name = f"signal {-code}"
+    return f"Runtime exited with error: signal: {name}"
 
 
 def _answered(answer: dict[str, Any]) -> Outcome:

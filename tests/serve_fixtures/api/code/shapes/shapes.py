@@ -3,6 +3,8 @@
 import base64
 import decimal
 import logging
+import os
+import signal
 import sys
 
 BINARY = bytes(range(256))
@@ -79,6 +81,16 @@ def handler(event, context):
         return "chatted"
     if kind == "exit":
         sys.exit(3)
+    if kind == "exit-none":
+        sys.exit()
+    if kind == "exit-text":
+        sys.exit("leaving with words")
+    if kind == "os-exit":
+        os._exit(4)
+    if kind == "os-exit-0":
+        os._exit(0)
+    if kind == "sigkill":
+        os.kill(os.getpid(), signal.SIGKILL)
     if kind == "log":
         logging.getLogger().warning("careful now")
         print("to stderr", file=sys.stderr)
