@@ -155,10 +155,11 @@ def _error(error_type: str, message: str, stack: list[str] | None = None) -> dic
 
 
 def _exception(exc: BaseException, error_type: str | None = None, message: str | None = None) -> dict[str, Any]:
-    """The error with its traceback, without the frames of this script and of importlib."""
-    summary = traceback.TracebackException.from_exception(exc)
-    summary.stack = traceback.StackSummary.from_list([f for f in summary.stack if not _internal(f.filename)])
-    return _error(error_type or type(exc).__name__, str(exc) if message is None else message, list(summary.format()))
+    """The error with its stack, without the frames of this script and of importlib. As in the runtime
+    (awslambdaric `bootstrap.py`: `traceback.format_list(tb_tuples)`), `stackTrace` is the frames alone:
+    no `Traceback` header, no closing `ValueError: …` line (the `[ERROR]` line says it), no chained causes."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _internal(f.filename)]
+    return _error(error_type or type(exc).__name__, str(exc) if message is None else message, traceback.format_list(frames))
 
 
 def _internal(filename: str) -> bool:

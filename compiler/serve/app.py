@@ -12,11 +12,13 @@ from compiler.serve import accesslog, config, events
 from compiler.serve.cors import CorsPolicy
 from compiler.serve.responses import MalformedResponseError, Response, from_lambda, gateway_error
 from compiler.serve.routing import Match, Router
-from compiler.serve.workers import Emit, Invocation, Outcome, Pool, PoolClosedError
+from compiler.serve.workers import Emit, Invocation, LambdaError, Outcome, Pool, PoolClosedError
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
 MAX_INVOKE_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation payload limit (request and response)
 INTERNAL_ERROR = "Internal Server Error"
+# Errors Lambda itself reports (the runtime process is gone), not the runtime inside it.
+_PLATFORM_ERRORS = frozenset({"Runtime.ExitError", "Runtime.Unavailable"})
 
 
 @dataclass(slots=True)
@@ -169,13 +171,7 @@ class App:
         exchange.error_message = INTERNAL_ERROR
         if outcome.error is not None:
             error = outcome.error
-            summary = f"{error.get('errorType')}: {error.get('errorMessage')}"
-            if outcome.timed_out:
-                self._log(prefix, str(error.get("errorMessage")))
-            else:
-                self._log(prefix, f"[ERROR] {summary}")
-                for chunk in error.get("stackTrace") or []:
-                    self._log(prefix, str(chunk).rstrip("\n"))
+            self._log_error(prefix, error, timed_out=outcome.timed_out)
             exchange.integration_error = f"The Lambda function returned the following error: {error.get('errorMessage')}. Check your Lambda function code and try again."
             return exchange
         assert outcome.result is not None
@@ -193,6 +189,23 @@ class App:
             return exchange
         exchange.error_message = None
         return exchange
+
+    def _log_error(self, prefix: str, error: LambdaError, *, timed_out: bool) -> None:
+        """An invocation's error as Lambda logs it. The runtime's own (awslambdaric `log_error`): the
+        `[ERROR] <type>: <message>` line, `Traceback (most recent call last):` (even over an empty stack)
+        and the stack's lines. The platform's, for a runtime that exited: the message, then the type on
+        its own line. A timeout: its message alone."""
+        message = str(error.get("errorMessage"))
+        if timed_out:
+            self._log(prefix, message)
+        elif error.get("errorType") in _PLATFORM_ERRORS:
+            self._log(prefix, message)
+            self._log(prefix, str(error.get("errorType")))
+        else:
+            self._log(prefix, f"[ERROR] {error.get('errorType')}: {message}")
+            self._log(prefix, "Traceback (most recent call last):")
+            for chunk in error.get("stackTrace") or []:
+                self._log(prefix, str(chunk).rstrip("\n"))
 
     def _log(self, prefix: str, text: str) -> None:
         """Function log text, one line per line, each with the function's prefix (a multi-line error
