@@ -551,6 +551,7 @@ def test_context_object(api: Server) -> None:
         ("full", 201, "text/plain", b"created"),
         ("binary", 200, "application/octet-stream", bytes(range(256))),
         ("plain", 202, "text/plain; charset=utf-8", b"no content type"),
+        ("bytes", 201, "text/plain", b"from bytes"),  # bytes are the payload as they are, not a JSON string
     ],
 )
 def test_response_shapes(api: Server, kind: str, status: int, content_type: str, body: bytes) -> None:
@@ -635,6 +636,7 @@ def test_exception_is_500_with_traceback_in_log(api: Server) -> None:
         ("nan", "[shapes] [ERROR] Runtime.MarshalError: Unable to marshal response: Out of range float values are not JSON compliant"),
         ("infinity", "[shapes] [ERROR] Runtime.MarshalError: Unable to marshal response: Out of range float values are not JSON compliant"),
         ("decimal-nan", "[shapes] [ERROR] Runtime.MarshalError: Unable to marshal response: Out of range float values are not JSON compliant"),
+        ("bytes-not-json", "[shapes] The response from the Lambda function doesn't match the format that API Gateway expects. The result is not JSON"),
         ("badbody", '[shapes] The response from the Lambda function doesn\'t match the format that API Gateway expects. Lambda body contains the wrong type for field "body"'),
         ("exit", "[shapes] RequestId: "),
     ],

@@ -196,6 +196,15 @@ def _exit_reason(code: object) -> str:
     return f"Runtime exited with error: exit status {status}" if status else "Runtime exited without providing a reason"
 
 
+def _marshal(result: object) -> str:
+    """The result's payload. `bytes` are the payload as they are, not JSON-encoded (awslambdaric
+    `lambda_runtime_marshaller.py`: `if isinstance(response, bytes): return response`); API Gateway then
+    reads them as it reads any payload, so they must be JSON text. NaN and Infinity are not JSON."""
+    if isinstance(result, bytes | bytearray):
+        return bytes(result).decode("utf-8", "replace")
+    return json.dumps(result, default=_default, allow_nan=False)
+
+
 def _default(value: object) -> object:
     """`json.dumps`'s fallback: a `Decimal` (boto3's DynamoDB numbers) as an int when it is whole, else a float."""
     if isinstance(value, decimal.Decimal):
@@ -235,7 +244,7 @@ class Runtime:
         except Exception as exc:
             return self._fail(_exception(exc))
         try:
-            text = json.dumps(result, default=_default, allow_nan=False)  # NaN and Infinity are not JSON
+            text = _marshal(result)
         except (TypeError, ValueError, RecursionError) as exc:
             return self._fail(_error("Runtime.MarshalError", f"Unable to marshal response: {exc}"))
         self._finish()

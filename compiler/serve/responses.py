@@ -48,7 +48,7 @@ def from_lambda(payload: str) -> Response:
     """The HTTP response for a function's result (its JSON text), by the payload 2.0 rules."""
     try:
         value = json.loads(payload)
-    except ValueError as exc:  # the worker always sends valid JSON; be safe anyway
+    except ValueError as exc:  # a handler that returned bytes that are not JSON text
         raise MalformedResponseError(f"{_FORMAT_ERROR} The result is not JSON: {exc}") from exc
     if not isinstance(value, dict) or "statusCode" not in value:
         # API Gateway infers the format: 200, application/json, the result as the body (a string as is).

@@ -37,6 +37,10 @@ def handler(event, context):
         return 42
     if kind == "none":
         return None
+    if kind == "bytes":  # the runtime sends bytes as the payload itself
+        return b'{"statusCode": 201, "headers": {"content-type": "text/plain"}, "body": "from bytes"}'
+    if kind == "bytes-not-json":
+        return b"plain bytes"
     if kind == "dict":
         return {"a": 1}
     if kind == "full":
