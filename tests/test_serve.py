@@ -571,6 +571,11 @@ def test_response_headers_and_cookies(api: Server) -> None:
     assert reply.all("set-cookie") == ["a=1; Path=/", "b=2"]
 
 
+def test_cookies_come_before_a_set_cookie_header(api: Server) -> None:
+    reply = api.request("GET", "/shapes/both-cookies")
+    assert (reply.all("set-cookie"), reply.header("x-after")) == (["c=1", "d=2", "h=1"], "1")
+
+
 @pytest.mark.parametrize(("kind", "date"), [("date", "Wed, 21 Oct 2015 07:28:00 GMT"), ("str", None)])
 def test_one_date_header(api: Server, kind: str, date: str | None) -> None:
     dates = api.request("GET", f"/shapes/{kind}").all("date")

@@ -107,7 +107,10 @@ def _headers(value: dict[str, Any]) -> list[tuple[str, str]]:
     cookies = value.get("cookies") or []
     if not isinstance(cookies, list):
         raise MalformedResponseError(f"{_FORMAT_ERROR} cookies must be a list of strings")
-    headers += [("set-cookie", _field(c, "a cookie")) for c in cookies]
+    # Both kinds are sent, the `cookies` first (AWS as observed in ministackorg/ministack `_invoke_lambda_proxy`).
+    from_headers = [h for h in headers if h[0].lower() == "set-cookie"]
+    headers = [h for h in headers if h[0].lower() != "set-cookie"]
+    headers += [("set-cookie", _field(c, "a cookie")) for c in cookies] + from_headers
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.insert(0, ("content-type", "text/plain; charset=utf-8"))
     return headers

@@ -57,6 +57,8 @@ def handler(event, context):
             "body": base64.b64encode(BINARY).decode(),
             "isBase64Encoded": True,
         }
+    if kind == "both-cookies":
+        return {"statusCode": 200, "headers": {"Set-Cookie": "h=1", "x-after": "1"}, "cookies": ["c=1", "d=2"], "body": "ok"}
     if kind == "plain":
         return {"statusCode": 202, "body": "no content type"}
     if kind.startswith("wide-"):  # n characters of two bytes each in UTF-8, six as a JSON escape
