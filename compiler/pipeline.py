@@ -62,10 +62,9 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
             resolved = resolve(service, data, document.numbers)
             context = rules.Context(spec=resolved, raw=data, spec_dir=document.path.parent, today=today)
             semantic = [*rules.run(context), *naming.collisions(resolved)]
-            if ("functions",) in removed:  # an empty `functions`: routes cannot name a function yet
-                semantic = [f for f in semantic if f.code != "E304"]
             gone = set(removed)
-            findings += [f for f in semantic if not _under(f.path, gone)]
+            lost = _references_lost(document.data, data) if removed else set()
+            findings += [f for f in semantic if not _under(f.path, gone) and not _caused_by_removal(f, gone, lost)]
             if not problems:
                 result.resolved = resolved
             if lower and not has_errors(findings):
@@ -76,6 +75,42 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
         findings = [f for f in findings if f.code == "E005" or not _under(f.path, document.rejected)]
     result.diagnostics = locate(document, display, findings)
     return result
+
+
+def _caused_by_removal(finding: Finding, removed: set[SpecPath], lost: set[str]) -> bool:
+    """Whether a finding only follows from an element that was reported and then removed: what it
+    held is not there for the rules to see (one mistake, one line)."""
+    if finding.code == "E304":  # an invalid `functions`: routes cannot name a function yet
+        return ("functions",) in removed
+    if finding.code == "E612":  # an invalid `parameters`: every use would look undeclared
+        return ("parameters",) in removed
+    if finding.code == "W613":  # no functions to use it, or its uses were in a removed element
+        return ("functions",) in removed or (len(finding.path) == 2 and finding.path[1] in lost)
+    if finding.code == "W404":  # an invalid `routes` is not "no routes"
+        return ("routes",) in removed
+    if finding.code == "E220":  # an invalid `format` (or `logging`) is not `format: Text`
+        return any(path[-1] in {"logging", "format"} and "logging" in path for path in removed)
+    return False
+
+
+def _references_lost(original: Any, pruned: Any) -> set[str]:
+    """Parameter names that `${param:…}` texts of the file name, but no longer the pruned data."""
+    from compiler.resolve import PARAM_REF
+
+    def names(value: Any) -> set[str]:
+        found: set[str] = set()
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                found.update(PARAM_REF.findall(item))
+            elif isinstance(item, dict):
+                stack += item.values()
+            elif isinstance(item, list):
+                stack += item
+        return found
+
+    return names(original) - names(pruned)
 
 
 def _under(path: SpecPath, places: set[SpecPath]) -> bool:

@@ -484,6 +484,28 @@ functions:
         "service: demo\nfunctions:\n  api: {source: code, handler: main.handler}\nroutes:\n  GET /a: 42\napi:\n  stage: v1\n",
         ['5:11 E103 routes["GET /a"]'],  # and no W404 "there are no routes"
     ),
+    "parameters that are not a mapping do not make their uses undeclared": (
+        'service: demo\nparameters: [queue]\nfunctions:\n  api: {source: code, handler: main.handler, environment: {QUEUE: "${param:queue}"}}\n',
+        ["2:13 E103 parameters"],
+    ),
+    "functions that are not a mapping do not leave parameters unused": (
+        "service: demo\nparameters:\n  queue: {}\nfunctions:\n  - api: {source: code, handler: main.handler}\n",
+        ["5:3 E103 functions"],
+    ),
+    "a statement removed for a missing key still uses its parameters": (
+        'service: demo\nparameters:\n  queue: {}\nfunctions:\n  api:\n    source: code\n    handler: main.handler\n'
+        '    permissions:\n      - resources: ["${param:queue}"]\n',
+        ["9:9 E102 functions.api.permissions[0].actions"],
+    ),
+    "routes that are not a mapping are not no routes": (
+        "service: demo\nfunctions:\n  api: {source: code, handler: main.handler}\nroutes:\n  - GET /a: api\napi:\n  stage: v1\n",
+        ["5:3 E103 routes"],  # and no W404 "there are no routes"
+    ),
+    "a log format written wrong is not `Text`": (
+        "service: demo\nfunctions:\n  api: {source: code, handler: main.handler, logging: {system_level: WARN}}\n"
+        "logging:\n  format: json\n  application_level: INFO\n",
+        ["5:11 E104 logging.format"],  # not also: each level "needs `format: JSON`"
+    ),
     "functions that are not a mapping": (
         "service: 5\nregion: nowhere\nfunctions: []\n",
         ["1:10 E103 service", "2:9 E603 region", "3:12 E103 functions"],
