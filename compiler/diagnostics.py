@@ -84,10 +84,15 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     if matches:
         return matches[0]
     lowered = {c.lower(): c for c in choices}
-    return lowered.get(word.lower())
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    # An abbreviation (`env`, `arch`) of one choice only.
+    starting = [c for c in choices if len(word) >= _MIN_ABBREVIATION and c.lower().startswith(word.lower())]
+    return starting[0] if len(starting) == 1 else None
 
 
 _MAX_SUGGESTED = 200
+_MIN_ABBREVIATION = 3
 _MAX_QUOTED = 100
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -151,6 +152,7 @@ def _findings(data: Any, errors: list[Any]) -> list[Finding]:
     for error in errors:
         path = _spec_path(data, error["loc"], keep_last=error["type"] in {"missing", "missing_argument", "unexpected_keyword_argument"})
         by_path[path].append((error["type"], error.get("ctx") or {}, error.get("input")))
+    siblings = {path: _parent(data, path) for path, items in by_path.items() if any(kind == "unexpected_keyword_argument" for kind, _, _ in items)}
     findings: list[Finding] = []
     above = {path[:length] for path in by_path for length in range(len(path))}  # paths with a deeper error
     for path, items in by_path.items():
@@ -158,7 +160,7 @@ def _findings(data: Any, errors: list[Any]) -> list[Finding]:
         type_errors = [item for item in items if item[0] in _EXPECTED]
         others = [item for item in items if item[0] not in _EXPECTED]
         for kind, ctx, value in others:
-            findings.append(_finding(path, kind, ctx, value))
+            findings.append(_finding(path, kind, ctx, value, siblings.get(path) or {}))
         if type_errors and not deeper and not others:
             findings.append(_type_finding(path, type_errors))
     return _without_misspelt_missing(findings)
@@ -171,10 +173,16 @@ def _without_misspelt_missing(findings: list[Finding]) -> list[Finding]:
     for finding in findings:
         if finding.code == "E101" and finding.path:
             siblings = [p[-1] for p in missing if p[:-1] == finding.path[:-1]]
-            close = closest(str(finding.path[-1]), [str(s) for s in siblings])
+            close = _meant(str(finding.path[-1]), [str(s) for s in siblings])
             if close is not None:
                 missing.pop((*finding.path[:-1], close), None)
     return [f for f in findings if f.code != "E102" or not f.path or f.path in missing]
+
+
+def _meant(name: str, known: Sequence[str], present: Collection[Any] = ()) -> str | None:
+    """The allowed key an unknown key stands for: the closest one, or the only one there is when
+    it is not `present` (`{fn: api}` in a route)."""
+    return closest(name, known) or (known[0] if len(known) == 1 and known[0] not in present else None)
 
 
 def _spec_path(data: Any, loc: tuple[Any, ...], *, keep_last: bool) -> SpecPath:
@@ -191,11 +199,13 @@ def _spec_path(data: Any, loc: tuple[Any, ...], *, keep_last: bool) -> SpecPath:
     return tuple(path)
 
 
-def _finding(path: SpecPath, kind: str, ctx: dict[str, Any], value: Any) -> Finding:
+def _finding(path: SpecPath, kind: str, ctx: dict[str, Any], value: Any, siblings: Collection[Any]) -> Finding:
     name = path[-1] if path else ""
     if kind == "unexpected_keyword_argument":
         known = _field_names(path[:-1])
-        return Finding("E101", path, f"unknown key `{name}`{did_you_mean(str(name), known)}; allowed here: {', '.join(known)}", anchor="key")
+        meant = _meant(str(name), known, siblings)
+        hint = f" (did you mean `{meant}`?)" if meant else ""
+        return Finding("E101", path, f"unknown key `{name}`{hint}; allowed here: {', '.join(known)}", anchor="key")
     if kind in {"missing", "missing_argument"}:
         return Finding("E102", path, f"missing required key `{name}`")
     if kind == "literal_error":
