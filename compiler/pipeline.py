@@ -57,7 +57,12 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
         data: dict[str, Any] = document.data
         removed: tuple[SpecPath, ...] = ()
         if service is None:  # report the rest of the file too, from what is valid in it
-            service, data, removed = structure.salvage(document.data, problems)
+            salvaged = structure.salvage(document.data, problems)
+            service, data, removed = salvaged.service, salvaged.data, salvaged.removed
+            for old, new in salvaged.renamed:  # a misspelt key's elements are found where it stands
+                for path, at in [(p, at) for p, at in document.positions.items() if p[: len(old)] == old]:
+                    document.positions.setdefault((*new, *path[len(old) :]), at)
+            findings += salvaged.findings
         if service is not None:
             resolved = resolve(service, data, document.numbers)
             context = rules.Context(spec=resolved, raw=data, spec_dir=document.path.parent, today=today)

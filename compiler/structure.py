@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean, one_of
 
@@ -61,28 +61,62 @@ def validate(data: dict[str, Any]) -> tuple[Service | None, list[Finding]]:
 _SALVAGE_ROUNDS = 5
 
 
-def salvage(data: dict[str, Any], findings: list[Finding]) -> tuple[Service | None, dict[str, Any], tuple[SpecPath, ...]]:
+class Salvaged(NamedTuple):
+    """What `salvage` made of a rejected spec."""
+
+    service: Service | None  # None when what is left cannot make one, e.g. `service` is missing
+    data: dict[str, Any]  # the pruned data
+    removed: tuple[SpecPath, ...]  # findings about these are artifacts of the pruning
+    renamed: tuple[tuple[SpecPath, SpecPath], ...]  # misspelt keys, read as the key they are closest to
+    findings: list[Finding]  # problems inside renamed elements (the first validation does not look in)
+
+
+def salvage(data: dict[str, Any], findings: list[Finding]) -> Salvaged:
     """A typed spec made from `data` without the elements that `findings` reject.
 
-    Lets the semantic rules report the problems of the rest of the file in the same run. Returns
-    the spec (None when what is left cannot make one, e.g. `service` is missing), the pruned data,
-    and the removed paths: findings about those are artifacts of the pruning.
+    Lets the semantic rules report the problems of the rest of the file in the same run. An
+    unknown key that is a misspelling of an allowed key that is not there (`sources`, `default:`)
+    is read as that key, so that what it holds is checked and nothing that needs it is reported
+    missing: one mistake, one line.
     """
     pruned_data = copy.deepcopy(data)
     removed: list[SpecPath] = []
+    renamed: list[tuple[SpecPath, SpecPath]] = []
+    inside: list[Finding] = []
+    service = None
     for _ in range(_SALVAGE_ROUNDS):
         for finding in findings:
             path = finding.path
             if finding.code == "E102" and len(path) > 1:  # a required key is missing: drop the element that needs it
                 path = path[:-1]
             if not path:
-                return None, pruned_data, tuple(removed)
-            if _stand_in(pruned_data, path, finding.code) or _prune(pruned_data, path):
+                return Salvaged(None, pruned_data, tuple(removed), tuple(renamed), inside)
+            if finding.code == "E101" and (new := _rename(pruned_data, path, data)) is not None:
+                renamed.append((path, new))
+            elif _stand_in(pruned_data, path, finding.code) or _prune(pruned_data, path):
                 removed.append(path)
         service, findings = validate(pruned_data)
+        inside += [f for f in findings if any(f.path[: len(new)] == new for _, new in renamed)]
         if service is not None:
-            return service, pruned_data, tuple(removed)
-    return None, pruned_data, tuple(removed)
+            break
+    return Salvaged(service, pruned_data, tuple(removed), tuple(renamed), inside)
+
+
+def _rename(data: Any, path: SpecPath, original: Any) -> SpecPath | None:
+    """Give the unknown key at `path` the allowed key it is a misspelling of, when the file does not
+    have that key there (also not as an invalid, pruned one), keeping the keys' order; the new path, or None."""
+    parent = _parent(data, path)
+    if not isinstance(parent, dict) or path[-1] not in parent:
+        return None
+    written = _parent(original, path)
+    taken = set(parent) | (set(written) if isinstance(written, dict) else set())
+    meant = _meant(str(path[-1]), [name for name in _field_names(path[:-1]) if name not in taken])
+    if meant is None:
+        return None
+    items = list(parent.items())
+    parent.clear()
+    parent.update((meant if key == path[-1] else key, value) for key, value in items)
+    return (*path[:-1], meant)
 
 
 def _parent(data: Any, path: SpecPath) -> Any:

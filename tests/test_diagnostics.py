@@ -471,7 +471,7 @@ functions:
     ),
     "values with YAML tags": (
         "service: !Ref demo\nfunctions:\n  api: {source: code, handler: main.handler, timeout: !Sub x, memroy: 1}\n",
-        ["1:10 E005 service", "3:55 E005 functions.api.timeout", "3:63 E101 functions.api.memroy"],
+        ["1:10 E005 service", "3:55 E005 functions.api.timeout", "3:63 E101 functions.api.memroy", "3:71 E105 functions.api.memory"],
     ),
     "one mistake, one line": (
         "service: demo\nfunction:\n  api: {source: code, handler: main.handler}\n"
@@ -507,6 +507,16 @@ functions:
         "service: demo\nfunctions:\n  api: {source: code, handler: main.handler, logging: {system_level: WARN}}\n"
         "logging:\n  format: json\n  application_level: INFO\n",
         ["5:11 E104 logging.format"],  # not also: each level "needs `format: JSON`"
+    ),
+    "a misspelt key is read as the key it stands for": (
+        "service: demo\nparameter:\n  queue: {}\ndefault:\n  memory: 64\nfunctions:\n"
+        '  api: {sources: code, handler: main.handler, environment: {QUEUE: "${param:queue}"}}\nroute:\n  GET /a: api\napi:\n  stage: v1\n',
+        # not also: `source` missing, `${param:queue}` undeclared, "no routes"; but what the misspelt keys hold is checked
+        ["2:1 E101 parameter", "4:1 E101 default", "5:11 E105 defaults.memory", "7:9 E101 functions.api.sources", "8:1 E101 route"],
+    ),
+    "a misspelling of a key that is there is not read as it": (
+        "service: demo\nfunctions:\n  api: {source: code, handler: main.handler, memory: 1, memroy: 2}\n",
+        ["3:54 E105 functions.api.memory", "3:57 E101 functions.api.memroy"],
     ),
     "functions that are not a mapping": (
         "service: 5\nregion: nowhere\nfunctions: []\n",
