@@ -95,6 +95,16 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ("region: us-east-1\n" + MINIMAL + "parameters:\n  region: {}\n", "10:3 E701 parameters.region", "terraform variable `region`"),
         (MINIMAL + "api:\n  name: My API (v2)\n", "9:9 E402 api.name", "log group"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {A: x}\n"), "5:19 E212 functions.api.environment.A", "two characters"),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    environment:\n      QUEUE: ${param:queue\n") + "parameters:\n  queue: {}\n",
+            "6:14 E617 functions.api.environment.QUEUE",
+            "write `${param:queue}`",
+        ),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    environment: {QUEUE: '${params:queue}'}\n") + "parameters:\n  queue: {}\n",
+            "5:26 W615 functions.api.environment.QUEUE",
+            "did you mean `${param:queue}`?",
+        ),
         (MINIMAL.replace("    source: code\n", "    source: code\n    role: arn:aws:iam::123456789012:role/${param:name}\n    permissions: [{actions: [s3:GetObject], resources: ['*']}]\n") + "parameters:\n  name: {}\n",
          "6:18 E216 functions.api.permissions", "function `api` uses the existing `role`"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {REGION: '${AWS::Region}'}\n"), "5:27 W615 functions.api.environment.REGION", "passed on as text"),
@@ -481,6 +491,18 @@ functions:
     "a misspelt parameter is not also unused": (
         'service: demo\nparameters:\n  queue_url: {}\nfunctions:\n  api: {source: code, handler: main.handler, environment: {Q1: "${param:QUEUE_URL}"}}\n',
         ["5:64 E612 functions.api.environment.Q1"],
+    ),
+    "a reference written without `param:` is not also unused": (
+        'service: demo\nparameters:\n  queue_url: {}\nfunctions:\n  api: {source: code, handler: main.handler, environment: {Q1: "${queue_url}"}}\n',
+        ["5:64 W615 functions.api.environment.Q1"],
+    ),
+    "an unclosed reference is not also unused, nor a bad role": (
+        "service: demo\nparameters:\n  role: {}\nfunctions:\n  api:\n    source: code\n    handler: main.handler\n    role: ${param:role\n",
+        ["8:11 E617 functions.api.role"],
+    ),
+    "a parameter used by the name E611 suggests is not also undeclared": (
+        'service: demo\nparameters:\n  queue-url: {}\nfunctions:\n  api: {source: code, handler: main.handler, environment: {Q1: "${param:queue_url}"}}\n',
+        ["3:3 E611 parameters.queue-url"],
     ),
     "routes that are all invalid": (
         "service: demo\nfunctions:\n  api: {source: code, handler: main.handler}\nroutes:\n  GET /a: 42\napi:\n  stage: v1\n",

@@ -11,6 +11,7 @@ from compiler import awsdata
 from compiler.diagnostics import Anchor, Finding, SpecPath, closest, did_you_mean
 from compiler.resolve import LOG_ACTIONS, LOG_STATEMENT_SID, PARAM_REF, PREFIX, Function
 from compiler.rules import Context, rule
+from compiler.rules.service import unclosed_reference
 
 if TYPE_CHECKING:
     import ast  # parsed only when a handler is looked for
@@ -300,7 +301,9 @@ def function_role(ctx: Context) -> Iterator[Finding]:
         if fn.role is None:
             continue
         # A parameter may stand for the whole ARN or any part of it (an account id, a role name).
-        if not PARAM_REF.fullmatch(fn.role) and not _ROLE_ARN.match(PARAM_REF.sub("000000000000", fn.role)):
+        if unclosed_reference(fn.role):
+            pass  # reported by parameter-references
+        elif not PARAM_REF.fullmatch(fn.role) and not _ROLE_ARN.match(PARAM_REF.sub("000000000000", fn.role)):
             yield Finding("E215", fn.origin["role"], f"`{fn.role}` is not an IAM role ARN such as `arn:aws:iam::123456789012:role/name`")
         if fn.permissions and fn.origin["permissions"][0] == "defaults":  # at the place that opts out of the generated role
             yield Finding(
@@ -331,6 +334,8 @@ def function_permissions(ctx: Context) -> Iterator[Finding]:
                     yield Finding("E217", (*where, "actions", index), f"`{action}` is not an IAM action; write `service:Action`, e.g. `sqs:SendMessage`")
             for index, resource in enumerate(statement.resources):
                 # A parameter may stand for an ARN's beginning or for any one of its parts.
+                if unclosed_reference(resource):
+                    continue  # reported by parameter-references
                 if not PARAM_REF.match(resource) and not _RESOURCE_ARN.match(PARAM_REF.sub("aws", resource)):
                     yield Finding(
                         "E218",

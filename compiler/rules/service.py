@@ -205,27 +205,46 @@ def literal_references(ctx: Context) -> Iterator[Finding]:
 
     Not in `permissions`: there `${aws:username}` and the like are IAM policy variables, which
     IAM substitutes itself."""
+    declared = [name for name, _ in ctx.spec.parameters]
     for path, text in param_places(ctx.spec.service):
         match = None if "permissions" in path else _OTHER_REFERENCE.search(text)
         if match:
-            yield Finding(
-                "W615",
-                path,
-                f"`{match.group(0)}` is passed on as text: apispec substitutes only `${{param:name}}` "
-                "(Lambda sets `AWS_REGION` itself; declare a parameter for other values)",
-            )
+            meant = _meant_parameter(match.group(0), declared)
+            hint = f" (did you mean `${{param:{meant}}}`?)" if meant else " (Lambda sets `AWS_REGION` itself; declare a parameter for other values)"
+            yield Finding("W615", path, f"`{match.group(0)}` is passed on as text: apispec substitutes only `${{param:name}}`{hint}")
 
 
-@rule("E612", "W613", name="parameter-references")
+def _meant_parameter(reference: str, declared: list[str]) -> str | None:
+    """The declared parameter that `${name}`, `${params:name}` or `${PARAM:name}` was meant to name, or None."""
+    name = reference[2:-1].rpartition(":")[2].strip()
+    return name if name in declared else None
+
+
+_UNCLOSED_REFERENCE = re.compile(r"\$\{param:\s*([A-Za-z0-9_-]*)")
+
+
+def unclosed_reference(text: str) -> re.Match[str] | None:
+    """A `${param:` without its closing `}` (other rules leave such a text to `parameter-references`)."""
+    return _UNCLOSED_REFERENCE.search(PARAM_REF.sub("", text)) if "${param:" in text else None
+
+
+@rule("E612", "W613", "E617", name="parameter-references")
 def parameter_references(ctx: Context) -> Iterator[Finding]:
-    """Every `${param:name}` names a declared parameter; every parameter is used."""
+    """Every `${param:name}` is closed and names a declared parameter; every parameter is used."""
     declared = [name for name, _ in ctx.spec.parameters]
+    # A declared name that E611 refuses, used as the name it suggests, is not undeclared as well.
+    renamed = {_suggest(name): name for name in declared if not _PARAMETER_NAME.match(name)}
     used: set[str] = set()
     for path, text in param_places(ctx.spec.service):
+        unclosed = unclosed_reference(text)
+        if unclosed:
+            used.add(unclosed.group(1))
+            yield Finding("E617", path, f"`{unclosed.group(0)}` is not closed; write `${{param:{unclosed.group(1) or 'name'}}}`")
+        used.update(meant for other in _OTHER_REFERENCE.findall(text) if (meant := _meant_parameter(other, declared)))  # W615 says it
         for match in PARAM_REF.finditer(text):
             name = match.group(1)
-            used.add(name)
-            if name not in declared:
+            used.add(renamed.get(name, name))
+            if name not in declared and name not in renamed:
                 close = closest(name, declared)
                 if close:
                     used.add(close)  # not reported "never used" as well: it is, misspelt
