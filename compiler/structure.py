@@ -246,14 +246,19 @@ def _finding(path: SpecPath, kind: str, ctx: dict[str, Any], value: Any, sibling
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return Finding("E104", path, f"{_show(value, typed=False)} is not allowed; use {one_of(choices)}{did_you_mean(str(value), choices)}")
     if kind in {"greater_than_equal", "greater_than"}:
-        return Finding("E105", path, f"{_show(value)} is too small; the minimum is {ctx.get('ge', ctx.get('gt'))}")
+        return Finding("E105", path, f"{_show(value)} is too small; the minimum is {_number(ctx.get('ge', ctx.get('gt')))}")
     if kind in {"less_than_equal", "less_than"}:
-        return Finding("E105", path, f"{_show(value)} is too large; the maximum is {ctx.get('le', ctx.get('lt'))}")
+        return Finding("E105", path, f"{_show(value)} is too large; the maximum is {_number(ctx.get('le', ctx.get('lt')))}")
     if kind == "too_short":
         return Finding("E106", path, "must not be empty; give at least one entry")
     if kind == "finite_number":
         return Finding("E105", path, f"{_show(value)} is not a finite number")
     return Finding("E103", path, f"{_show(value)} is not valid here ({kind.replace('_', ' ')})")
+
+
+def _number(limit: Any) -> Any:
+    """A limit as people write it: `0`, not `0.0`."""
+    return int(limit) if isinstance(limit, float) and limit.is_integer() else limit
 
 
 def _type_finding(path: SpecPath, items: list[tuple[str, dict[str, Any], Any]]) -> Finding:
@@ -267,11 +272,25 @@ def _type_finding(path: SpecPath, items: list[tuple[str, dict[str, Any], Any]]) 
     wanted = ", ".join(expected[:-1]) + " or " + expected[-1] if len(expected) > 1 else expected[0]
     if len(path) == 2 and path[0] == "routes":
         wanted = "a function key or `{function: key}`"
-    return Finding("E103", path, f"expected {wanted}, got {_show(value)}{_quoting_hint(expected, value)}{_shape_hint(path, expected, value)}")
+    return Finding("E103", path, f"expected {wanted}, got {_show(value)}{_quoting_hint(path, expected, value)}{_shape_hint(path, expected, value)}")
 
 
 def _shape_hint(path: SpecPath, expected: list[str], value: Any) -> str:
-    """Mappings written as something else are mostly a list dash too many or an indentation too few."""
+    """Mappings written as something else are mostly a list dash too many or an indentation too few;
+    lists written as something else, a missing dash or missing brackets."""
+    if expected == ["a list"] and isinstance(value, str):
+        if len(value) > _MAX_SHOWN:
+            return "; write a list, e.g. `[a, b]`"
+        import json
+
+        item = value if re.fullmatch(r"[A-Za-z0-9][\w./:-]*", value) else json.dumps(value, ensure_ascii=False)  # `*`, `${…}` need quotes in `[…]`
+        return f"; write a list, e.g. `[{item}]`"
+    if expected == ["a list"] and isinstance(value, dict):
+        return "; start each entry with `- `"
+    if "text" in expected and isinstance(value, dict) and len(value) == 1:
+        key, inner = next(iter(value.items()))
+        if inner is None and str(key).startswith("param:"):  # `{param:x}`: YAML reads a mapping
+            return f"; write `${{{key}}}`, with the `$`"
     if expected != ["a mapping"]:
         return ""
     if len(path) == 2 and path[0] in {"functions", "parameters"} and path[1] in _field_names((path[0], "x")):
@@ -283,14 +302,29 @@ def _shape_hint(path: SpecPath, expected: list[str], value: Any) -> str:
     return ""
 
 
-def _quoting_hint(expected: list[str], value: Any) -> str:
-    """Most type mistakes in YAML are quotes too many or too few."""
+# The unit of each number with one, for `memory: 256MB` and the like.
+_UNITS = {"memory": "MB", "timeout": "seconds", "max_age": "seconds", "retention_days": "days"}
+_MAX_SHOWN = 40
+
+
+def _quoting_hint(path: SpecPath, expected: list[str], value: Any) -> str:
+    """Most type mistakes in YAML are quotes too many or too few, a unit after a number, or YAML 1.1's booleans."""
     numeric = {"a whole number", "a number"} & set(expected)
     if numeric and isinstance(value, str) and re.fullmatch(r"[-+]?\d+(\.\d*)?", value.strip()):
         return "; write it without quotes"
+    if numeric and isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?\s*[A-Za-z]+", value.strip()):
+        unit = _UNITS.get(str(path[-1])) if path else None
+        return f"; write the number alone, in {unit}" if unit else "; write the number alone, without a unit"
+    if "`true` or `false`" in expected and isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return "; write it without quotes"
+    if "`true` or `false`" in expected and isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+        return f"; YAML 1.2 reads `{value}` as text: write `{str(_YAML11_BOOLEANS[value.lower()]).lower()}`"
     if "text" in expected and isinstance(value, bool | int | float):
         return "; put it in quotes to keep it as text"
     return ""
+
+
+_YAML11_BOOLEANS = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
 
 
 def _show(value: Any, *, typed: bool = True) -> str:
