@@ -93,6 +93,8 @@ def _caused_by_removal(finding: Finding, removed: set[SpecPath], lost: set[str])
         return ("functions",) in removed or (len(finding.path) == 2 and finding.path[1] in lost)
     if finding.code == "W404":  # an invalid `routes` is not "no routes"
         return ("routes",) in removed
+    if finding.code == "W411":  # an invalid `allow_origins` is not "sets nothing"
+        return any(path[:2] == ("api", "cors") for path in removed)
     if finding.code == "E220":  # an invalid `format` (or `logging`) is not `format: Text`
         return any(path[-1] in {"logging", "format"} and "logging" in path for path in removed)
     return False

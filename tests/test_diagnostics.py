@@ -532,6 +532,10 @@ functions:
         "service: demo\nfunctions:\n  api: {source: code, handler: main.handler}\nroutes:\n  - GET /a: api\napi:\n  stage: v1\n",
         ["5:3 E103 routes"],  # and no W404 "there are no routes"
     ),
+    "cors with an invalid setting does not set nothing": (
+        "service: demo\nfunctions:\n  api: {source: code, handler: main.handler}\nroutes:\n  GET /a: api\napi:\n  cors: {allow_origins: '*'}\n",
+        ["7:25 E103 api.cors.allow_origins"],  # not also W411 "`cors` sets nothing"
+    ),
     "a log format written wrong is not `Text`": (
         "service: demo\nfunctions:\n  api: {source: code, handler: main.handler, logging: {system_level: WARN}}\n"
         "logging:\n  format: json\n  application_level: INFO\n",
