@@ -177,10 +177,18 @@ def _syntax_finding(error: Any) -> Finding:
     at = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     message = " ".join(_one_line(str(p)) for p in (error.context, problem) if p)
     context = error.context_mark
+    no_colon = str(error.context or "") == "while scanning a simple key" and "expected ':'" in problem
+    sign = {"while scanning an alias": "*", "while scanning an anchor": "&"}.get(str(error.context or ""))
+    if (no_colon or sign) and context is not None:
+        at = (context.line + 1, context.column + 1)  # the line without its `: ` (not the next one), the `*` itself
     if "\\t" in message or "\t" in message:
         message += "; replace the tab with spaces"
     elif unclosed:
         message += "; a quote or bracket that opens here is never closed"
+    elif no_colon:
+        message += "; this line is not `key: value`: put a colon and a space after the key (`timeout: 10`)"
+    elif sign:
+        message += f"; `{sign}` starts a YAML {'alias' if sign == '*' else 'anchor'}: put a value that begins with it in quotes (`\"{sign}\"`)"
     elif "mapping values are not allowed" in problem and mark is not None and mark.column > _MAX_IMPLICIT_KEY:
         message += f"; a key of more than {_MAX_IMPLICIT_KEY} characters takes YAML's explicit form: `? <key>` on one line, `: <value>` on the next"
     elif "mapping values are not allowed" in problem:

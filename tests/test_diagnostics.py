@@ -118,6 +118,8 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ("service: demo\t\n" + MINIMAL.removeprefix("service: demo\n") + "#" + "x" * 5000 + "\n", "1:14 E003 (document)", "replace the tab with spaces"),
         ('service: demo\nfunctions: {api: {source: "code\n', "2:27 E003 (document)", "never closed"),
         ("service: demo\nfunctions: [a, b\n", "2:12 E003 (document)", "never closed"),
+        (MINIMAL + "api:\n  cors: {allow_origins: [*]}\n", "9:26 E003 (document)", 'put a value that begins with it in quotes (`"*"`)'),
+        (MINIMAL.replace("    handler: main.handler\n", "    handler main.handler\n    timeout: 3\n"), "5:5 E003 (document)", "put a colon and a space after the key"),
         (MINIMAL.replace("  GET /items/{id}: api", "  GET " + "/x" * 600 + ": api"), "7:1207 E003 (document)", "`? <key>` on one line"),
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
         (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
