@@ -270,6 +270,7 @@ def test_each_problem_points_at_the_right_place(project: Path, spec: str, where:
         ("async def handler(event, context):\n    return {}\n", "`async def`"),
         ("def handler(event, context:\n", "syntax error at line 1"),
         ("def other(event, context):\n    return {}\n", "no top-level `handler`"),
+        ("def handle(event, context):\n    return {}\n", "(did you mean `handle`?)"),
     ],
 )
 def test_python_handler_is_read_not_guessed(project: Path, code: str, problem: str | None) -> None:
@@ -292,6 +293,7 @@ def test_python_handler_is_read_not_guessed(project: Path, code: str, problem: s
         ("python3.13", "pkg.main.handler", None),
         ("python3.13", "main", "must be `module.function`"),
         ("python3.13", "pkg/other.handler", "E208"),
+        ("python3.13", "main.py.handler", "without `.py`: `main.handler`"),
         ("nodejs22.x", "src/handlers/app.lambdaHandler", None),
         ("nodejs22.x", "index.handler", None),
         ("nodejs22.x", "index", "must be `file.export`"),
@@ -512,6 +514,10 @@ functions:
     "a parameter used by the name E611 suggests is not also undeclared": (
         'service: demo\nparameters:\n  queue-url: {}\nfunctions:\n  api: {source: code, handler: main.handler, environment: {Q1: "${param:queue_url}"}}\n',
         ["3:3 E611 parameters.queue-url"],
+    ),
+    "an invalid function key is not also an invalid generated name": (
+        "service: demo\nfunctions:\n  my api: {source: code, handler: main.handler}\n",
+        ['3:3 E201 functions["my api"]'],
     ),
     "routes that are all invalid": (
         "service: demo\nfunctions:\n  api: {source: code, handler: main.handler}\nroutes:\n  GET /a: 42\napi:\n  stage: v1\n",

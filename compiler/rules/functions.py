@@ -91,8 +91,8 @@ def function_names(ctx: Context) -> Iterator[Finding]:
         named = fn.origin["name"][-1] == "name"
         where = fn.origin["name"] if named else fn.spec_path
         source = "" if named else " (made from the service prefix and the key; set `name` to choose one)"
-        if not named and not prefix_ok:
-            continue  # the prefix is reported once, at `service`
+        if not named and (not prefix_ok or not _KEY.match(fn.key)):
+            continue  # the prefix is reported once, at `service`; an invalid key, by function-keys
         anchor: Anchor = "value" if named else "key"
         if not _NAME.match(fn.name):
             yield Finding("E203", where, f"function name `{fn.name}` may hold only letters, digits, `-` and `_`{source}", anchor=anchor)
@@ -198,7 +198,10 @@ def _python_handler(source: str, handler: str, directory: Path) -> tuple[str, st
     except OSError:
         return None
     if found is None:
-        return "E208", "handler", f"handler module `{module}` not found: expected `{relative.as_posix()}.py` under `{source}`"
+        hint = ""
+        if module.endswith(".py") and (directory / module).is_file():  # `main.py.handler`: the file name, not the module
+            hint = f"; name the module without `.py`: `{module.removesuffix('.py')}.{function}`"
+        return "E208", "handler", f"handler module `{module}` not found: expected `{relative.as_posix()}.py` under `{source}`{hint}"
     problem = _handler_problem(found, function)
     if problem:
         return "W209", "handler", f"`{source}/{found.relative_to(directory).as_posix()}`: {problem}"
@@ -227,7 +230,8 @@ def _handler_problem(module: Path, function: str) -> str | None:
             return None
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             return None  # a star import may bring it
-    return f"no top-level `{function}` (a `def`, an assignment or an import); Lambda will fail to start the handler"
+    defined = [node.name for node in _module_level(tree.body) if isinstance(node, ast.FunctionDef)]
+    return f"no top-level `{function}` (a `def`, an assignment or an import){did_you_mean(function, defined)}; Lambda will fail to start the handler"
 
 
 def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
