@@ -159,7 +159,7 @@ def editor_checks() -> dict[tuple[str, ...], dict[str, Any]]:
     from compiler.resolve import DEFAULT_STAGE, ROUTE_METHODS
 
     # The rules' regexes are private to their modules; they are read here so that each is written once.
-    from compiler.rules import api, functions, service
+    from compiler.rules import api, functions, permissions, service
 
     retention = {"enum": list(awsdata.LOG_RETENTION_DAYS)}
     # Runtimes are `examples`, not an `enum`: editors complete them but flag no others. An enum
@@ -191,9 +191,9 @@ def editor_checks() -> dict[tuple[str, ...], dict[str, Any]]:
             }
         },
         ("Function", "runtime"): {"examples": runtimes},
-        ("Statement", "sid", NOT_NULL): {"pattern": _ecma(functions._SID.pattern), "patternErrorMessage": "letters and digits only"},
+        ("Statement", "sid", NOT_NULL): {"pattern": _ecma(permissions._SID.pattern), "patternErrorMessage": "letters and digits only"},
         ("Statement", "actions", "items"): {
-            "pattern": _ecma(functions._ACTION.pattern),
+            "pattern": _ecma(permissions._ACTION.pattern),
             "patternErrorMessage": "an IAM action `service:Action`, e.g. `sqs:SendMessage`",
         },
         ("FunctionLogging", "retention_days", NOT_NULL): retention,

@@ -17,6 +17,7 @@ from compiler.resolve import DEFAULT_STAGE, ROUTE_METHODS, make_route
 from compiler.routekeys import key_problem, path_problem
 from compiler.rules import api as api_rules
 from compiler.rules import functions as functions_rules
+from compiler.rules import permissions as permission_rules
 from compiler.rules import service as service_rules
 from schemas import generate, models
 from tests.conftest import EXAMPLES, ROOT, TODAY
@@ -431,9 +432,9 @@ def test_actions_and_sids_agree_with_e217_and_e219() -> None:
         return {"functions": {"api": {"permissions": [{"actions": ["s3:GetObject"], "resources": ["*"], **keys}]}}}
 
     texts = _neighbours("sqs:SendMessage", "s3:Get*", "execute-api:Invoke", "*")
-    assert not _disagreements(texts, lambda action: _accepts(statement(actions=[action])), lambda action: bool(functions_rules._ACTION.match(action)))
+    assert not _disagreements(texts, lambda action: _accepts(statement(actions=[action])), lambda action: bool(permission_rules._ACTION.match(action)))
     texts = _neighbours("Read1", "A")
-    assert not _disagreements(texts, lambda sid: _accepts(statement(sid=sid)), lambda sid: bool(functions_rules._SID.match(sid)))
+    assert not _disagreements(texts, lambda sid: _accepts(statement(sid=sid)), lambda sid: bool(permission_rules._SID.match(sid)))
 
 
 def test_access_log_fields_agree_with_e405() -> None:
