@@ -106,3 +106,40 @@ def test_a_manual_deployment_is_replaced_when_what_it_deploys_changes(tmp_path: 
     assert same == deployment_ids(shop, "again")
     assert same != deployment_ids(shop.replace(old, new), "changed")
     assert same == deployment_ids(shop.replace("  memory: 256\n", "  memory: 512\n"), "unrelated")
+
+
+PREBUILT_SPEC = """
+service: prebuilt
+functions:
+  py: {source: code, handler: main.handler, runtime: python3.12}
+  js: {source: code, handler: main.handler, runtime: nodejs22.x}
+  rust: {source: code, handler: bootstrap, runtime: provided.al2023}
+  java: {source: code, handler: "example.Handler::handleRequest", runtime: java21}
+routes:
+  GET /py: py
+  GET /rust: rust
+"""
+
+
+def test_sam_build_takes_code_it_cannot_build_as_built(tmp_path: Path) -> None:
+    """`sam build` builds `provided*` functions with a `Makefile` target (SAM guide, "Building Lambda
+    functions with custom runtimes") and Java/.NET from their build manifests, and fails without
+    them; Python and Node.js it copies, with their dependencies if declared. The source is the
+    package as it is (as Terraform and `aws cloudformation package` zip it), so the functions SAM
+    cannot build carry `Metadata: SkipBuild`, SAM CLI's mark for code built outside it."""
+    from tests.conftest import compile_spec
+
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "main.py").write_text("def handler(event, context):\n    return {}\n")
+    (tmp_path / "service.yaml").write_text(PREBUILT_SPEC.lstrip())
+    template_path = compile_spec(tmp_path / "service.yaml", tmp_path / "out").target_dir("sam") / "template.yaml"
+    functions = _of_type(load_template(template_path), "AWS::Serverless::Function")
+    assert {k: r.get("Metadata") for k, r in functions.items()} == {
+        "PyFunction": None,
+        "JsFunction": None,
+        "RustFunction": {"SkipBuild": True},
+        "JavaFunction": {"SkipBuild": True},
+    }
+    assert cfn_lint(template_path) == []
+    transformed = _of_type(sam_transform(template_path), "AWS::Lambda::Function")
+    assert transformed.keys() == functions.keys()

@@ -18,12 +18,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler import ir
+from compiler import awsdata, ir
 from compiler.backends import Rendered
 from compiler.backends.cfn import CfnRenderer, code_path, resource, tag_map
 from compiler.routekeys import segment
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
+
+# Runtime families whose code `sam build` compiles from a manifest (Java: `pom.xml`/`build.gradle`,
+# .NET: a `.csproj`) or a `Makefile` with a `build-<LogicalId>` target (OS-only `provided*`, as the
+# SAM guide "Building Lambda functions with custom runtimes" says), and fails without one. The
+# format's `source` is the package as it is (Terraform's `archive_file`, `aws cloudformation
+# package`), so these functions tell `sam build` to take it as built: `Metadata: SkipBuild`, which
+# SAM CLI reads (`samcli/lib/providers/provider.py`, `FunctionBuildInfo.SkipBuild`).
+_PREBUILT_FAMILIES = frozenset({"java", "dotnet", "provided", "go"})
+PREBUILT = {"SkipBuild": True}
 
 
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
@@ -86,7 +95,9 @@ def _sam_misses_greedy(route: ir.Route) -> bool:
 def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, Any]) -> dict[str, Any]:
     properties = cfn.function_properties(node, ("CodeUri", code_path(root, node.source)), tag_map(node.tags))
     properties["Events"] = events or None
-    return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(node))
+    runtime = awsdata.RUNTIMES.get(node.runtime)
+    prebuilt = runtime is not None and runtime.language in _PREBUILT_FAMILIES
+    return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(node), metadata=PREBUILT if prebuilt else None)
 
 
 def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str]) -> dict[str, Any] | None:
