@@ -73,3 +73,14 @@ def test_a_manual_deployment_redeploys_for_every_route_integration_and_the_cors_
     assert deployment["lifecycle"] == {"create_before_destroy": True}
     (stage,) = resources["aws_apigatewayv2_stage"].values()
     assert stage["deployment_id"] == "${aws_apigatewayv2_deployment.api.id}" and stage["auto_deploy"] is False
+
+
+def test_the_readme_redeploys_a_removed_route_with_the_deployments_own_address(compiled: dict[str, Compiled]) -> None:
+    """A removed route stays in the deployment Terraform creates before deleting it (create_before_destroy),
+    and the next `apply` plans nothing: `triggers` hash only the configuration. The README's remedy must
+    name the address the module really has, for `terraform apply -replace=ADDRESS`."""
+    from compiler.docs import README
+
+    resources = _module(compiled["shop"])["resource"]
+    (name,) = resources["aws_apigatewayv2_deployment"]
+    assert f"terraform apply -replace=aws_apigatewayv2_deployment.{name}`" in README.read_text(encoding="utf-8")
