@@ -84,3 +84,21 @@ def test_the_readme_redeploys_a_removed_route_with_the_deployments_own_address(c
     resources = _module(compiled["shop"])["resource"]
     (name,) = resources["aws_apigatewayv2_deployment"]
     assert f"terraform apply -replace=aws_apigatewayv2_deployment.{name}`" in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_stage_route_settings_come_only_with_both_throttling_limits(compiled: dict[str, Compiled], example: str) -> None:
+    """hashicorp/aws sends every unset number of a `default_route_settings` block as 0, and a limit of 0
+    rejects every request with 429 (terraform-provider-aws#43307, terraform-aws-apigateway-v2#59): the
+    block is written only with `api.throttling`, and then with both limits. (Removing it later changes
+    nothing on the stage, the provider suppresses that diff: the README says so.)"""
+    spec = compiled[example].checked.resolved
+    assert spec is not None and spec.api is not None
+    (stage,) = _module(compiled[example])["resource"]["aws_apigatewayv2_stage"].values()
+    if spec.api.throttling is None:
+        assert "default_route_settings" not in stage
+    else:
+        assert stage["default_route_settings"] == {
+            "throttling_burst_limit": spec.api.throttling.burst_limit,
+            "throttling_rate_limit": spec.api.throttling.rate_limit,
+        }
