@@ -140,6 +140,13 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "api:\n  throttling: {burst_limit: 1, rate_limit: -1}\n", "9:44 E105 api.throttling.rate_limit", "the minimum is 0"),
         (MINIMAL + "parameters:\n  TableArn: {}\n", "9:3 E611 parameters.TableArn", "e.g. `table_arn`"),
         (MINIMAL + 'parameters:\n  team: {}\ntags: {team: "${param:team}"}\n', "10:14 E604 tags.team", "substituted only in"),
+        (
+            MINIMAL.replace("    source: code\n", "    source: code\n    description: 'reads ${param:table}'\n    environment: {TABLE: '${param:table}'}\n")
+            + "parameters:\n  table: {}\n",
+            "5:18 W618 functions.api.description",
+            "stays text here",
+        ),
+        (MINIMAL + "api:\n  name: 'shop-${param:env}'\nlogging: {access_logs: false}\nparameters:\n  env: {default: dev}\n", "9:9 W618 api.name", "substituted only in"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {_HANDLER: x}\n"), "5:19 E213 functions.api.environment._HANDLER", "reserved by Lambda"),
         (
             MINIMAL.replace(

@@ -214,6 +214,24 @@ def literal_references(ctx: Context) -> Iterator[Finding]:
             yield Finding("W615", path, f"`{match.group(0)}` is passed on as text: apispec substitutes only `${{param:name}}`{hint}")
 
 
+@rule("W618", name="parameters-in-plain-text")
+def parameters_in_plain_text(ctx: Context) -> Iterator[Finding]:
+    """`${param:name}` in a description, the API name or a parameter's own text stays text there."""
+    service = ctx.spec.service
+    places: list[tuple[SpecPath, str | None]] = [(("api", "name"), service.api.name)]
+    places += [(("defaults", "description"), service.defaults.description)] if service.defaults else []
+    places += [(("functions", key, "description"), fn.description) for key, fn in service.functions.items()]
+    for name, parameter in service.parameters.items():
+        places += [(("parameters", name, "description"), parameter.description), (("parameters", name, "default"), parameter.default)]
+    for path, text in places:
+        if text is not None and (match := PARAM_REF.search(text)):
+            yield Finding(
+                "W618",
+                path,
+                f"`{match.group(0)}` stays text here: parameters are substituted only in `environment`, `permissions` and `role`",
+            )
+
+
 def _meant_parameter(reference: str, declared: list[str]) -> str | None:
     """The declared parameter that `${name}`, `${params:name}` or `${PARAM:name}` was meant to name, or None."""
     name = reference[2:-1].rpartition(":")[2].strip()
