@@ -2,9 +2,9 @@
 
 Names come only from what the user named (function keys, route keys, parameter names), never
 from positions, so a rename shows in a diff. Hashes come in only where names cannot do: the
-explicit `deployment`, ids cut to a length limit, and routes whose words are the same (`GET /a-b`,
-`GET /a_b` and `GET /a/b` are three routes to API Gateway, one name in words), which all end in a
-digest of their own key. Other elements that would get the same name are reported as spec errors
+explicit `deployment`, ids cut to a length limit, and routes whose words are those of an earlier
+route (`GET /a-b`, `GET /a_b` and `GET /a/b` are three routes to API Gateway, one name in words),
+which end in a digest of their own key. Other elements that would get the same name are reported as spec errors
 (`E701`) at the element that comes second.
 """
 
@@ -117,23 +117,28 @@ def _route_names(key: str, digest: str = "") -> Names:
 
 
 def distinguish(routes: tuple[Route, ...]) -> tuple[Route, ...]:
-    """`routes`, those whose words make the same names as another's given a digest of their key.
+    """`routes`, those whose words make the same names as an earlier route's given a digest of their key.
 
     API Gateway tells `GET /a-b`, `GET /a_b`, `GET /A-B` and `GET /a/b` apart; their words do not
-    (names lose case and punctuation). Every route of such a group, not only the later ones, ends
-    in the digest, so the names do not depend on the order of the routes in the file.
+    (names lose case and punctuation). The first of such routes in the file keeps its plain names
+    and each later one ends in the digest, so adding a route renames no other: a renamed route is a
+    new resource with the same route key, which CloudFormation creates before it deletes the old
+    one and API Gateway refuses.
     """
-    groups: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    later: set[str] = set()
     for route in routes:
         if not key_problem(route):
-            groups.setdefault(_route_names(route.key).logical_id.lower(), []).append(route.key)
-    shared = {key for keys in groups.values() if len(keys) > 1 for key in keys}
-    if not shared:
+            words = _route_names(route.key).logical_id.lower()
+            if words in seen:
+                later.add(route.key)
+            seen.add(words)
+    if not later:
         return routes
     import hashlib  # only for specs with such routes (importing it takes milliseconds)
 
     return tuple(
-        route._replace(name_digest=hashlib.sha256(route.key.encode()).hexdigest()[:_DIGEST]) if route.key in shared else route for route in routes
+        route._replace(name_digest=hashlib.sha256(route.key.encode()).hexdigest()[:_DIGEST]) if route.key in later else route for route in routes
     )
 
 
