@@ -189,6 +189,9 @@ class Route(NamedTuple):
     method: str
     path: str  # empty for `$default`
     integration: Ref
+    # The invoke permission that lets the route reach its function, made first: a route that goes
+    # live before it (auto-deployed stages serve it at once) answers 500 until it exists.
+    after: str
 
 
 class Deployment(NamedTuple):

@@ -195,6 +195,8 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
         for fn in routed
     }
     nodes += integrations.values()
+    permissions = [permission for fn in routed for permission in _permissions(fn, by_function[fn.key])]
+    permission_of = {route: permission.id for permission in permissions for route in permission.routes}
     routes = [
         ir.Route(
             id=f"route.{route.key}",
@@ -204,6 +206,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             method=route.method,
             path=route.path,
             integration=ir.Ref(f"integration.{route.function}", "id"),
+            after=permission_of[f"route.{route.key}"],
         )
         for route in spec.routes
     ]
@@ -244,8 +247,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             tags=api.tags,
         )
     )
-    for fn in routed:
-        nodes += _permissions(fn, by_function[fn.key])
+    nodes += permissions
     return nodes
 
 

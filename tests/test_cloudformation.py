@@ -56,6 +56,20 @@ def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(co
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
+def test_each_route_comes_after_the_permission_that_lets_it_reach_its_function(compiled: dict[str, Compiled], example: str) -> None:
+    """CloudFormation: a route made before its invoke permission answers 500 until the permission is there."""
+    spec = compiled[example].checked.resolved
+    assert spec is not None
+    resources = load_template(compiled[example].target_dir("cloudformation") / "template.yaml")["Resources"]
+    routes = {r["Properties"]["RouteKey"]: r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"}
+    for route in spec.routes:
+        (before,) = routes[route.key]["DependsOn"]
+        permission = resources[before]
+        assert permission["Type"] == "AWS::Lambda::Permission"
+        assert permission["Properties"]["FunctionName"] == {"Ref": _logical_id(route.function, "Function")}
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_sam_and_cloudformation_describe_the_same_named_resources(compiled: dict[str, Compiled], example: str) -> None:
     sam = load_template(compiled[example].target_dir("sam") / "template.yaml")
     cfn = load_template(compiled[example].target_dir("cloudformation") / "template.yaml")

@@ -46,6 +46,23 @@ def test_routes_integrations_and_scoped_permissions(compiled: dict[str, Compiled
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
+def test_each_route_comes_after_the_permission_that_lets_it_reach_its_function(compiled: dict[str, Compiled], example: str) -> None:
+    """An auto-deployed stage serves a route as soon as it exists; made before its invoke permission,
+    it answers 500 until the permission is there."""
+    spec = compiled[example].checked.resolved
+    assert spec is not None
+    resources = _module(compiled[example])["resource"]
+    routes = {r["route_key"]: r for r in resources["aws_apigatewayv2_route"].values()}
+    for route in spec.routes:
+        (address,) = routes[route.key]["depends_on"]
+        kind, _, name = address.partition(".")
+        permission = resources[kind][name]
+        assert kind == "aws_lambda_permission"
+        assert permission["function_name"] == f"${{aws_lambda_function.{route.function.replace('-', '_')}.function_name}}"
+        assert permission["source_arn"].endswith((source_arn_suffix(route), "execution_arn}/*"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_log_groups_come_first_and_roles_use_separate_policies(compiled: dict[str, Compiled], example: str) -> None:
     spec = compiled[example].checked.resolved
     assert spec is not None

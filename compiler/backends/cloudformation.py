@@ -69,6 +69,7 @@ def _resource(cfn: CfnRenderer, node: ir.Node, root: str) -> dict[str, Any]:
                 "RouteKey": node.route_key,
                 "Target": cfn.value(ir.Sub(("integrations/", node.integration))),
             },
+            depends_on=[cfn.graph.node(node.after).names.logical_id],
         )
     if isinstance(node, ir.Deployment):
         return resource(

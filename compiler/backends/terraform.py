@@ -197,6 +197,7 @@ class _Module:
                     "api_id": self.value(node.api),
                     "route_key": node.route_key,
                     "target": self.value(ir.Sub(("integrations/", node.integration))),
+                    "depends_on": [self.address(node.after)],
                 },
             )
         elif isinstance(node, ir.Deployment):
