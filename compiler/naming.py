@@ -2,10 +2,11 @@
 
 Names come only from what the user named (function keys, route keys, parameter names), never
 from positions, so a rename shows in a diff. Hashes come in only where names cannot do: the
-explicit `deployment`, ids cut to a length limit, and routes whose words are those of an earlier
-route (`GET /a-b`, `GET /a_b` and `GET /a/b` are three routes to API Gateway, one name in words),
-which end in a digest of their own key. Other elements that would get the same name are reported as spec errors
-(`E701`) at the element that comes second.
+explicit `deployment`, ids cut to a length limit, and routes or functions whose names are those
+of an earlier one (`GET /a-b`, `GET /a_b` and `GET /a/b` are three routes to API Gateway, one name
+in words; `fn12` and `fn1-2` one PascalCase id), which end in a digest of their own key. Other
+elements that would get the same name are reported as spec errors (`E701`) at the element that
+comes second.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath, format_path
-from compiler.resolve import Resolved, Route, make_route, routes_by_function, scoped_per_route
+from compiler.resolve import Function, Resolved, Route, make_route, routes_by_function, scoped_per_route
 from compiler.routekeys import key_problem, segment
 
 
@@ -81,9 +82,36 @@ def _bounded(logical_id: str, limit: int, source: str) -> str:
 
 
 @cache
-def function_names(key: str, kind: str) -> Names:
-    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`."""
+def function_names(key: str, kind: str, digest: str = "") -> Names:
+    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`; with the digest
+    `distinguish_functions` gives a key whose id another key makes too, `…Role` follows it."""
+    if digest:
+        return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID - _DIGEST, key) + digest + kind)
     return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID, key) + kind)
+
+
+def distinguish_functions(functions: tuple[Function, ...]) -> tuple[Function, ...]:
+    """`functions`, those whose key makes the PascalCase id of an earlier one given a digest of their key.
+
+    The format refuses only keys that differ by `-`/`_` (E202); `fn12` and `fn1-2`, or `s3sync` and
+    `s3-sync` (ids equal once case is set aside), are different functions whose ids would not be.
+    The first keeps its ids and each later one's end in the digest, so adding a function renames none.
+    """
+    seen: set[str] = set()
+    folded: set[str] = set()
+    later: set[str] = set()
+    for fn in functions:
+        same_key = fn.key.replace("-", "_")
+        base = function_names(fn.key, "").logical_id.lower()
+        if base in seen and same_key not in folded:  # keys equal but for `-`/`_` are E202's
+            later.add(fn.key)
+        seen.add(base)
+        folded.add(same_key)
+    if not later:
+        return functions
+    import hashlib  # only for specs with such keys (importing it takes milliseconds)
+
+    return tuple(fn._replace(id_digest=hashlib.sha256(fn.key.encode()).hexdigest()[:_DIGEST]) if fn.key in later else fn for fn in functions)
 
 
 def route_words(route: Route) -> str:
@@ -151,9 +179,9 @@ def statement_id(route: Route) -> str:
     return _bounded("apigateway-" + route_names(route, "").tf.replace("_", "-"), _MAX_STATEMENT_ID, route.key)
 
 
-def all_routes_permission(key: str) -> Names:
+def all_routes_permission(key: str, digest: str = "") -> Names:
     """The one invoke permission of a function whose routes are not each given their own (`scoped_per_route`)."""
-    return Names(tf=f"{snake(key)}_all_routes", logical_id=function_names(key, "AllRoutesPermission").logical_id)
+    return Names(tf=f"{snake(key)}_all_routes", logical_id=function_names(key, "AllRoutesPermission", digest).logical_id)
 
 
 def parameter_logical_id(name: str) -> str:
@@ -189,7 +217,7 @@ def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
         yield "terraform variable", name, ("parameters", name)
     for fn in spec.functions:
         for kind in ("Function", "Role", "RolePolicy", "LogGroup", "Integration"):
-            yield "logical id", function_names(fn.key, kind).logical_id, fn.spec_path
+            yield "logical id", function_names(fn.key, kind, fn.id_digest).logical_id, fn.spec_path
         yield "terraform name", "function " + function_names(fn.key, "").tf, fn.spec_path
         yield "terraform name", "log group " + function_names(fn.key, "").tf, fn.spec_path
     if spec.api is not None:
@@ -198,9 +226,10 @@ def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
         yield "terraform name", "log group " + ACCESS_LOG_GROUP.tf, ("logging", "access_logs")
     names_of = {fn.key: fn.name for fn in spec.functions}
     per_route = {key: scoped_per_route(names_of.get(key, key), routes) for key, routes in routes_by_function(spec.routes).items()}
+    digests = {fn.key: fn.id_digest for fn in spec.functions}
     for key, scoped in per_route.items():
         if not scoped:
-            names = all_routes_permission(key)
+            names = all_routes_permission(key, digests.get(key, ""))
             yield "logical id", names.logical_id, ("functions", key)
             yield "terraform name", "permission " + names.tf, ("functions", key)
     for route in spec.routes:

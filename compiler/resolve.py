@@ -176,6 +176,9 @@ class Function(NamedTuple):
     retention_days: int
     tags: tuple[tuple[str, str], ...]
     origin: dict[str, SpecPath]  # spec path that set each value, for locating findings
+    # A digest of the key that its logical ids end in, when its key makes the same PascalCase id as
+    # an earlier function's (`fn12`, `fn1-2`; `naming.distinguish_functions`); empty for every other.
+    id_digest: str = ""
 
     @property
     def role_name(self) -> str:
@@ -244,12 +247,14 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
     tags = tuple(dict(tags).items())
     defaults = service.defaults or models.Function()
     raw_defaults = raw.get("defaults") or {}
-    functions = tuple(
-        _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags, written or {})
-        for key, fn in service.functions.items()
-    )
     from compiler import naming  # naming builds on this module's types
 
+    functions = naming.distinguish_functions(
+        tuple(
+            _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags, written or {})
+            for key, fn in service.functions.items()
+        )
+    )
     routes = naming.distinguish(tuple(make_route(key, value if isinstance(value, str) else value.function) for key, value in service.routes.items()))
     api = _api(service, prefix, tags) if routes else None
     return Resolved(

@@ -7,6 +7,7 @@ schema check, with no findings.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,20 @@ routes:
   GET /userprofile: users
   GET /a.b: legacy
 """,
+    # Function keys the format allows whose PascalCase ids are the same (case set aside).
+    "keys-that-share-an-id": """
+service: same-ids
+functions:
+  fn12: {source: code, handler: main.handler}
+  fn1-2: {source: code, handler: main.handler}
+  s3sync: {source: code, handler: main.handler}
+  s3-sync: {source: code, handler: main.handler, role: "arn:aws:iam::123456789012:role/sync"}
+routes:
+  GET /one: fn12
+  GET /two: fn1-2
+  GET /three: s3sync
+  GET /four: s3-sync
+""",
     "existing-role-and-parameters": """
 service: legacy
 parameters:
@@ -340,15 +355,15 @@ def test_terraform_schema_and_references(case: Compiled) -> None:
 def test_every_route_has_an_invoke_permission_scoped_to_it(case: Compiled) -> None:
     """One permission per route with the route's source ARN, or one for the API past 20 routes, in
     CloudFormation and in what the SAM translator makes (Terraform: `tests/test_terraform.py`)."""
-    from compiler.naming import function_names
-
     spec = case.checked.resolved
     assert spec is not None
+    names = {fn.key: fn.name for fn in spec.functions}
     cloudformation = load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"]
     sam = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
     for key, arns in permissions.expected(spec).items():
         for target, resources in (("cloudformation", cloudformation), ("sam", sam)):
-            granted = permissions.granted(resources, function_names(key, "Function").logical_id)
+            (function,) = [i for i, r in resources.items() if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["FunctionName"] == names[key]]
+            granted = permissions.granted(resources, function)
             # SAM's own permission for a greedy parameter other than `{proxy+}` keeps the parameter as text and matches nothing.
             assert {arn for arn in granted if "{" not in arn.removeprefix("${HttpApi}")} == arns, (key, target)
 
@@ -414,6 +429,20 @@ def test_literal_text_that_looks_like_a_reference_stays_literal(tmp_path_factory
     for target in ("sam", "cloudformation"):
         function = load_template(case.target_dir(target) / "template.yaml")["Resources"]["JavaWorkerFunction"]
         assert function["Properties"]["Handler"] == {"Fn::Join": ["", ["bootstrap-$", "{AWS::Region}-$", "{path.cwd}"]]}
+
+
+def test_function_keys_that_share_an_id_get_ids_of_their_own(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`fn12`/`fn1-2` and `s3sync`/`s3-sync` are valid keys (only `-`/`_` twins are refused): the first
+    keeps its logical ids, the later one's end in a digest of its key, in SAM and CloudFormation alike."""
+    case = compile_case("keys-that-share-an-id", tmp_path_factory)
+    for target in ("sam", "cloudformation"):
+        resources = load_template(case.target_dir(target) / "template.yaml")["Resources"]
+        ids = {r["Properties"]["FunctionName"]: i for i, r in resources.items() if r["Type"].endswith("::Function")}
+        assert ids["same-ids-fn12"] == "Fn12Function" and ids["same-ids-s3sync"] == "S3syncFunction"
+        assert re.fullmatch(r"Fn12[0-9a-f]{10}Function", ids["same-ids-fn1-2"])
+        assert re.fullmatch(r"S3Sync[0-9a-f]{10}Function", ids["same-ids-s3-sync"])
+    functions = terraform_main(case)["resource"]["aws_lambda_function"]
+    assert sorted(functions) == ["fn12", "fn1_2", "s3_sync", "s3sync"]
 
 
 def test_routes_that_share_their_words_get_names_of_their_own(tmp_path_factory: pytest.TempPathFactory) -> None:
