@@ -3,7 +3,8 @@
 Layout: `config` (functions with parameters filled in), `routing` (stage and route matching),
 `events` (the payload format 2.0 event), `workers` (a process pool per function, `_worker.py` being
 the process), `responses` (payload 2.0 results, gateway errors), `cors`, `accesslog`, `app` (one request
-end to end) and `server` (the HTTP server and `serve`). Only `compiler.cli` imports this package.
+end to end), `server` (the HTTP server and `serve`) and `faults` (apispec's own errors, on one line).
+Only `compiler.cli` imports this package.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import socket
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,11 +16,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from compiler.diagnostics import one_line
 from compiler.exitcodes import ExitCode
 from compiler.resolve import Resolved
 from compiler.serve import events
 from compiler.serve.app import INTERNAL_ERROR, MAX_REQUEST_BYTES, App, Exchange
+from compiler.serve.faults import describe
 from compiler.serve.responses import Response, gateway_error, is_token
 
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -72,7 +71,7 @@ class HTTPServer(ThreadingHTTPServer):
         """What escapes a connection's handler (its own setup, or `_fail` failing in turn): one line on
         stderr where socketserver would print a traceback."""
         error = sys.exc_info()[1]
-        self.notice(f"apispec: error: connection from {_display_address(client_address)}: {_describe(error) if error else 'unknown error'}")
+        self.notice(f"apispec: error: connection from {_display_address(client_address)}: {describe(error) if error else 'unknown error'}")
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -184,7 +183,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         else:
             what = f"{getattr(self, 'command', None) or '-'} {getattr(self, 'path', None) or '-'}"
             request_id = events.new_request_id()
-        self.server.notice(f"apispec: error: {what} (request {request_id}): {_describe(exc)}")
+        self.server.notice(f"apispec: error: {what} (request {request_id}): {describe(exc)}")
         if self._responded:
             self.close_connection = True
             return
@@ -293,38 +292,6 @@ def _utf8(text: str) -> str:
 def _display_address(address: tuple[Any, ...]) -> str:
     host, port = str(address[0]), int(address[1])
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-_ROOT = Path(__file__).parents[2]  # the directory that holds the `compiler` package
-_PACKAGE = _ROOT / "compiler"
-
-
-def _describe(exc: BaseException) -> str:
-    """`Type: message (at file:line)` on one line: what failed and where, so that a bug can be found."""
-    return f"{type(exc).__name__}: {one_line(str(exc))} (at {_where(exc)})"
-
-
-def _where(exc: BaseException) -> str:
-    """The line that raised `exc`; when that line is not apispec's (the standard library, a test's
-    stand-in), also the innermost apispec line that led there."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return "an unknown line"
-    where = _place(frames[-1])
-    if not _is_ours(frames[-1]):
-        caller = next((frame for frame in reversed(frames) if _is_ours(frame)), None)
-        if caller is not None:
-            where += f", from {_place(caller)}"
-    return where
-
-
-def _place(frame: traceback.FrameSummary) -> str:
-    path = Path(frame.filename)
-    return f"{path.relative_to(_ROOT) if path.is_relative_to(_ROOT) else path}:{frame.lineno}"
-
-
-def _is_ours(frame: traceback.FrameSummary) -> bool:
-    return Path(frame.filename).is_relative_to(_PACKAGE)
 
 
 class _StopServingError(Exception):
