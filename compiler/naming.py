@@ -83,8 +83,8 @@ def _bounded(logical_id: str, limit: int, source: str) -> str:
 
 @cache
 def function_names(key: str, kind: str, digest: str = "") -> Names:
-    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`; with the digest
-    `distinguish_functions` gives a key whose id another key makes too, `…Role` follows it."""
+    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`; a digest from
+    `distinguish_functions` stands before the kind: `Fn12<digest>Role`."""
     if digest:
         return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID - _DIGEST, key) + digest + kind)
     return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID, key) + kind)
@@ -94,8 +94,8 @@ def distinguish_functions(functions: tuple[Function, ...]) -> tuple[Function, ..
     """`functions`, those whose key makes the PascalCase id of an earlier one given a digest of their key.
 
     The format refuses only keys that differ by `-`/`_` (E202); `fn12` and `fn1-2`, or `s3sync` and
-    `s3-sync` (ids equal once case is set aside), are different functions whose ids would not be.
-    The first keeps its ids and each later one's end in the digest, so adding a function renames none.
+    `s3-sync` (ids equal once case is set aside), are different functions, so their ids must differ
+    too. The first keeps its ids and the later ones' end in the digest: adding a function renames none.
     """
     seen: set[str] = set()
     folded: set[str] = set()
