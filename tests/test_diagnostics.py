@@ -91,6 +91,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
             "did you mean `queues`?",
         ),
         (MINIMAL.replace("  GET /items/{id}: api", "  GET /items/{id}: api\n  GET /items/{key}: api"), "8:3 E303 routes[\"GET /items/{key}\"]", "cannot tell them apart"),
+        (MINIMAL + "  $default: api\n  ANY /$default: api\n", '9:3 E306 routes["ANY /$default"]', "`sam` target would lose one"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    timeout: 60\n"), "5:14 W222 functions.api.timeout", "503 after 30 s"),
         ("region: us-east-1\n" + MINIMAL + "parameters:\n  region: {}\n", "10:3 E701 parameters.region", "terraform variable `region`"),
         (MINIMAL + "api:\n  name: My API (v2)\n", "9:9 E402 api.name", "log group"),

@@ -146,6 +146,17 @@ routes:
 logging:
   access_logs: false
 """,
+    "literal-default-segment": """
+service: dollar
+functions:
+  home: {source: code, handler: main.handler}
+  other: {source: code, handler: main.handler}
+routes:
+  $default: home
+  GET /$default: home
+  POST /$default: other
+  GET /$default/x: other
+""",
     "many-routes-one-function": """
 service: wide
 functions:
@@ -346,6 +357,25 @@ def test_sam_translator(case: Compiled, tmp_path: Path) -> None:
     spec = case.checked.resolved
     assert spec is not None
     assert ("AWS::ApiGatewayV2::Api" in kinds) == bool(spec.routes)
+
+
+def test_the_sam_translator_makes_every_route(case: Compiled) -> None:
+    """What SAM deploys has the spec's routes, no more, no fewer: with `FailOnWarnings` SAM moves the
+    body's `$default` path to `/$default`, where it replaced a literal `/$default` path's routes."""
+    spec = case.checked.resolved
+    assert spec is not None
+    made = set()
+    for res in sam_transform(case.target_dir("sam") / "template.yaml")["Resources"].values():
+        if res["Type"] == "AWS::ApiGatewayV2::Route":
+            made.add(res["Properties"]["RouteKey"])
+        if res["Type"] == "AWS::ApiGatewayV2::Api":
+            for path, item in res["Properties"]["Body"]["paths"].items():
+                for method, operation in item.items():
+                    if operation.get("isDefaultRoute"):
+                        made.add("$default")
+                    else:
+                        made.add(f"{'ANY' if method == 'x-amazon-apigateway-any-method' else method.upper()} {path}")
+    assert made == {route.key for route in spec.routes}
 
 
 def test_terraform_schema_and_references(case: Compiled) -> None:

@@ -11,7 +11,8 @@ permission. So has a function that serves `$default`: for its `$default` event S
 whole API (`<api>/*/*`), and a `$default` in the body makes SAM drop the permissions of that
 function's events; with all its routes in the body, each gets the graph's permission, scoped to
 its route (`<api>/*/$default` for the default route). Body operations take the form SAM gives its
-own (path `$default`, `responses`, path `parameters`), which `sam local start-api` reads too.
+own (path `$default`, `responses`, path `parameters`), which `sam local start-api` reads too; beside
+a literal `/$default` path, the default route is in that path, where SAM would move it.
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, 
 def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str]) -> dict[str, Any] | None:
     """The OpenAPI body holding the routes of functions with an API-wide permission or a `$default` route, or None."""
     paths: dict[str, dict[str, Any]] = {}
+    # With `FailOnWarnings` SAM moves a body path `$default` to `/$default`, replacing what a literal
+    # `/$default` path holds; with such a path the default route goes there at once, beside it.
+    default_path = "/$default" if any(route.path == "/$default" for route in graph.of_type(ir.Route)) else "$default"
     for route in graph.of_type(ir.Route):
         if route.id not in in_body:
             continue
@@ -122,7 +126,7 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str
         if parameters:
             operation["parameters"] = [{"required": True, "name": name, "in": "path"} for name in parameters]
         method = "x-amazon-apigateway-any-method" if route.method == "ANY" else route.method.lower()
-        paths.setdefault(route.path or "$default", {})[method] = operation
+        paths.setdefault(route.path or default_path, {})[method] = operation
     if not paths:
         return None
     return {"openapi": "3.0.1", "info": {"title": api.name, "version": "1.0"}, "paths": paths}

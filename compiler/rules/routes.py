@@ -87,3 +87,20 @@ def route_quota(ctx: Context) -> Iterator[Finding]:
             "ask AWS for a quota increase before deploying",
             anchor="key",
         )
+
+
+@rule("E306", name="route-literal-default")
+def route_literal_default(ctx: Context) -> Iterator[Finding]:
+    """`ANY /$default` and the `$default` route are not both in one API (SAM deploys both as `/$default`)."""
+    keys = {route.key for route in ctx.spec.routes}
+    if "$default" not in keys:
+        return
+    for route in ctx.spec.routes:
+        if route.key == "ANY /$default":
+            yield Finding(
+                "E306",
+                route.spec_path,
+                "SAM deploys the `$default` route as the OpenAPI path `/$default` with any method, which is this route too, "
+                "so the `sam` target would lose one of them; rename the `$default` segment or list its methods",
+                anchor="key",
+            )
