@@ -205,7 +205,7 @@ def editor_checks() -> dict[tuple[str, ...], dict[str, Any]]:
         ("AccessLogs", "retention_days", NOT_NULL): retention,
         ("AccessLogs", "fields", NOT_NULL): {
             "minProperties": 1,
-            "propertyNames": {"pattern": _ecma(api._FIELD_NAME.pattern), "patternErrorMessage": "letters, digits, `.`, `_` and `-` only"},
+            "propertyNames": {"pattern": _ecma(api._FIELD_NAME.pattern), "patternErrorMessage": "no `$` (API Gateway reads it as a variable) and no control characters"},
         },
         ("AccessLogs", "fields", NOT_NULL, "additionalProperties"): {
             "anyOf": [

@@ -81,6 +81,11 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: node\n"), "5:14 E211 functions.api.runtime", f"did you mean `{LATEST_RUNTIME['nodejs']}`?"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    runtime: dotnet9\n"), "5:14 E211 functions.api.runtime", "only published as a container base image"),
         (
+            MINIMAL + "logging:\n  access_logs:\n    fields: {requestId: $context.requestId, 'cost$': $context.status}\n",
+            "10:45 E405 logging.access_logs.fields.cost$",
+            "read it as a variable",
+        ),
+        (
             MINIMAL + "logging:\n  access_logs:\n    fields: {id: $context.requestID}\n",
             "10:18 E405 logging.access_logs.fields.id",
             "did you mean `$context.requestId`?",
@@ -652,6 +657,13 @@ def test_fast_and_pure_parsers_read_the_same(text: str) -> None:
     padded = text + "\n" + "#" * 5000 + "\n"  # long enough for the fast path
     fast, pure = load_text(padded, Path("s.yaml")), load_text(padded, Path("s.yaml"), fast=False)
     assert (fast.data, fast.positions, fast.findings) == (pure.data, pure.positions, pure.findings)
+
+
+def test_access_log_field_names_are_any_json_key(project: Path) -> None:
+    fields = "{'@timestamp': $context.requestTime, request id: $context.requestId, user.ip: $context.identity.sourceIp}"
+    (project / "service.yaml").write_text(MINIMAL + f"logging:\n  access_logs:\n    fields: {fields}\n")
+    code, output = validate(project / "service.yaml")
+    assert code == ExitCode.OK, output
 
 
 @pytest.mark.parametrize("origin", ["*", "https://*", "http://*", "https://app.example.com", "http://localhost:3000", "http://[::1]:8080", "null"])

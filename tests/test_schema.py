@@ -245,7 +245,7 @@ INVALID: dict[str, tuple[str, tuple[Any, ...]]] = {
     "unknown $context variable": ("logging: {access_logs: {fields: {rid: $context.requestID}}}", ("logging", "access_logs", "fields", "rid")),
     "authorizer prefix alone": ("logging: {access_logs: {fields: {a: $context.authorizer.}}}", ("logging", "access_logs", "fields", "a")),
     "REST API variable": ("logging: {access_logs: {fields: {w: $context.wafResponseCode}}}", ("logging", "access_logs", "fields", "w")),
-    "access-log field name with a space": ("logging: {access_logs: {fields: {request id: $context.requestId}}}", ("logging", "access_logs", "fields")),
+    "access-log field name with a $": ("logging: {access_logs: {fields: {'request$id': $context.requestId}}}", ("logging", "access_logs", "fields")),
     "no access-log fields": ("logging: {access_logs: {fields: {}}}", ("logging", "access_logs", "fields")),
     "region in capitals": ("region: US-EAST-1", ("region",)),
     "region without dashes": ("region: useast1", ("region",)),
@@ -441,7 +441,7 @@ def test_access_log_fields_agree_with_e405() -> None:
     def fields(name: str, variable: str) -> dict[str, Any]:
         return {"logging": {"access_logs": {"fields": {"id": "$context.requestId", name: variable}}}}
 
-    texts = _neighbours("requestId", "x.y_z-1")
+    texts = _neighbours("requestId", "x.y_z-1", "@timestamp", "request id", "cost$")
     assert not _disagreements(texts, lambda name: _accepts(fields(name, "$context.status")), lambda name: bool(api_rules._FIELD_NAME.match(name)))
     seeds = ("$context.requestId", "$context.identity.sourceIp", "$context.authorizer.x", *awsdata.HTTP_API_CONTEXT_PREFIXES)
     texts = [*_neighbours(*seeds), *awsdata.HTTP_API_CONTEXT_VARIABLES]

@@ -18,7 +18,8 @@ from compiler.resolve import (
 from compiler.rules import Context, rule
 
 _STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}\Z")
-_FIELD_NAME = re.compile(r"^[A-Za-z0-9_.-]+\Z")
+# Any JSON key (`@timestamp`, `request id`) but for `$`, which API Gateway reads as a variable, and control characters.
+_FIELD_NAME = re.compile(r"^[^$\x00-\x1f\x7f-\x9f]+\Z")
 
 
 @rule("E401", name="api-stage")
@@ -181,7 +182,12 @@ def access_log_fields(ctx: Context) -> Iterator[Finding]:
     known = sorted(awsdata.HTTP_API_CONTEXT_VARIABLES)
     for name, variable in access.fields.items():
         if not _FIELD_NAME.match(name):
-            yield Finding("E405", (*base, name), f"field name `{name}` may hold only letters, digits, `.`, `_` and `-`", anchor="key")
+            yield Finding(
+                "E405",
+                (*base, name),
+                f"field name `{name}` may not hold `$` (API Gateway would read it as a variable) or control characters",
+                anchor="key",
+            )
         if not awsdata.is_http_api_context_variable(variable):
             hint = did_you_mean(variable, known) or did_you_mean("$context." + variable.removeprefix("$"), known)
             yield Finding("E405", (*base, name), f"`{variable}` is not an HTTP API `$context` variable{hint}")
