@@ -130,6 +130,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "tags:\n  2024: x\n", "9:3 E004 tags", "the key `2024` is a number"),
         (MINIMAL + 'api:\n  name: ""\n', "9:9 E402 api.name", "0 characters"),
         (MINIMAL + "api:\n  cors: {}\n", "9:3 W411 api.cors", "sets nothing"),
+        (MINIMAL + "  OPTIONS /items/{id}: api\napi:\n  cors: {allow_origins: ['*']}\n", "8:3 W307 routes[\"OPTIONS /items/{id}\"]", "answers CORS preflight"),
         (MINIMAL + "api:\n  cors: {allow_origins: ['https://app.example.com/']}\n", "9:26 E412 api.cors.allow_origins[0]", "write `https://app.example.com`"),
         (MINIMAL + "api:\n  cors: {allow_origins: [app.example.com]}\n", "9:26 E412 api.cors.allow_origins[0]", "write `https://app.example.com`"),
         (MINIMAL + "api:\n  cors: {allow_origins: ['https://*.example.com']}\n", "9:26 W413 api.cors.allow_origins[0]", "may match no origin"),

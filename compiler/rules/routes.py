@@ -104,3 +104,19 @@ def route_literal_default(ctx: Context) -> Iterator[Finding]:
                 "so the `sam` target would lose one of them; rename the `$default` segment or list its methods",
                 anchor="key",
             )
+
+
+@rule("W307", name="route-options-with-cors")
+def options_route_with_cors(ctx: Context) -> Iterator[Finding]:
+    """With `api.cors`, API Gateway answers CORS preflights itself: an `OPTIONS` route never sees them."""
+    if ctx.spec.api is None or ctx.spec.api.cors is None:
+        return
+    for route in ctx.spec.routes:
+        if route.method == "OPTIONS":
+            yield Finding(
+                "W307",
+                route.spec_path,
+                "with `api.cors` set, API Gateway answers CORS preflight requests itself, so this route gets only "
+                "`OPTIONS` requests that are not preflights; remove it if it was meant to answer them",
+                anchor="key",
+            )
