@@ -17,7 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from compiler.diagnostics import Finding, SpecPath, format_path
-from compiler.resolve import Function, Resolved, Route, make_route, routes_by_function, scoped_per_route
+from compiler.resolve import Function, Resolved, Route, make_route, scoping_by_function
 from compiler.routekeys import key_problem, segment
 
 
@@ -224,8 +224,7 @@ def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
         for names in (API, STAGE, DEPLOYMENT, ACCESS_LOG_GROUP):
             yield "logical id", names.logical_id, ("api",)
         yield "terraform name", "log group " + ACCESS_LOG_GROUP.tf, ("logging", "access_logs")
-    names_of = {fn.key: fn.name for fn in spec.functions}
-    per_route = {key: scoped_per_route(names_of.get(key, key), routes) for key, routes in routes_by_function(spec.routes).items()}
+    per_route = scoping_by_function(spec)
     digests = {fn.key: fn.id_digest for fn in spec.functions}
     for key, scoped in per_route.items():
         if not scoped:

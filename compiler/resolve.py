@@ -105,6 +105,12 @@ def scoped_per_route(function_name: str, routes: list[Route]) -> bool:
     return size <= awsdata.LAMBDA_POLICY_MAX_BYTES
 
 
+def scoping_by_function(spec: Resolved) -> dict[str, bool]:
+    """Each routed function key, with whether its routes each get their own invoke permission (`scoped_per_route`)."""
+    names = {fn.key: fn.name for fn in spec.functions}
+    return {key: scoped_per_route(names.get(key, key), routes) for key, routes in routes_by_function(spec.routes).items()}
+
+
 def routes_by_function(routes: tuple[Route, ...]) -> dict[str, list[Route]]:
     """Each routed function key with its routes, in the spec's order."""
     grouped: dict[str, list[Route]] = {}

@@ -12,7 +12,7 @@ from compiler.resolve import (
     PREFIX,
     access_log_format,
     routes_by_function,
-    scoped_per_route,
+    scoping_by_function,
     sets_cors,
 )
 from compiler.rules import Context, rule
@@ -148,8 +148,8 @@ def cloudformation_limits(ctx: Context) -> Iterator[Finding]:
         grouped = routes_by_function(spec.routes)
         count += 2 + (spec.api.access_log_fields is not None) + (not spec.api.auto_deploy)  # api, stage, logs, deployment
         count += len(grouped) + len(spec.routes)  # integrations, routes
-        names = {fn.key: fn.name for fn in spec.functions}
-        count += sum(len(routes) if scoped_per_route(names.get(key, key), routes) else 1 for key, routes in grouped.items())
+        scoped = scoping_by_function(spec)
+        count += sum(len(routes) if scoped[key] else 1 for key, routes in grouped.items())
     if count > _CLOUDFORMATION_MAX_RESOURCES:
         yield Finding(
             "W410",
