@@ -67,10 +67,11 @@ def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, d
     for route in graph.of_type(ir.Route):
         if route.id in in_body:
             continue
+        integration = _integration(graph, route)
         properties: dict[str, Any] = {"ApiId": cfn.value(route.api), "Method": route.method, "Path": route.path}
-        properties["PayloadFormatVersion"] = _integration(graph, route).payload_format_version
+        properties["PayloadFormatVersion"] = integration.payload_format_version
         event_id = route.names.logical_id.removesuffix("Route")
-        events.setdefault(_integration(graph, route).function.node, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
+        events.setdefault(integration.function.node, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
 
 
