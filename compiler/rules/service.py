@@ -9,7 +9,7 @@ from compiler import awsdata
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean
 from compiler.resolve import PARAM_REF, PREFIX, SERVICE_TAG, param_places
 from compiler.rules import Context, rule
-from schemas.models import SUPPORTED_VERSIONS
+from schemas.models import SUPPORTED_VERSIONS, Service
 
 _PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]*\Z")
 _TAG_TEXT = re.compile(r"^[\w .:/=+\-@]*\Z")  # AWS tags: letters, digits, spaces and _ . : / = + - @
@@ -119,10 +119,7 @@ def reference_shaped_text(ctx: Context) -> Iterator[Finding]:
     from compiler.naming import logical_ids
 
     service = ctx.spec.service
-    places: list[tuple[SpecPath, str | None]] = []  # text that may be missing
-    for name, parameter in service.parameters.items():
-        places += [(("parameters", name, "description"), parameter.description), (("parameters", name, "default"), parameter.default)]
-    places.append((("api", "name"), service.api.name))
+    places = _texts_written_as_they_are(service)
     if service.api.cors is not None:
         for field in ("allow_origins", "allow_headers", "expose_headers"):
             places += [(("api", "cors", field, i), value) for i, value in enumerate(getattr(service.api.cors, field))]
@@ -137,6 +134,14 @@ def reference_shaped_text(ctx: Context) -> Iterator[Finding]:
                 f"`{reference.group(0)}` reaches the CloudFormation and SAM templates as it is, where CloudFormation tools take "
                 "it for a reference that is never substituted (cfn-lint E1029); write it without `${`",
             )
+
+
+def _texts_written_as_they_are(service: Service) -> list[tuple[SpecPath, str | None]]:
+    """Parameters' own texts and the API name, which every target carries as written (each may be missing)."""
+    places: list[tuple[SpecPath, str | None]] = [(("api", "name"), service.api.name)]
+    for name, parameter in service.parameters.items():
+        places += [(("parameters", name, "description"), parameter.description), (("parameters", name, "default"), parameter.default)]
+    return places
 
 
 def _names_template_item(reference: str, known: set[str]) -> bool:
@@ -218,11 +223,9 @@ def literal_references(ctx: Context) -> Iterator[Finding]:
 def parameters_in_plain_text(ctx: Context) -> Iterator[Finding]:
     """`${param:name}` in a description, the API name or a parameter's own text stays text there."""
     service = ctx.spec.service
-    places: list[tuple[SpecPath, str | None]] = [(("api", "name"), service.api.name)]
+    places = _texts_written_as_they_are(service)
     places += [(("defaults", "description"), service.defaults.description)] if service.defaults else []
     places += [(("functions", key, "description"), fn.description) for key, fn in service.functions.items()]
-    for name, parameter in service.parameters.items():
-        places += [(("parameters", name, "description"), parameter.description), (("parameters", name, "default"), parameter.default)]
     for path, text in places:
         if text is not None and (match := PARAM_REF.search(text)):
             yield Finding(
