@@ -40,11 +40,9 @@ def deployment(deployed: Iterable[tuple[str, ...]]) -> Names:
     their integrations' targets, CORS), the one id not made from names alone: CloudFormation creates
     a new deployment only for a new logical id, as SAM does for REST API deployments. Terraform
     keeps one name and redeploys through `triggers`."""
-    import hashlib  # build-only: kept off the validate path
-    import json
+    import json  # build-only: kept off the validate path
 
-    digest = hashlib.sha256(json.dumps(sorted(deployed)).encode()).hexdigest()[:10]
-    return Names(tf=DEPLOYMENT.tf, logical_id=f"{DEPLOYMENT.logical_id}{digest}")
+    return Names(tf=DEPLOYMENT.tf, logical_id=f"{DEPLOYMENT.logical_id}{_digest(json.dumps(sorted(deployed)))}")
 
 
 ACCESS_LOG_GROUP = Names(tf="api_access_logs", logical_id="HttpApiAccessLogs")
@@ -72,13 +70,21 @@ _MAX_ROUTE_ID = 128
 _DIGEST = 10
 
 
+def _digest(text: str) -> str:
+    """The first `_DIGEST` hex digits of the SHA-256 of `text`: what names end in where words cannot do.
+
+    `hashlib` is imported here, only for the specs that need a digest: importing it takes milliseconds
+    of every `apispec validate`."""
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:_DIGEST]
+
+
 def _bounded(logical_id: str, limit: int, source: str) -> str:
     """`logical_id`, or for a very long one its start and a digest of what it was made from."""
     if len(logical_id) <= limit:
         return logical_id
-    import hashlib  # only for names this long
-
-    return logical_id[: limit - _DIGEST] + hashlib.sha256(source.encode()).hexdigest()[:_DIGEST]
+    return logical_id[: limit - _DIGEST] + _digest(source)
 
 
 @cache
@@ -109,9 +115,7 @@ def distinguish_functions(functions: tuple[Function, ...]) -> tuple[Function, ..
         folded.add(same_key)
     if not later:
         return functions
-    import hashlib  # only for specs with such keys (importing it takes milliseconds)
-
-    return tuple(fn._replace(id_digest=hashlib.sha256(fn.key.encode()).hexdigest()[:_DIGEST]) if fn.key in later else fn for fn in functions)
+    return tuple(fn._replace(id_digest=_digest(fn.key)) if fn.key in later else fn for fn in functions)
 
 
 def route_words(route: Route) -> str:
@@ -163,11 +167,7 @@ def distinguish(routes: tuple[Route, ...]) -> tuple[Route, ...]:
             seen.add(words)
     if not later:
         return routes
-    import hashlib  # only for specs with such routes (importing it takes milliseconds)
-
-    return tuple(
-        route._replace(name_digest=hashlib.sha256(route.key.encode()).hexdigest()[:_DIGEST]) if route.key in later else route for route in routes
-    )
+    return tuple(route._replace(name_digest=_digest(route.key)) if route.key in later else route for route in routes)
 
 
 _MAX_STATEMENT_ID = 100  # Lambda's limit for a permission's statement id
