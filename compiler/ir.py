@@ -11,9 +11,10 @@ that says how to write them. Nothing here knows a backend's syntax.
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
-from compiler.naming import Names
+if TYPE_CHECKING:
+    from compiler.naming import Names
 
 
 class Ref(NamedTuple):

@@ -16,12 +16,10 @@ from compiler.resolve import (
     Route,
     Statement,
     access_log_format,
-    cors_methods,
     routes_by_function,
     scoped_per_route,
 )
 from compiler.routekeys import segment
-from schemas import models
 
 # Node ids: `<kind>.<function key or route key>` for nodes made per function or route, and a
 # plain word (no `.`, so no key can make it) for the API's own nodes.
@@ -171,7 +169,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     api = spec.api
     assert api is not None
     api_ref = ir.Ref(API_ID, "id")
-    cors = _cors(api.cors) if api.cors else None
+    cors = api.cors
     nodes: list[ir.Node] = [
         ir.Api(
             id=API_ID,
@@ -249,13 +247,6 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     )
     nodes += permissions
     return nodes
-
-
-def _cors(cors: models.Cors) -> ir.Cors:
-    """The CORS settings as API Gateway takes them: the route method `ANY` is every method, `*`."""
-    return ir.Cors(
-        tuple(cors.allow_origins), cors_methods(cors), tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age
-    )
 
 
 def _deployed(spec: Resolved, routed: list[Function], cors: ir.Cors | None) -> list[tuple[str, ...]]:

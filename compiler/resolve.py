@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from compiler import awsdata
+from compiler import awsdata, ir
 from compiler.diagnostics import SpecPath
 from schemas import models
 
@@ -73,9 +73,12 @@ def sets_cors(cors: models.Cors | None) -> bool:
     )
 
 
-def cors_methods(cors: models.Cors) -> tuple[str, ...]:
-    """The CORS allowed methods as API Gateway takes them: the route method `ANY` is every method, `*`; each once."""
-    return tuple(dict.fromkeys("*" if m == "ANY" else m for m in cors.allow_methods))
+def resolve_cors(cors: models.Cors) -> ir.Cors:
+    """The CORS settings as API Gateway takes them: the route method `ANY` is every method, `*`; each once."""
+    methods = tuple(dict.fromkeys("*" if m == "ANY" else m for m in cors.allow_methods))
+    return ir.Cors(
+        tuple(cors.allow_origins), methods, tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age
+    )
 
 
 def api_name(service: models.Service, prefix: str) -> str:
@@ -210,7 +213,7 @@ class Api(NamedTuple):
     description: str | None
     stage: str
     auto_deploy: bool
-    cors: models.Cors | None  # None also when `api.cors` sets nothing
+    cors: ir.Cors | None  # None also when `api.cors` sets nothing; as the backends and `serve` apply it
     throttling: models.Throttling | None
     access_log_fields: tuple[tuple[str, str], ...] | None  # None: access logs disabled
     access_log_retention_days: int
@@ -401,7 +404,7 @@ def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]
         description=service.description,
         stage=service.api.stage,
         auto_deploy=service.api.auto_deploy,
-        cors=service.api.cors if sets_cors(service.api.cors) else None,
+        cors=resolve_cors(service.api.cors) if service.api.cors is not None and sets_cors(service.api.cors) else None,
         throttling=service.api.throttling,
         access_log_fields=fields,
         access_log_retention_days=retention,

@@ -1,12 +1,11 @@
-"""`api.cors` as API Gateway applies it: preflights answered by the API, headers for allowed origins."""
+"""`api.cors` as API Gateway applies it, from the resolved settings the backends render: preflights answered by the API, headers for allowed origins."""
 
 from __future__ import annotations
 
 import re
 
-from compiler.resolve import cors_methods
+from compiler.ir import Cors
 from compiler.serve.responses import Response
-from schemas.models import Cors
 
 # `https://*`: any origin with that scheme. The only wildcard API Gateway documents besides `*` itself.
 _SCHEME_WILDCARD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://\*\Z")
@@ -54,7 +53,7 @@ class CorsPolicy:
         if cors.allow_credentials:
             headers.append(("access-control-allow-credentials", "true"))
         if cors.allow_methods:
-            headers.append(("access-control-allow-methods", ",".join(cors_methods(cors))))
+            headers.append(("access-control-allow-methods", ",".join(cors.allow_methods)))
         if cors.allow_headers:
             headers.append(("access-control-allow-headers", ",".join(cors.allow_headers)))
         if cors.max_age is not None:
