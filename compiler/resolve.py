@@ -12,7 +12,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 from compiler import awsdata, ir
 from compiler.diagnostics import SpecPath
@@ -33,7 +33,7 @@ PREFIX = re.compile(r"^[a-z][a-z0-9-]*\Z")  # what a prefix must look like
 LOG_STATEMENT_SID = "WriteOwnLogGroup"  # the generated statement of every execution role's policy
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")  # what it allows on the function's log group
 DEFAULT_STAGE = "$default"
-ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+ROUTE_METHODS: tuple[str, ...] = get_args(models.HttpMethod)
 _FUNCTION_FIELDS = tuple(f.name for f in dataclasses.fields(models.Function))
 PARAM_REF = re.compile(r"\$\{param:([^}]*)\}")
 

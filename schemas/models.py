@@ -25,7 +25,7 @@ FORMAT_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]
-CorsMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", "*"]
+CorsMethod = Literal[HttpMethod, "*"]
 Architecture = Literal["arm64", "x86_64"]
 LogFormat = Literal["Text", "JSON"]
 ApplicationLogLevel = Literal["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
