@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,11 +66,10 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
             findings += salvaged.findings
         if service is not None:
             resolved = resolve(service, data, document.numbers)
-            context = rules.Context(spec=resolved, raw=data, spec_dir=document.path.parent, today=today)
+            gone = frozenset(removed)
+            context = rules.Context(resolved, data, document.path.parent, today, original=document.data, removed=gone)
             semantic = [*rules.run(context), *naming.collisions(resolved)]
-            gone = set(removed)
-            lost = _references_lost(document.data, data) if removed else set()
-            findings += [f for f in semantic if not _under(f.path, gone) and not _caused_by_removal(f, gone, lost)]
+            findings += [f for f in semantic if not _under(f.path, gone)]
             if not problems:
                 result.resolved = resolved
             if lower and not has_errors(findings):
@@ -82,45 +82,7 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
     return result
 
 
-def _caused_by_removal(finding: Finding, removed: set[SpecPath], lost: set[str]) -> bool:
-    """Whether a finding only follows from an element that was reported and then removed: what it
-    held is not there for the rules to see (one mistake, one line)."""
-    if finding.code == "E304":  # an invalid `functions`: routes cannot name a function yet
-        return ("functions",) in removed
-    if finding.code == "E612":  # an invalid `parameters`: every use would look undeclared
-        return ("parameters",) in removed
-    if finding.code == "W613":  # no functions to use it, or its uses were in a removed element
-        return ("functions",) in removed or (len(finding.path) == 2 and finding.path[1] in lost)
-    if finding.code == "W404":  # an invalid `routes` is not "no routes"
-        return ("routes",) in removed
-    if finding.code == "W411":  # an invalid `allow_origins` is not "sets nothing"
-        return any(path[:2] == ("api", "cors") for path in removed)
-    if finding.code == "E220":  # an invalid `format` (or `logging`) is not `format: Text`
-        return any(path[-1] in {"logging", "format"} and "logging" in path for path in removed)
-    return False
-
-
-def _references_lost(original: Any, pruned: Any) -> set[str]:
-    """Parameter names that `${param:…}` texts of the file name, but no longer the pruned data."""
-    from compiler.resolve import PARAM_REF
-
-    def names(value: Any) -> set[str]:
-        found: set[str] = set()
-        stack = [value]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, str):
-                found.update(PARAM_REF.findall(item))
-            elif isinstance(item, dict):
-                stack += item.values()
-            elif isinstance(item, list):
-                stack += item
-        return found
-
-    return names(original) - names(pruned)
-
-
-def _under(path: SpecPath, places: set[SpecPath]) -> bool:
+def _under(path: SpecPath, places: Collection[SpecPath]) -> bool:
     """Whether `path` is one of `places` or inside one."""
     return any(path[:length] in places for length in range(len(path) + 1))
 

@@ -51,7 +51,7 @@ def api_name(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("E403", "W411", name="api-cors")
+@rule("E403", "W411", name="api-cors", moot_when_removed={"W411": (("api", "cors", "**"),)})
 def api_cors(ctx: Context) -> Iterator[Finding]:
     """Credentials are not allowed together with the origin `*`; `cors` sets something."""
     cors = ctx.spec.service.api.cors
@@ -160,7 +160,7 @@ def cloudformation_limits(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("W404", name="api-without-routes")
+@rule("W404", name="api-without-routes", moot_when_removed={"W404": (("routes",),)})
 def api_without_routes(ctx: Context) -> Iterator[Finding]:
     """`api` settings matter only when there are routes."""
     if "routes" not in ctx.raw and "api" in ctx.raw:  # (routes that were all invalid are reported as such)

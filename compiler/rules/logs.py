@@ -11,7 +11,7 @@ from compiler.rules import Context, rule
 _LEVELS = ("application_level", "system_level")
 
 
-@rule("E220", "E221", name="log-settings")
+@rule("E220", "E221", name="log-settings", moot_when_removed={"E220": (("**", "logging"), ("**", "logging", "**", "format"))})
 def log_settings(ctx: Context) -> Iterator[Finding]:
     """Log levels are set only with the JSON format; every retention is a value CloudWatch allows."""
     logging = ctx.spec.service.logging

@@ -63,7 +63,7 @@ def route_conflicts(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("E304", name="route-function")
+@rule("E304", name="route-function", moot_when_removed={"E304": (("functions",),)})
 def route_functions(ctx: Context) -> Iterator[Finding]:
     """Every route names a function key."""
     known = list(ctx.spec.service.functions)

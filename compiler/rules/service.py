@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean
@@ -249,10 +250,12 @@ def unclosed_reference(text: str) -> re.Match[str] | None:
     return _UNCLOSED_REFERENCE.search(PARAM_REF.sub("", text)) if "${param:" in text else None
 
 
-@rule("E612", "W613", "E617", name="parameter-references")
+@rule("E612", "W613", "E617", name="parameter-references", moot_when_removed={"E612": (("parameters",),), "W613": (("functions",),)})
 def parameter_references(ctx: Context) -> Iterator[Finding]:
     """Every `${param:name}` is closed and names a declared parameter; every parameter is used."""
     declared = [name for name, _ in ctx.spec.parameters]
+    # A use in an element removed as invalid was still a use: it is not "never used" (one mistake, one line).
+    lost = _referenced(ctx.original) - _referenced(ctx.raw) if ctx.removed and ctx.original is not None else set()
     # A declared name that E611 refuses, used as the name it suggests, is not undeclared as well.
     renamed = {_suggest(name): name for name in declared if not _PARAMETER_NAME.match(name)}
     used: set[str] = set()
@@ -272,10 +275,25 @@ def parameter_references(ctx: Context) -> Iterator[Finding]:
                 hint = did_you_mean(name, declared) or (f"; declared: {', '.join(declared)}" if declared else "; declare it under `parameters`")
                 yield Finding("E612", path, f"`${{param:{name}}}` names no parameter{hint}")
     for name in declared:
-        if name not in used:
+        if name not in used and name not in lost:
             yield Finding(
                 "W613", ("parameters", name), f"parameter `{name}` is never used; use it as `${{param:{name}}}` or remove it", anchor="key"
             )
+
+
+def _referenced(data: Any) -> set[str]:
+    """Parameter names that `${param:…}` texts anywhere in loaded data name."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.update(PARAM_REF.findall(item))
+        elif isinstance(item, dict):
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return found
 
 
 def _suggest(name: str) -> str:
