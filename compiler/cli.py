@@ -63,7 +63,7 @@ def validate(specs: SpecArgument, output_format: FormatOption = OutputFormat.tex
     from compiler.pipeline import check
 
     specs = _require_files(specs)
-    results = [check(path, lower=False) for path in specs]
+    results = [check(path) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     _print(diagnostics, output_format)
     raise typer.Exit(ExitCode.INVALID if has_errors(diagnostics) else ExitCode.OK)
@@ -147,7 +147,7 @@ def serve(
         if not sep or not name:
             _usage(f"--param {item!r}: write NAME=VALUE")
         values[name] = value
-    checked = check(spec, lower=False)
+    checked = check(spec)
     _print(checked.diagnostics, OutputFormat.text)
     if not checked.ok or checked.resolved is None:
         raise typer.Exit(ExitCode.INVALID)

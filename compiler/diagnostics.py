@@ -174,7 +174,6 @@ PIPELINE_CODES: dict[str, str] = {
     "E104": "a value that is not one of the allowed ones",
     "E105": "a number out of range",
     "E106": "an empty list where entries are required",
-    "E701": "two elements would get the same generated name in some target",
     "E702": "two specs of one build have the same prefix (and output directory)",
     "E703": "`build` only: a function's source directory holds the build's output directory",
     "E801": "`build --check --format json`: an output file is missing, differs or is stale",

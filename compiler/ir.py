@@ -1,22 +1,53 @@
 """The resource graph every backend renders: immutable records and explicit references.
 
-The records are `NamedTuple`s, not frozen dataclasses: equally immutable, and a third as costly to
-define, which every `apispec build` pays at import. Compare them only within their own type.
+The graph is target-neutral: each node has one neutral id (`function.orders`, `route.GET /x`) and
+the spec path it comes from; nothing in it is a Terraform address or a CloudFormation logical id.
+`compiler.naming` derives every target's names from the graph, and each backend renders it
+through a table of node types.
 
 Nodes point at each other with `Ref(node_id, attribute)`; deploy-time inputs are `Param`,
 account-level values are `Pseudo`, and strings built from pieces are `Sub`. Attribute names are
 backend-neutral (`arn`, `name`, `id`, `endpoint`, `execution_arn`); each backend has one table
-that says how to write them. Nothing here knows a backend's syntax.
+that says how to write them.
+
+The records are `NamedTuple`s: defining twenty frozen dataclasses costs about 20 ms, which every
+`apispec validate` would pay at import (it builds the graph to check names), where NamedTuples
+cost about 3 ms. `@record` keeps their one hazard away: a record equals only a record of its own
+type, never a plain tuple or a record of another type with the same values.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
+
+from compiler.diagnostics import SpecPath
 
 if TYPE_CHECKING:
-    from compiler.naming import Names
+    from compiler.resolve import Cors
+    from compiler.resolve import Function as ResolvedFunction
+
+R = TypeVar("R")
 
 
+def record(cls: type[R]) -> type[R]:
+    """Make a NamedTuple compare (and hash) by its type as well as its values."""
+
+    def eq(self: tuple[Any, ...], other: object) -> bool:
+        return type(self) is type(other) and tuple.__eq__(self, other)
+
+    def ne(self: tuple[Any, ...], other: object) -> bool:
+        return not eq(self, other)
+
+    def hash_(self: tuple[Any, ...]) -> int:
+        return hash((type(self).__name__, tuple.__hash__(self)))
+
+    cls.__eq__ = eq  # type: ignore[assignment, method-assign]
+    cls.__ne__ = ne  # type: ignore[assignment, method-assign]
+    cls.__hash__ = hash_  # type: ignore[assignment, method-assign]
+    return cls
+
+
+@record
 class Ref(NamedTuple):
     """An attribute of another node: `Ref("function.orders", "arn")`."""
 
@@ -24,18 +55,21 @@ class Ref(NamedTuple):
     attribute: str
 
 
+@record
 class Param(NamedTuple):
     """A deploy-time parameter: Terraform `var.x`, CloudFormation `!Ref X`."""
 
     name: str
 
 
+@record
 class Pseudo(NamedTuple):
     """A value of the account and region the stack is deployed to."""
 
     name: Literal["partition", "region", "account_id", "url_suffix"]
 
 
+@record
 class Sub(NamedTuple):
     """A string made of literal text and references, in order."""
 
@@ -46,28 +80,32 @@ Scalar = str | int | float | bool
 Value = Scalar | Ref | Param | Pseudo | Sub
 
 
+@record
 class Parameter(NamedTuple):
     name: str
-    logical_id: str
     description: str | None
     default: str | None
     sensitive: bool
 
 
+@record
 class LogGroup(NamedTuple):
     id: str
-    names: Names
+    origin: SpecPath
+    owner: str | None  # the id of the function whose logs it holds; None for the API's access logs
     name: str
     retention_days: int
     tags: tuple[tuple[str, str], ...]
 
 
+@record
 class Condition(NamedTuple):
     operator: str
     key: str
     values: tuple[Value, ...]
 
 
+@record
 class Statement(NamedTuple):
     sid: str | None
     effect: str
@@ -76,88 +114,77 @@ class Statement(NamedTuple):
     conditions: tuple[Condition, ...]
 
 
+@record
 class Role(NamedTuple):
     """An execution role that Lambda may assume."""
 
     id: str
-    names: Names
+    origin: SpecPath
+    owner: str  # the id of the function that runs with it
     name: str
     tags: tuple[tuple[str, str], ...]
 
 
+@record
 class RolePolicy(NamedTuple):
     """The inline policy of a role (a separate resource in every target)."""
 
     id: str
-    names: Names
+    origin: SpecPath
+    owner: str  # the id of the function whose role it belongs to
     role: Ref
     name: str
     statements: tuple[Statement, ...]
 
 
+@record
 class Function(NamedTuple):
+    """A Lambda function: its resolved settings, and the values that refer to other nodes or parameters."""
+
     id: str
-    names: Names
-    key: str
-    name: str
-    description: str | None
+    origin: SpecPath
+    spec: ResolvedFunction  # every setting of the spec, defaults applied
     source: str  # the code directory, relative to the spec file, with `/`
-    handler: str
-    runtime: str
-    architecture: str
-    memory: int
-    timeout: int
     environment: tuple[tuple[str, Value], ...]
     role: Value
-    log_format: str
-    application_level: str | None
-    system_level: str | None
     log_group: Ref
-    tags: tuple[tuple[str, str], ...]
     depends_on: tuple[str, ...]
 
+    @property
+    def key(self) -> str:
+        return self.spec.key
 
-class Cors(NamedTuple):
-    allow_origins: tuple[str, ...]
-    allow_methods: tuple[str, ...]
-    allow_headers: tuple[str, ...]
-    expose_headers: tuple[str, ...]
-    allow_credentials: bool
-    max_age: int | None
-
-    def settings(self) -> list[tuple[str, tuple[str, ...] | bool | int]]:
-        """The settings that are set, in a fixed order, by snake_case name."""
-        lists = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
-        found: list[tuple[str, tuple[str, ...] | bool | int]] = [(n, getattr(self, n)) for n in lists if getattr(self, n)]
-        if self.allow_credentials:
-            found.append(("allow_credentials", True))
-        if self.max_age is not None:
-            found.append(("max_age", self.max_age))
-        return found
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
 
+@record
 class Api(NamedTuple):
     id: str
-    names: Names
+    origin: SpecPath
     name: str
     description: str | None
     cors: Cors | None
     tags: tuple[tuple[str, str], ...]
 
 
+@record
 class AccessLog(NamedTuple):
     destination: Ref
     format: str
 
 
+@record
 class Throttling(NamedTuple):
     burst_limit: int
     rate_limit: float
 
 
+@record
 class Stage(NamedTuple):
     id: str
-    names: Names
+    origin: SpecPath
     api: Ref
     name: str
     auto_deploy: bool
@@ -172,19 +199,21 @@ class Stage(NamedTuple):
         return self.name != "$default"
 
 
+@record
 class Integration(NamedTuple):
     """The Lambda proxy integration of one function, shared by its routes."""
 
     id: str
-    names: Names
+    origin: SpecPath
     api: Ref
     function: Ref
     payload_format_version: str
 
 
+@record
 class Route(NamedTuple):
     id: str
-    names: Names
+    origin: SpecPath
     api: Ref
     route_key: str
     method: str
@@ -195,38 +224,44 @@ class Route(NamedTuple):
     after: str
 
 
+@record
 class Deployment(NamedTuple):
     """An explicit deployment (`auto_deploy: false`), redeployed when routes or integrations change."""
 
     id: str
-    names: Names
+    origin: SpecPath
     api: Ref
     description: str
     triggers: tuple[str, ...]  # ids of the routes and integrations it captures
     settings: tuple[Ref, ...]  # and the settings of other nodes it holds (the API's CORS)
+    captured: tuple[tuple[str, ...], ...]  # what it deploys, as text: a new logical id when it changes
 
 
+@record
 class Permission(NamedTuple):
     """Lets API Gateway invoke a function from the given source ARN."""
 
     id: str
-    names: Names
+    origin: SpecPath
     function: Ref
-    statement_id: str
     source_arn: Sub
     routes: tuple[str, ...]  # ids of the routes it covers
     scope: Literal["route", "api"]  # one route, or every route of the API (a function with many)
 
 
+@record
 class Output(NamedTuple):
-    name: str  # snake_case; the CloudFormation output id is `logical_id`
-    logical_id: str
+    """A value every target exports; `kind` names it (`api_url`, `function_arn`), with the function it is of."""
+
+    kind: str
+    owner: str | None  # a function's id, or None for the API's outputs
     description: str
     value: Value
 
 
-N = TypeVar("N")
 Node = LogGroup | Role | RolePolicy | Function | Api | Stage | Integration | Route | Deployment | Permission
+NODE_TYPES: tuple[type, ...] = (LogGroup, Role, RolePolicy, Function, Api, Stage, Integration, Route, Deployment, Permission)
+N = TypeVar("N")
 
 
 class Graph(NamedTuple):
@@ -247,7 +282,6 @@ class Graph(NamedTuple):
         return tuple(n for n in self.nodes if isinstance(n, kind))
 
 
-
 def references(value: object) -> set[str]:
     """The ids of the nodes a node (or any value) refers to through its `Ref`s."""
     if isinstance(value, Ref):
@@ -255,3 +289,4 @@ def references(value: object) -> set[str]:
     if isinstance(value, tuple):  # a record, a Sub's parts, a tuple of values
         return {node for item in value for node in references(item)}
     return set()
+

@@ -2,6 +2,10 @@
 
 Nodes are created in dependency order (what a node refers to is always created before it), so
 the graph's order is a topological order with a fixed tie-break: the spec's own order.
+
+`validate` lowers too, to check the names the graph makes (`naming.collisions`), so lowering
+takes any spec that resolved: a route whose key is malformed or whose function does not exist is
+left out (its own rule reports it), as nothing can be made of it.
 """
 
 from __future__ import annotations
@@ -11,15 +15,15 @@ from compiler.resolve import (
     LOG_ACTIONS,
     LOG_STATEMENT_SID,
     PARAM_REF,
+    Cors,
     Function,
     Resolved,
-    Route,
     Statement,
     access_log_format,
     routes_by_function,
     scoped_per_route,
 )
-from compiler.routekeys import segment
+from compiler.routekeys import Route, segment
 
 # Node ids: `<kind>.<function key or route key>` for nodes made per function or route, and a
 # plain word (no `.`, so no key can make it) for the API's own nodes.
@@ -58,9 +62,7 @@ def lower(spec: Resolved) -> ir.Graph:
     if spec.api is not None:
         nodes.extend(_api_nodes(spec))
         outputs[:0] = _api_outputs(spec)
-    parameters = tuple(
-        ir.Parameter(name, naming.parameter_logical_id(name), p.description, p.default, p.sensitive) for name, p in spec.parameters
-    )
+    parameters = tuple(ir.Parameter(name, p.description, p.default, p.sensitive) for name, p in spec.parameters)
     return ir.Graph(
         prefix=spec.prefix,
         description=spec.description,
@@ -79,9 +81,11 @@ def _by_id(nodes: list[ir.Node]) -> dict[str, ir.Node]:
 
 
 def _function_nodes(fn: Function) -> list[ir.Node]:
+    function_id = f"function.{fn.key}"
     log_group = ir.LogGroup(
         id=f"log.{fn.key}",
-        names=naming.function_names(fn.key, "LogGroup", fn.id_digest),
+        origin=fn.spec_path,
+        owner=function_id,
         name=fn.log_group_name,
         retention_days=fn.retention_days,
         tags=fn.tags,
@@ -90,10 +94,11 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
     depends_on = [log_group.id]
     role: ir.Value
     if fn.role is None:
-        role_node = ir.Role(id=f"role.{fn.key}", names=naming.function_names(fn.key, "Role", fn.id_digest), name=fn.role_name, tags=fn.tags)
+        role_node = ir.Role(id=f"role.{fn.key}", origin=fn.spec_path, owner=function_id, name=fn.role_name, tags=fn.tags)
         policy = ir.RolePolicy(
             id=f"policy.{fn.key}",
-            names=naming.function_names(fn.key, "RolePolicy", fn.id_digest),
+            origin=fn.spec_path,
+            owner=function_id,
             role=ir.Ref(role_node.id, "name"),
             name=fn.policy_name,
             statements=(_log_statement(log_group), *(_statement(s) for s in fn.permissions)),
@@ -105,24 +110,13 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
         role = text_value(fn.role)
     nodes.append(
         ir.Function(
-            id=f"function.{fn.key}",
-            names=naming.function_names(fn.key, "Function", fn.id_digest),
-            key=fn.key,
-            name=fn.name,
-            description=fn.description,
+            id=function_id,
+            origin=fn.spec_path,
+            spec=fn,
             source=fn.source.replace("\\", "/").rstrip("/"),
-            handler=fn.handler,
-            runtime=fn.runtime,
-            architecture=fn.architecture,
-            memory=fn.memory,
-            timeout=fn.timeout,
             environment=tuple((name, text_value(value)) for name, value in fn.environment),
             role=role,
-            log_format=fn.log_format,
-            application_level=fn.application_level,
-            system_level=fn.system_level,
             log_group=ir.Ref(log_group.id, "name"),
-            tags=fn.tags,
             depends_on=tuple(depends_on),
         )
     )
@@ -157,11 +151,11 @@ def _statement(statement: Statement) -> ir.Statement:
 
 
 def _function_outputs(fn: Function) -> list[ir.Output]:
-    names = naming.function_names(fn.key, "", fn.id_digest)
+    function_id = f"function.{fn.key}"
     return [
-        ir.Output(f"{names.tf}_function_name", f"{names.logical_id}FunctionName", f"Name of the `{fn.key}` function", ir.Ref(f"function.{fn.key}", "name")),
-        ir.Output(f"{names.tf}_function_arn", f"{names.logical_id}FunctionArn", f"ARN of the `{fn.key}` function", ir.Ref(f"function.{fn.key}", "arn")),
-        ir.Output(f"{names.tf}_log_group", f"{names.logical_id}LogGroupName", f"Log group of the `{fn.key}` function", ir.Ref(f"log.{fn.key}", "name")),
+        ir.Output("function_name", function_id, f"Name of the `{fn.key}` function", ir.Ref(function_id, "name")),
+        ir.Output("function_arn", function_id, f"ARN of the `{fn.key}` function", ir.Ref(function_id, "arn")),
+        ir.Output("log_group", function_id, f"Log group of the `{fn.key}` function", ir.Ref(f"log.{fn.key}", "name")),
     ]
 
 
@@ -173,19 +167,21 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     nodes: list[ir.Node] = [
         ir.Api(
             id=API_ID,
-            names=naming.API,
+            origin=("api",),
             name=api.name,
             description=api.description,
             cors=cors,
             tags=api.tags,
         )
     ]
-    by_function = routes_by_function(spec.routes)
+    known = {fn.key for fn in spec.functions}
+    served = tuple(r for r in spec.routes if r.function in known and naming.routable(r.key))
+    by_function = routes_by_function(served)
     routed = [fn for fn in spec.functions if fn.key in by_function]
     integrations = {
         fn.key: ir.Integration(
             id=f"integration.{fn.key}",
-            names=naming.function_names(fn.key, "Integration", fn.id_digest),
+            origin=fn.spec_path,
             api=api_ref,
             function=ir.Ref(f"function.{fn.key}", "arn"),
             payload_format_version=PAYLOAD_FORMAT_VERSION,
@@ -198,7 +194,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     routes = [
         ir.Route(
             id=f"route.{route.key}",
-            names=naming.route_names(route, "Route"),
+            origin=route.spec_path,
             api=api_ref,
             route_key=route.key,
             method=route.method,
@@ -206,25 +202,27 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             integration=ir.Ref(f"integration.{route.function}", "id"),
             after=permission_of[f"route.{route.key}"],
         )
-        for route in spec.routes
+        for route in served
     ]
     nodes += routes
     deployment: ir.Deployment | None = None
     if not api.auto_deploy:
         deployment = ir.Deployment(
             id=DEPLOYMENT_ID,
-            names=naming.deployment(_deployed(spec, routed, cors)),
+            origin=("api",),
             api=api_ref,
             description=api.deployment_description,
             triggers=(*(i.id for i in integrations.values()), *(r.id for r in routes)),
             settings=(ir.Ref(API_ID, "cors"),) if cors else (),
+            captured=_deployed(served, routed, cors),
         )
         nodes.append(deployment)
     access_log = None
     if api.access_log_fields is not None:
         group = ir.LogGroup(
             id=ACCESS_LOG_ID,
-            names=naming.ACCESS_LOG_GROUP,
+            origin=("logging", "access_logs"),
+            owner=None,
             name=api.access_log_group_name,
             retention_days=api.access_log_retention_days,
             tags=api.tags,
@@ -235,7 +233,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     nodes.append(
         ir.Stage(
             id=STAGE_ID,
-            names=naming.STAGE,
+            origin=("api",),
             api=api_ref,
             name=api.stage,
             auto_deploy=api.auto_deploy,
@@ -249,15 +247,15 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     return nodes
 
 
-def _deployed(spec: Resolved, routed: list[Function], cors: ir.Cors | None) -> list[tuple[str, ...]]:
+def _deployed(routes: tuple[Route, ...], routed: list[Function], cors: Cors | None) -> tuple[tuple[str, ...], ...]:
     """What a deployment holds that the template can change: each route and the function it calls,
     each integration's target (its ARN follows the function's name) and the API's CORS settings."""
     names = {fn.key: fn.name for fn in routed}
-    captured: list[tuple[str, ...]] = [("route", r.key, names[r.function]) for r in spec.routes]
+    captured: list[tuple[str, ...]] = [("route", r.key, names[r.function]) for r in routes]
     captured += [("integration", fn.name, PAYLOAD_FORMAT_VERSION) for fn in routed]
     if cors is not None:
         captured.append(("cors", *(f"{name}={value!r}" for name, value in cors.settings())))
-    return captured
+    return tuple(captured)
 
 
 def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
@@ -266,9 +264,8 @@ def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
         return [
             ir.Permission(
                 id=f"permission.{fn.key}",
-                names=naming.all_routes_permission(fn.key, fn.id_digest),
+                origin=fn.spec_path,
                 function=function,
-                statement_id=naming.ALL_ROUTES_STATEMENT_ID,
                 source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), "/*")),
                 routes=tuple(f"route.{r.key}" for r in routes),
                 scope="api",
@@ -277,9 +274,8 @@ def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
     return [
         ir.Permission(
             id=f"permission.{route.key}",
-            names=naming.route_names(route, "Permission"),
+            origin=route.spec_path,
             function=function,
-            statement_id=naming.statement_id(route),
             source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), source_arn_suffix(route))),
             routes=(f"route.{route.key}",),
             scope="route",
@@ -302,6 +298,6 @@ def _api_outputs(spec: Resolved) -> list[ir.Output]:
     assert api is not None
     suffix = f"/{api.stage}" if api.named_stage else "/"
     return [
-        ir.Output("api_url", "ApiUrl", "Invoke URL of the HTTP API stage", ir.Sub((ir.Ref(API_ID, "endpoint"), suffix))),
-        ir.Output("api_id", "ApiId", "ID of the HTTP API", ir.Ref(API_ID, "id")),
+        ir.Output("api_url", None, "Invoke URL of the HTTP API stage", ir.Sub((ir.Ref(API_ID, "endpoint"), suffix))),
+        ir.Output("api_id", None, "ID of the HTTP API", ir.Ref(API_ID, "id")),
     ]

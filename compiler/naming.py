@@ -1,10 +1,17 @@
-"""Every name apispec makes for a target: Terraform local names and CloudFormation logical ids.
+"""Every name apispec makes: AWS names, and each target's names for the nodes of the graph.
+
+AWS names (a function's default name, its role, policy and log group, the access-log group,
+invoke statement ids) are made by the functions at the top, which resolving and lowering call.
+Target names (Terraform local names, CloudFormation logical ids, output and parameter names) are
+derived from the lowered graph by `target_names`, through one table of node types, and
+`collisions` checks them over the same graph: a new node type is named and checked once it has
+its entry in `_NODE_NAMES`.
 
 Names come only from what the user named (function keys, route keys, parameter names), never
 from positions, so a rename shows in a diff. Hashes come in only where names cannot do: the
-explicit `deployment`, ids cut to a length limit, and routes or functions whose names are those
-of an earlier one (`GET /a-b`, `GET /a_b` and `GET /a/b` are three routes to API Gateway, one name
-in words; `fn12` and `fn1-2` one PascalCase id), which end in a digest of their own key. Other
+explicit deployment, ids cut to a length limit, and routes or functions whose names are those of
+an earlier one (`GET /a-b`, `GET /a_b` and `GET /a/b` are three routes to API Gateway, one name in
+words; `fn12` and `fn1-2` one PascalCase id), which end in a digest of their own key. Other
 elements that would get the same name are reported as spec errors (`E701`) at the element that
 comes second.
 """
@@ -12,40 +19,15 @@ comes second.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from compiler import ir
 from compiler.diagnostics import Finding, SpecPath, format_path
-from compiler.resolve import Function, Resolved, Route, make_route, scoping_by_function
-from compiler.routekeys import key_problem, segment
-
-
-class Names(NamedTuple):
-    """A node's names in each target: Terraform's `type.name` local name and a CloudFormation logical id."""
-
-    tf: str
-    logical_id: str
-
+from compiler.routekeys import key_problem, make_route, segment
 
 _WORDS = re.compile(r"[A-Za-z0-9]+")
-
-API = Names(tf="api", logical_id="HttpApi")
-STAGE = Names(tf="api", logical_id="HttpApiStage")
-DEPLOYMENT = Names(tf="api", logical_id="HttpApiDeployment")
-
-
-def deployment(deployed: Iterable[tuple[str, ...]]) -> Names:
-    """The explicit deployment's names. Its logical id ends in a digest of what it deploys (routes,
-    their integrations' targets, CORS), the one id not made from names alone: CloudFormation creates
-    a new deployment only for a new logical id, as SAM does for REST API deployments. Terraform
-    keeps one name and redeploys through `triggers`."""
-    import json  # build-only: kept off the validate path
-
-    return Names(tf=DEPLOYMENT.tf, logical_id=f"{DEPLOYMENT.logical_id}{_digest(json.dumps(sorted(deployed)))}")
-
-
-ACCESS_LOG_GROUP = Names(tf="api_access_logs", logical_id="HttpApiAccessLogs")
 
 
 def words(text: str) -> list[str]:
@@ -61,6 +43,58 @@ def snake(text: str) -> str:
 def pascal(text: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words(text))
 
+
+# -- AWS names ---------------------------------------------------------------------------------
+
+
+def default_function_name(prefix: str, key: str) -> str:
+    """A function's name when the spec gives none: `<prefix>-<key>`, `_` turned into `-`."""
+    return f"{prefix}-{key.replace('_', '-')}"
+
+
+def role_name(function_name: str) -> str:
+    return f"{function_name}-role"
+
+
+def policy_name(function_name: str) -> str:
+    return f"{function_name}-policy"
+
+
+def log_group_name(function_name: str) -> str:
+    return f"/aws/lambda/{function_name}"
+
+
+def access_log_group_name(api_name: str) -> str:
+    return f"/aws/apigateway/{api_name}"
+
+
+ALL_ROUTES_STATEMENT_ID = "apigateway-invoke-any-route"
+_MAX_STATEMENT_ID = 100  # Lambda's limit for a permission's statement id
+
+
+# -- target names ------------------------------------------------------------------------------
+
+
+class Names(NamedTuple):
+    """A node's names in each target: Terraform's `type.name` local name and a CloudFormation logical id."""
+
+    tf: str
+    logical_id: str
+
+
+API = Names(tf="api", logical_id="HttpApi")
+STAGE = Names(tf="api", logical_id="HttpApiStage")
+DEPLOYMENT = Names(tf="api", logical_id="HttpApiDeployment")
+ACCESS_LOG_GROUP = Names(tf="api_access_logs", logical_id="HttpApiAccessLogs")
+
+# Each output kind's name in Terraform and its CloudFormation id, after the function's own name if it is a function's.
+_OUTPUT_NAMES = {
+    "api_url": Names("api_url", "ApiUrl"),
+    "api_id": Names("api_id", "ApiId"),
+    "function_name": Names("function_name", "FunctionName"),
+    "function_arn": Names("function_arn", "FunctionArn"),
+    "log_group": Names("log_group", "LogGroupName"),
+}
 
 # CloudFormation allows 255 characters in a logical id, and the SAM translator joins a function's id
 # with an event's (`<Key>Function<Route>Permission`); these bounds keep every such id within it.
@@ -89,39 +123,18 @@ def _bounded(logical_id: str, limit: int, source: str) -> str:
 
 @cache
 def function_names(key: str, kind: str, digest: str = "") -> Names:
-    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`; a digest from
-    `distinguish_functions` stands before the kind: `Fn12<digest>Role`."""
+    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`; a twin's digest
+    stands before the kind: `Fn12<digest>Role`."""
     if digest:
         return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID - _DIGEST, key) + digest + kind)
     return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID, key) + kind)
 
 
-def distinguish_functions(functions: tuple[Function, ...]) -> tuple[Function, ...]:
-    """`functions`, those whose key makes the PascalCase id of an earlier one given a digest of their key.
-
-    The format refuses only keys that differ by `-`/`_` (E202); `fn12` and `fn1-2`, or `s3sync` and
-    `s3-sync` (ids equal once case is set aside), are different functions, so their ids must differ
-    too. The first keeps its ids and the later ones' end in the digest: adding a function renames none.
-    """
-    seen: set[str] = set()
-    folded: set[str] = set()
-    later: set[str] = set()
-    for fn in functions:
-        same_key = fn.key.replace("-", "_")
-        base = function_names(fn.key, "").logical_id.lower()
-        if base in seen and same_key not in folded:  # keys equal but for `-`/`_` are E202's
-            later.add(fn.key)
-        seen.add(base)
-        folded.add(same_key)
-    if not later:
-        return functions
-    return tuple(fn._replace(id_digest=_digest(fn.key)) if fn.key in later else fn for fn in functions)
-
-
-def route_words(route: Route) -> str:
+def route_words(key: str) -> str:
     """`POST /orders/{id}` → `post orders by id`; `ANY /files/{key+}` → `any files by key path`;
     `GET /` → `get`; `$default` → `default`. ("by" keeps `/users/{id}` apart from `/users/id`, and
     the root has no word, so that `/` and `/root` stay apart.)"""
+    route = make_route(key, function="")
     if route.is_default:
         return "default"
     parts = [route.method.lower()]
@@ -133,112 +146,169 @@ def route_words(route: Route) -> str:
     return " ".join(parts)
 
 
-def route_names(route: Route, kind: str) -> Names:
-    tf, logical_id = _route_names(route.key, route.name_digest)
-    return Names(tf=tf, logical_id=logical_id + kind)
-
-
 @cache
-def _route_names(key: str, digest: str = "") -> Names:
-    """A route's names without their kind, made once per route key (all of a route follows from its key,
-    and from the digest `distinguish` gives it when its words name another route too)."""
-    text = route_words(make_route(key, function=""))
+def route_names(key: str, kind: str, digest: str = "") -> Names:
+    """A route's names: made from its key's words and a kind (`Route`, `Permission`), and a twin's digest."""
+    text = route_words(key)
     if digest:
-        return Names(tf=f"{snake(text)}_{digest}", logical_id=_bounded(pascal(text), _MAX_ROUTE_ID - _DIGEST, key) + digest)
-    return Names(tf=snake(text), logical_id=_bounded(pascal(text), _MAX_ROUTE_ID, key))
-
-
-def distinguish(routes: tuple[Route, ...]) -> tuple[Route, ...]:
-    """`routes`, those whose words make the same names as an earlier route's given a digest of their key.
-
-    API Gateway tells `GET /a-b`, `GET /a_b`, `GET /A-B` and `GET /a/b` apart; their words do not
-    (names lose case and punctuation). The first of such routes in the file keeps its plain names
-    and each later one ends in the digest, so adding a route renames no other: a renamed route is a
-    new resource with the same route key, which CloudFormation creates before it deletes the old
-    one and API Gateway refuses.
-    """
-    seen: set[str] = set()
-    later: set[str] = set()
-    for route in routes:
-        if not key_problem(route):
-            words = _route_names(route.key).logical_id.lower()
-            if words in seen:
-                later.add(route.key)
-            seen.add(words)
-    if not later:
-        return routes
-    return tuple(route._replace(name_digest=_digest(route.key)) if route.key in later else route for route in routes)
-
-
-_MAX_STATEMENT_ID = 100  # Lambda's limit for a permission's statement id
-ALL_ROUTES_STATEMENT_ID = "apigateway-invoke-any-route"
-
-
-def statement_id(route: Route) -> str:
-    """The statement id of a route's invoke permission in the function's resource policy: `apigateway-get-orders-by-id`."""
-    return _bounded("apigateway-" + route_names(route, "").tf.replace("_", "-"), _MAX_STATEMENT_ID, route.key)
-
-
-def all_routes_permission(key: str, digest: str = "") -> Names:
-    """The one invoke permission of a function whose routes are not each given their own (`scoped_per_route`)."""
-    return Names(tf=f"{snake(key)}_all_routes", logical_id=function_names(key, "AllRoutesPermission", digest).logical_id)
+        return Names(tf=f"{snake(text)}_{digest}", logical_id=_bounded(pascal(text), _MAX_ROUTE_ID - _DIGEST, key) + digest + kind)
+    return Names(tf=snake(text), logical_id=_bounded(pascal(text), _MAX_ROUTE_ID, key) + kind)
 
 
 def parameter_logical_id(name: str) -> str:
     return _bounded(pascal(name), _MAX_LOGICAL_ID, name)
 
 
-def collisions(spec: Resolved) -> list[Finding]:
-    """Elements whose generated names would clash in some target.
+def _twins(keys: Iterable[str], word_id: Callable[[str], str]) -> dict[str, str]:
+    """The keys whose words make the id of an earlier key, each with the digest its names end in.
+
+    The first of such keys keeps its plain names and each later one ends in a digest of its own key,
+    so adding an element renames no other: a renamed route is a new resource with the route key the
+    old still holds, which CloudFormation creates before it deletes the old and API Gateway refuses.
+    """
+    seen: set[str] = set()
+    later: dict[str, str] = {}
+    for key in keys:
+        folded = word_id(key).lower()
+        if folded in seen:
+            later[key] = _digest(key)
+        seen.add(folded)
+    return later
+
+
+def _function_twins(functions: tuple[ir.Function, ...]) -> dict[str, str]:
+    """Functions whose key makes the PascalCase id of an earlier one (`fn12`, `fn1-2`; `s3sync`, `s3-sync`).
+
+    Keys equal but for `-`/`_` are not twins: the format refuses them (E202)."""
+    by_folded: dict[str, str] = {}
+    for fn in functions:
+        by_folded.setdefault(fn.key.replace("-", "_"), fn.key)
+    return _twins(by_folded.values(), lambda key: function_names(key, "").logical_id)
+
+
+class TargetNames:
+    """Every target name of one graph: each node's, each output's and each parameter's."""
+
+    def __init__(self, graph: ir.Graph) -> None:
+        self.graph = graph
+        functions = graph.of_type(ir.Function)
+        self._function_digest = _function_twins(functions)
+        self._route_digest = _twins((r.route_key for r in graph.of_type(ir.Route)), lambda key: route_names(key, "").logical_id)
+        self._nodes: dict[str, Names] = {}
+
+    def node(self, node_id: str) -> Names:
+        names = self._nodes.get(node_id)
+        if names is None:
+            node = self.graph.node(node_id)
+            names = self._nodes[node_id] = _NODE_NAMES[type(node)](self, node)
+        return names
+
+    def function(self, function_id: str, kind: str) -> Names:
+        """The names of a function's own node of `kind`, made from its key."""
+        node = self.graph.node(function_id)
+        assert isinstance(node, ir.Function)
+        return function_names(node.key, kind, self._function_digest.get(node.key, ""))
+
+    def route(self, route_id: str, kind: str) -> Names:
+        node = self.graph.node(route_id)
+        assert isinstance(node, ir.Route)
+        return route_names(node.route_key, kind, self._route_digest.get(node.route_key, ""))
+
+    def statement_id(self, permission: ir.Permission) -> str:
+        """The invoke permission's statement id in the function's resource policy: `apigateway-get-orders-by-id`."""
+        if permission.scope == "api":
+            return ALL_ROUTES_STATEMENT_ID
+        route = self.graph.node(permission.routes[0])
+        assert isinstance(route, ir.Route)
+        return _bounded("apigateway-" + self.route(route.id, "").tf.replace("_", "-"), _MAX_STATEMENT_ID, route.route_key)
+
+    def output(self, output: ir.Output) -> Names:
+        suffix = _OUTPUT_NAMES[output.kind]
+        if output.owner is None:
+            return suffix
+        names = self.function(output.owner, "")
+        return Names(f"{names.tf}_{suffix.tf}", f"{names.logical_id}{suffix.logical_id}")
+
+    @staticmethod
+    def parameter(parameter: ir.Parameter) -> str:
+        """The CloudFormation logical id of a parameter (Terraform's variable keeps the spec's name)."""
+        return parameter_logical_id(parameter.name)
+
+
+def _permission_names(names: TargetNames, node: ir.Permission) -> Names:
+    if node.scope == "api":
+        own = names.function(node.function.node, "AllRoutesPermission")
+        return Names(tf=f"{own.tf}_all_routes", logical_id=own.logical_id)
+    return names.route(node.routes[0], "Permission")
+
+
+def _deployment_names(node: ir.Deployment) -> Names:
+    """The explicit deployment's names. Its logical id ends in a digest of what it deploys (routes,
+    their integrations' targets, CORS), the one id not made from names alone: CloudFormation creates
+    a new deployment only for a new logical id, as SAM does for REST API deployments. Terraform
+    keeps one name and redeploys through `triggers`."""
+    import json  # build-only: kept off the validate path
+
+    return Names(tf=DEPLOYMENT.tf, logical_id=f"{DEPLOYMENT.logical_id}{_digest(json.dumps(sorted(node.captured)))}")
+
+
+# How each node type is named: the one place a new node type needs an entry to be named and checked.
+_NODE_NAMES: dict[type, Callable[[TargetNames, Any], Names]] = {
+    ir.LogGroup: lambda names, node: names.function(node.owner, "LogGroup") if node.owner else ACCESS_LOG_GROUP,
+    ir.Role: lambda names, node: names.function(node.owner, "Role"),
+    ir.RolePolicy: lambda names, node: names.function(node.owner, "RolePolicy"),
+    ir.Function: lambda names, node: names.function(node.id, "Function"),
+    ir.Api: lambda names, node: API,
+    ir.Stage: lambda names, node: STAGE,
+    ir.Integration: lambda names, node: names.function(node.function.node, "Integration"),
+    ir.Route: lambda names, node: names.route(node.id, "Route"),
+    ir.Deployment: lambda names, node: _deployment_names(node),
+    ir.Permission: _permission_names,
+}
+
+
+def target_names(graph: ir.Graph) -> TargetNames:
+    return TargetNames(graph)
+
+
+# -- collisions --------------------------------------------------------------------------------
+
+
+def collisions(graph: ir.Graph) -> list[Finding]:
+    """Elements whose generated names would clash in some target, found over the whole graph.
 
     Function keys that differ only by `-`/`_` are reported by their own rule (E202) and skipped here.
     """
     folded: set[str] = set()
     duplicates = set()
-    for fn in spec.functions:
+    for fn in graph.of_type(ir.Function):
         key = fn.key.replace("-", "_")
         if key in folded:
-            duplicates.add(fn.spec_path)
+            duplicates.add(fn.origin)
         folded.add(key)
-    return [f for f in _collisions(_all_names(spec)) if f.path not in duplicates]
+    return [f for f in _collisions(_all_names(graph)) if f.path not in duplicates]
 
 
-def logical_ids(spec: Resolved) -> set[str]:
+def logical_ids(graph: ir.Graph) -> set[str]:
     """Every CloudFormation logical id the templates will hold: parameters and resources."""
-    return {name for namespace, name, _ in _all_names(spec) if namespace == "logical id"}
+    return {name for namespace, name, _ in _all_names(graph) if namespace == "logical id"}
 
 
-def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
-    """(namespace, name, where) for every generated name."""
-    if spec.region is not None:
+def _all_names(graph: ir.Graph) -> Iterator[tuple[str, str, SpecPath]]:
+    """(namespace, name, where) for every generated name: Terraform variables and local names (one
+    namespace per node type, as Terraform's are per resource type) and logical ids."""
+    names = TargetNames(graph)
+    if graph.region is not None:
         yield "terraform variable", "region", ("region",)
-    for name, _ in spec.parameters:
-        yield "logical id", parameter_logical_id(name), ("parameters", name)
-        yield "terraform variable", name, ("parameters", name)
-    for fn in spec.functions:
-        for kind in ("Function", "Role", "RolePolicy", "LogGroup", "Integration"):
-            yield "logical id", function_names(fn.key, kind, fn.id_digest).logical_id, fn.spec_path
-        yield "terraform name", "function " + function_names(fn.key, "").tf, fn.spec_path
-        yield "terraform name", "log group " + function_names(fn.key, "").tf, fn.spec_path
-    if spec.api is not None:
-        for names in (API, STAGE, DEPLOYMENT, ACCESS_LOG_GROUP):
-            yield "logical id", names.logical_id, ("api",)
-        yield "terraform name", "log group " + ACCESS_LOG_GROUP.tf, ("logging", "access_logs")
-    per_route = scoping_by_function(spec)
-    digests = {fn.key: fn.id_digest for fn in spec.functions}
-    for key, scoped in per_route.items():
-        if not scoped:
-            names = all_routes_permission(key, digests.get(key, ""))
-            yield "logical id", names.logical_id, ("functions", key)
-            yield "terraform name", "permission " + names.tf, ("functions", key)
-    for route in spec.routes:
-        if key_problem(route):
-            continue  # reported by the route-key rule
-        yield "logical id", route_names(route, "Route").logical_id, route.spec_path
-        yield "terraform name", "route " + route_names(route, "").tf, route.spec_path
-        if per_route[route.function]:
-            yield "logical id", route_names(route, "Permission").logical_id, route.spec_path
-            yield "terraform name", "permission " + route_names(route, "").tf, route.spec_path
+    for parameter in graph.parameters:
+        yield "logical id", names.parameter(parameter), ("parameters", parameter.name)
+        yield "terraform variable", parameter.name, ("parameters", parameter.name)
+    for node in graph.nodes:
+        # The deployment's id ends in a digest of what it deploys, which no one chooses: it is checked
+        # by its stem, which keeps hashlib (milliseconds to import) off `validate`'s path.
+        own = DEPLOYMENT if isinstance(node, ir.Deployment) else names.node(node.id)
+        yield "logical id", own.logical_id, node.origin
+        yield "terraform name", f"{type(node).__name__} {own.tf}", node.origin
 
 
 def _collisions(names: Iterable[tuple[str, str, SpecPath]]) -> Iterator[Finding]:
@@ -251,3 +321,8 @@ def _collisions(names: Iterable[tuple[str, str, SpecPath]]) -> Iterator[Finding]
             reported.add(where)
             shown = name.split(" ", 1)[-1]
             yield Finding("E701", where, f"this makes the {namespace} `{shown}`, which `{format_path(seen)}` makes too; rename one of them", anchor="key")
+
+
+def routable(key: str) -> bool:
+    """Whether a route key is well formed enough to be named (a malformed one is reported by its rule)."""
+    return not key_problem(make_route(key, function=""))

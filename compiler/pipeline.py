@@ -40,14 +40,15 @@ class Checked:
         return self.resolved is not None and not has_errors(self.diagnostics)
 
 
-def check(path: Path, *, display: str | None = None, today: dt.date | None = None, lower: bool = True) -> Checked:
-    """Load and check one spec file; with `lower`, also build the resource graph of a valid spec."""
+def check(path: Path, *, display: str | None = None, today: dt.date | None = None) -> Checked:
+    """Load and check one spec file; a valid spec's result holds its resource graph."""
     document = load(path)
-    return check_document(document, display=display or str(path), today=today or dt.date.today(), lower=lower)
+    return check_document(document, display=display or str(path), today=today or dt.date.today())
 
 
-def check_document(document: Document, *, display: str, today: dt.date, lower: bool = True) -> Checked:
-    from compiler import naming, rules, structure
+def check_document(document: Document, *, display: str, today: dt.date) -> Checked:
+    from compiler import rules, structure
+    from compiler.lower import lower
     from compiler.resolve import resolve
 
     result = Checked(display=display, document=document)
@@ -66,16 +67,14 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
             findings += salvaged.findings
         if service is not None:
             resolved = resolve(service, data, document.numbers)
+            graph = lower(resolved)  # rules check the names it makes
             gone = frozenset(removed)
-            context = rules.Context(resolved, data, document.path.parent, today, original=document.data, removed=gone)
-            semantic = [*rules.run(context), *naming.collisions(resolved)]
-            findings += [f for f in semantic if not _under(f.path, gone)]
+            context = rules.Context(resolved, graph, data, document.path.parent, today, original=document.data, removed=gone)
+            findings += [f for f in rules.run(context) if not _under(f.path, gone)]
             if not problems:
                 result.resolved = resolved
-            if lower and not has_errors(findings):
-                from compiler.lower import lower as lower_to_graph
-
-                result.graph = lower_to_graph(resolved)
+                if not has_errors(findings):
+                    result.graph = graph
     if document.rejected:  # what a rejected value's stand-in text causes is not the author's mistake
         findings = [f for f in findings if f.code == "E005" or not _under(f.path, document.rejected)]
     result.diagnostics = locate(document, display, findings)

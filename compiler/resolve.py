@@ -12,10 +12,11 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple
 
-from compiler import awsdata, ir
+from compiler import awsdata, naming
 from compiler.diagnostics import SpecPath
+from compiler.routekeys import Route, make_route
 from schemas import models
 
 DEFAULT_ACCESS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
@@ -33,7 +34,6 @@ PREFIX = re.compile(r"^[a-z][a-z0-9-]*\Z")  # what a prefix must look like
 LOG_STATEMENT_SID = "WriteOwnLogGroup"  # the generated statement of every execution role's policy
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")  # what it allows on the function's log group
 DEFAULT_STAGE = "$default"
-ROUTE_METHODS: tuple[str, ...] = get_args(models.HttpMethod)
 _FUNCTION_FIELDS = tuple(f.name for f in dataclasses.fields(models.Function))
 PARAM_REF = re.compile(r"\$\{param:([^}]*)\}")
 
@@ -73,12 +73,31 @@ def sets_cors(cors: models.Cors | None) -> bool:
     )
 
 
-def resolve_cors(cors: models.Cors) -> ir.Cors:
+class Cors(NamedTuple):
+    """`api.cors` as API Gateway applies it, which the backends render and `serve` follows."""
+
+    allow_origins: tuple[str, ...]
+    allow_methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    allow_credentials: bool
+    max_age: int | None
+
+    def settings(self) -> list[tuple[str, tuple[str, ...] | bool | int]]:
+        """The settings that are set, in a fixed order, by snake_case name."""
+        lists = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
+        found: list[tuple[str, tuple[str, ...] | bool | int]] = [(n, getattr(self, n)) for n in lists if getattr(self, n)]
+        if self.allow_credentials:
+            found.append(("allow_credentials", True))
+        if self.max_age is not None:
+            found.append(("max_age", self.max_age))
+        return found
+
+
+def resolve_cors(cors: models.Cors) -> Cors:
     """The CORS settings as API Gateway takes them: the route method `ANY` is every method, `*`; each once."""
     methods = tuple(dict.fromkeys("*" if m == "ANY" else m for m in cors.allow_methods))
-    return ir.Cors(
-        tuple(cors.allow_origins), methods, tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age
-    )
+    return Cors(tuple(cors.allow_origins), methods, tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age)
 
 
 def api_name(service: models.Service, prefix: str) -> str:
@@ -127,24 +146,6 @@ def prefix_of(service: str) -> str:
     return service.lower().replace(" ", "-").replace("_", "-")
 
 
-class Route(NamedTuple):
-    """A route as API Gateway sees it."""
-
-    key: str  # the route key, `POST /orders/{id}` or `$default`
-    method: str  # `POST`, `ANY` for `$default`
-    path: str  # `/orders/{id}`, empty for `$default`
-    function: str  # function key
-    spec_path: SpecPath
-    segments: tuple[str, ...]  # the path's non-empty segments
-    # A digest of the key that its generated names end in, when its words name another route of the
-    # spec too (`GET /a-b`, `GET /a_b`, `GET /a/b`); empty for every other route (`naming.distinguish`).
-    name_digest: str = ""
-
-    @property
-    def is_default(self) -> bool:
-        return self.key == "$default"
-
-
 class Condition(NamedTuple):
     """One test of a statement's `conditions`: operator, context key and values, all text."""
 
@@ -165,17 +166,19 @@ class Statement(NamedTuple):
 
 
 class Function(NamedTuple):
-    """One function with every setting decided and every name made."""
+    """One function with every setting decided and every name made.
+
+    `config` holds the function's settings as the format declares them (`models.Function`), each from
+    the function, else `defaults`, else the built-in default: a plain key added to the format reaches
+    rules and backends through it with no change here. The fields beside it are what resolving makes
+    of the rest: names, merged maps, inherited log settings, values as text.
+    """
 
     key: str
+    config: models.Function
     name: str
-    description: str | None
     source: str
     handler: str
-    runtime: str
-    architecture: str
-    memory: int
-    timeout: int
     environment: tuple[tuple[str, str], ...]
     role: str | None
     permissions: tuple[Statement, ...]
@@ -185,21 +188,18 @@ class Function(NamedTuple):
     retention_days: int
     tags: tuple[tuple[str, str], ...]
     origin: dict[str, SpecPath]  # spec path that set each value, for locating findings
-    # A digest of the key that its logical ids end in, when its key makes the same PascalCase id as
-    # an earlier function's (`fn12`, `fn1-2`; `naming.distinguish_functions`); empty for every other.
-    id_digest: str = ""
 
     @property
     def role_name(self) -> str:
-        return f"{self.name}-role"
+        return naming.role_name(self.name)
 
     @property
     def policy_name(self) -> str:
-        return f"{self.name}-policy"
+        return naming.policy_name(self.name)
 
     @property
     def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.name}"
+        return naming.log_group_name(self.name)
 
     @property
     def spec_path(self) -> SpecPath:
@@ -213,7 +213,7 @@ class Api(NamedTuple):
     description: str | None
     stage: str
     auto_deploy: bool
-    cors: ir.Cors | None  # None also when `api.cors` sets nothing; as the backends and `serve` apply it
+    cors: Cors | None  # None also when `api.cors` sets nothing
     throttling: models.Throttling | None
     access_log_fields: tuple[tuple[str, str], ...] | None  # None: access logs disabled
     access_log_retention_days: int
@@ -221,7 +221,7 @@ class Api(NamedTuple):
 
     @property
     def access_log_group_name(self) -> str:
-        return f"/aws/apigateway/{self.name}"
+        return naming.access_log_group_name(self.name)
 
     @property
     def named_stage(self) -> bool:
@@ -256,15 +256,11 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
     tags = tuple(dict(tags).items())
     defaults = service.defaults or models.Function()
     raw_defaults = raw.get("defaults") or {}
-    from compiler import naming  # naming builds on this module's types
-
-    functions = naming.distinguish_functions(
-        tuple(
-            _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags, written or {})
-            for key, fn in service.functions.items()
-        )
+    functions = tuple(
+        _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags, written or {})
+        for key, fn in service.functions.items()
     )
-    routes = naming.distinguish(tuple(make_route(key, value if isinstance(value, str) else value.function) for key, value in service.routes.items()))
+    routes = tuple(make_route(key, value if isinstance(value, str) else value.function) for key, value in service.routes.items())
     api = _api(service, prefix, tags) if routes else None
     return Resolved(
         service=service,
@@ -314,14 +310,10 @@ def _function(
     tags[SERVICE_TAG] = prefix
     return Function(
         key=key,
-        name=chosen["name"] or f"{prefix}-{key.replace('_', '-')}",
-        description=chosen["description"],
+        config=models.Function(**chosen),
+        name=chosen["name"] or naming.default_function_name(prefix, key),
         source=chosen["source"] or "",
         handler=chosen["handler"] or "",
-        runtime=chosen["runtime"],
-        architecture=chosen["architecture"],
-        memory=chosen["memory"],
-        timeout=chosen["timeout"],
         environment=tuple((name, _text(value, written.get(origin[f"environment.{name}"]))) for name, value in environment.items()),
         role=chosen["role"],
         permissions=permissions,
@@ -371,20 +363,6 @@ def _text(value: models.Scalar, written: str | None) -> str:
     if isinstance(value, int | float) and written is not None:
         return written
     return str(value)
-
-
-_ROUTE_KEY = re.compile(r"^(\S+) (\S*)\Z")
-
-
-def make_route(key: str, function: str) -> Route:
-    """The route of a route key (`"POST /orders"` or `$default`) served by `function`."""
-    spec_path: SpecPath = ("routes", key)
-    if key == "$default":
-        return Route(key=key, method="ANY", path="", function=function, spec_path=spec_path, segments=())
-    match = _ROUTE_KEY.match(key)
-    method, path = (match.group(1), match.group(2)) if match else ("", key)
-    segments = tuple(s for s in path.split("/") if s)
-    return Route(key=key, method=method, path=path, function=function, spec_path=spec_path, segments=segments)
 
 
 def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]) -> Api:

@@ -1,16 +1,48 @@
-"""What API Gateway makes of a route key: its path's validity and the shape it matches."""
+"""What API Gateway makes of a route key: the route, its path's validity and the shape it matches."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple
+from typing import NamedTuple, get_args
 
-from compiler.resolve import ROUTE_METHODS, Route
+from compiler.diagnostics import SpecPath
+from schemas import models
+
+ROUTE_METHODS: tuple[str, ...] = get_args(models.HttpMethod)
 
 _SEGMENT_PARAM = re.compile(r"^\{([A-Za-z0-9._-]+)(\+?)\}\Z")
 _QUERY = re.compile(r"[?#].*")  # a query string or fragment, which no route key holds
 _LITERAL = re.compile(r"^[A-Za-z0-9._~!$&'()*,;=:@-]+\Z")
+
+
+class Route(NamedTuple):
+    """A route as API Gateway sees it."""
+
+    key: str  # the route key, `POST /orders/{id}` or `$default`
+    method: str  # `POST`, `ANY` for `$default`
+    path: str  # `/orders/{id}`, empty for `$default`
+    function: str  # function key
+    spec_path: SpecPath
+    segments: tuple[str, ...]  # the path's non-empty segments
+
+    @property
+    def is_default(self) -> bool:
+        return self.key == "$default"
+
+
+_ROUTE_KEY = re.compile(r"^(\S+) (\S*)\Z")
+
+
+def make_route(key: str, function: str) -> Route:
+    """The route of a route key (`"POST /orders"` or `$default`) served by `function`."""
+    spec_path: SpecPath = ("routes", key)
+    if key == "$default":
+        return Route(key=key, method="ANY", path="", function=function, spec_path=spec_path, segments=())
+    match = _ROUTE_KEY.match(key)
+    method, path = (match.group(1), match.group(2)) if match else ("", key)
+    segments = tuple(s for s in path.split("/") if s)
+    return Route(key=key, method=method, path=path, function=function, spec_path=spec_path, segments=segments)
 
 
 class Segment(NamedTuple):

@@ -156,7 +156,8 @@ def editor_checks() -> dict[tuple[str, ...], dict[str, Any]]:
     the rule it stands for.
     """
     from compiler import awsdata
-    from compiler.resolve import DEFAULT_STAGE, ROUTE_METHODS
+    from compiler.resolve import DEFAULT_STAGE
+    from compiler.routekeys import ROUTE_METHODS
 
     # The rules' regexes are private to their modules; they are read here so that each is written once.
     from compiler.rules import api, functions, permissions, service

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from compiler import awsdata
-from compiler.resolve import DEFAULT_STAGE, ROUTE_METHODS, make_route
-from compiler.routekeys import key_problem, path_problem
+from compiler.resolve import DEFAULT_STAGE
+from compiler.routekeys import ROUTE_METHODS, key_problem, make_route, path_problem
 from compiler.rules import api as api_rules
 from compiler.rules import functions as functions_rules
 from compiler.rules import permissions as permission_rules

@@ -27,7 +27,7 @@ from typing import Any, cast
 
 import pytest
 
-from compiler.resolve import Route, make_route
+from compiler.routekeys import Route, make_route
 from compiler.serve import accesslog, events
 from compiler.serve.app import App, Exchange
 from compiler.serve.responses import MalformedResponseError, Response, from_lambda

@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from compiler import awsdata, ir
+from compiler import awsdata, ir, naming
 from compiler.backends import Rendered
+from compiler.resolve import Cors
 from compiler.serialize import Tagged
 
 TEMPLATE_VERSION = "2010-09-09"
@@ -75,7 +76,12 @@ class CfnRenderer:
 
     def __init__(self, graph: ir.Graph) -> None:
         self.graph = graph
-        self.parameters = {p.name: p.logical_id for p in graph.parameters}
+        self.names = naming.target_names(graph)
+        self.parameters = {p.name: self.names.parameter(p) for p in graph.parameters}
+
+    def id_of(self, node: ir.Node) -> str:
+        """A node's logical id."""
+        return self.names.node(node.id).logical_id
 
     # -- values --------------------------------------------------------------------------------
     def value(self, value: ir.Value) -> Any:
@@ -119,7 +125,7 @@ class CfnRenderer:
         node = self.graph.node(part.node)
         how = ATTRIBUTES[(type(node), part.attribute)]
         assert isinstance(how, str)
-        return node.names.logical_id if how == "Ref" else f"{node.names.logical_id}.{how.split()[1]}"
+        return self.id_of(node) if how == "Ref" else f"{self.id_of(node)}.{how.split()[1]}"
 
     def _single(self, part: ir.Ref | ir.Param | ir.Pseudo) -> Tagged:
         name = self._name(part)
@@ -128,7 +134,7 @@ class CfnRenderer:
         return Tagged("!Ref", name)
 
     def logical_id(self, ref: ir.Ref) -> str:
-        return self.graph.node(ref.node).names.logical_id
+        return self.id_of(self.graph.node(ref.node))
 
     # -- shared resources ---------------------------------------------------------------------
     def log_group(self, node: ir.LogGroup) -> dict[str, Any]:
@@ -177,27 +183,29 @@ class CfnRenderer:
         return {"Variables": {name: self.value(value) for name, value in node.environment}}
 
     def logging_config(self, node: ir.Function) -> dict[str, Any]:
-        config: dict[str, Any] = {"LogFormat": node.log_format, "LogGroup": self.value(node.log_group)}
-        if node.application_level:
-            config["ApplicationLogLevel"] = node.application_level
-        if node.system_level:
-            config["SystemLogLevel"] = node.system_level
+        spec = node.spec
+        config: dict[str, Any] = {"LogFormat": spec.log_format, "LogGroup": self.value(node.log_group)}
+        if spec.application_level:
+            config["ApplicationLogLevel"] = spec.application_level
+        if spec.system_level:
+            config["SystemLogLevel"] = spec.system_level
         return config
 
-    def cors(self, cors: ir.Cors) -> dict[str, Any]:
+    def cors(self, cors: Cors) -> dict[str, Any]:
         return {_CORS_PROPERTIES[name]: list(value) if isinstance(value, tuple) else value for name, value in cors.settings()}
 
     def function_properties(self, node: ir.Function, code: tuple[str, str], tags: Any) -> dict[str, Any]:
         """The properties SAM and CloudFormation functions share; `code` is the code property and its value."""
+        config = node.spec.config
         return {
             "FunctionName": node.name,
-            "Description": self.text(node.description),
+            "Description": self.text(config.description),
             code[0]: code[1],
-            "Handler": self.text(node.handler),  # free text for custom runtimes: may look like a reference
-            "Runtime": node.runtime,
-            "Architectures": [node.architecture],
-            "MemorySize": node.memory,
-            "Timeout": node.timeout,
+            "Handler": self.text(node.spec.handler),  # free text for custom runtimes: may look like a reference
+            "Runtime": config.runtime,
+            "Architectures": [config.architecture],
+            "MemorySize": config.memory,
+            "Timeout": config.timeout,
             "Role": self.value(node.role),
             "Environment": self.environment(node),
             "LoggingConfig": self.logging_config(node),
@@ -248,17 +256,17 @@ class CfnRenderer:
                 body["Default"] = parameter.default
             if parameter.sensitive:
                 body["NoEcho"] = True
-            section[parameter.logical_id] = body
+            section[self.parameters[parameter.name]] = body
         return section
 
     def outputs_section(self) -> dict[str, Any]:
-        return {o.logical_id: {"Description": o.description, "Value": self.value(o.value)} for o in self.graph.outputs}
+        return {self.names.output(o).logical_id: {"Description": o.description, "Value": self.value(o.value)} for o in self.graph.outputs}
 
     def depends_on(self, node: ir.Function) -> list[str]:
         """`DependsOn` for what the function must come after and does not already refer to (CloudFormation
         orders referenced resources itself)."""
         referenced = ir.references(node)
-        return [self.graph.node(d).names.logical_id for d in node.depends_on if d not in referenced]
+        return [self.id_of(self.graph.node(d)) for d in node.depends_on if d not in referenced]
 
 
 def resource(

@@ -17,6 +17,7 @@ a literal `/$default` path, the default route is in that path, where SAM would m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from compiler import awsdata, ir
@@ -36,29 +37,60 @@ _PREBUILT_FAMILIES = frozenset({"java", "dotnet", "provided", "go"})
 PREBUILT = {"SkipBuild": True}
 
 
+class _Template:
+    """One SAM template being rendered: which routes go into the OpenAPI body, and each function's events."""
+
+    def __init__(self, graph: ir.Graph, root: str) -> None:
+        self.graph = graph
+        self.root = root
+        self.cfn = CfnRenderer(graph)
+        routes = graph.of_type(ir.Route)
+        wide = {p.function.node for p in graph.of_type(ir.Permission) if p.scope == "api"}  # function ids
+        wide |= {_integration(graph, r).function.node for r in routes if not r.path}  # and those serving `$default`
+        self.in_body = {r.id for r in routes if _integration(graph, r).function.node in wide}
+        self.events = _events(self.cfn, graph, self.in_body)
+
+
+# What each node type becomes: `(logical id, resource)`, or None where SAM makes it from another
+# node (an explicit entry: a type a backend leaves out must say so here).
+Entry = Callable[[_Template, Any], "tuple[str, dict[str, Any]] | None"]
+
+
+def _own(render_node: Callable[[_Template, Any], dict[str, Any]]) -> Entry:
+    """An entry for a node that is a resource of its own, under its own logical id."""
+    return lambda template, node: (template.cfn.id_of(node), render_node(template, node))
+
+
+def _folded(template: _Template, node: ir.Node) -> None:
+    return None
+
+
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
-    cfn = CfnRenderer(graph)
-    routes = graph.of_type(ir.Route)
-    wide = {p.function.node for p in graph.of_type(ir.Permission) if p.scope == "api"}  # function ids
-    wide |= {_integration(graph, r).function.node for r in routes if not r.path}  # and those serving `$default`
-    in_body = {r.id for r in routes if _integration(graph, r).function.node in wide}
-    events = _events(cfn, graph, in_body)
+    template = _Template(graph, root)
     resources: dict[str, Any] = {}
     for node in graph.nodes:
-        if isinstance(node, ir.LogGroup):
-            resources[node.names.logical_id] = cfn.log_group(node)
-        elif isinstance(node, ir.Role):
-            resources[node.names.logical_id] = cfn.role(node)
-        elif isinstance(node, ir.RolePolicy):
-            resources[node.names.logical_id] = cfn.role_policy(node)
-        elif isinstance(node, ir.Function):
-            resources[node.names.logical_id] = _function(cfn, node, root, events.get(node.id, {}))
-        elif isinstance(node, ir.Stage):
-            api = graph.of_type(ir.Api)[0]
-            resources[api.names.logical_id] = _http_api(cfn, api, node, _definition(cfn, graph, api, in_body))
-        elif isinstance(node, ir.Permission) and _needs_own_permission(graph, node, in_body):
-            resources[node.names.logical_id] = cfn.permission(node)
-    return [cfn.template(resources, transform=TRANSFORM)]
+        entry = RESOURCES.get(type(node))
+        if entry is None:
+            raise TypeError(f"no SAM rendering for {type(node).__name__}")
+        rendered = entry(template, node)
+        if rendered is not None:
+            resources[rendered[0]] = rendered[1]
+    return [template.cfn.template(resources, transform=TRANSFORM)]
+
+
+def _http_api_of_stage(template: _Template, stage: ir.Stage) -> tuple[str, dict[str, Any]]:
+    """The `AWS::Serverless::HttpApi`: the API and its stage in one resource, under the API's id."""
+    api = template.graph.node(stage.api.node)
+    assert isinstance(api, ir.Api)
+    definition = _definition(template.cfn, template.graph, api, template.in_body)
+    return template.cfn.id_of(api), _http_api(template.cfn, api, stage, definition)
+
+
+def _permission(template: _Template, node: ir.Permission) -> tuple[str, dict[str, Any]] | None:
+    """The graph's own invoke permission, where SAM writes none (or none that works) for its routes."""
+    if not _needs_own_permission(template.graph, node, template.in_body):
+        return None
+    return template.cfn.id_of(node), template.cfn.permission(node)
 
 
 def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, dict[str, Any]]:
@@ -70,7 +102,7 @@ def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, d
         integration = _integration(graph, route)
         properties: dict[str, Any] = {"ApiId": cfn.value(route.api), "Method": route.method, "Path": route.path}
         properties["PayloadFormatVersion"] = integration.payload_format_version
-        event_id = route.names.logical_id.removesuffix("Route")
+        event_id = cfn.id_of(route).removesuffix("Route")
         events.setdefault(integration.function.node, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
 
@@ -94,10 +126,11 @@ def _sam_misses_greedy(route: ir.Route) -> bool:
     return any(part.greedy and part.parameter != "proxy" for part in map(segment, route.path.split("/")))
 
 
-def _function(cfn: CfnRenderer, node: ir.Function, root: str, events: dict[str, Any]) -> dict[str, Any]:
-    properties = cfn.function_properties(node, ("CodeUri", code_path(root, node.source)), tag_map(node.tags))
-    properties["Events"] = events or None
-    runtime = awsdata.RUNTIMES.get(node.runtime)
+def _function(template: _Template, node: ir.Function) -> dict[str, Any]:
+    cfn = template.cfn
+    properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, node.source)), tag_map(node.spec.tags))
+    properties["Events"] = template.events.get(node.id) or None
+    runtime = awsdata.RUNTIMES.get(node.spec.config.runtime)
     prebuilt = runtime is not None and runtime.language in _PREBUILT_FAMILIES
     return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(node), metadata=PREBUILT if prebuilt else None)
 
@@ -146,3 +179,17 @@ def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[s
         "FailOnWarnings": True,
     }
     return resource("AWS::Serverless::HttpApi", properties)
+
+
+RESOURCES: dict[type, Entry] = {
+    ir.LogGroup: _own(lambda template, node: template.cfn.log_group(node)),
+    ir.Role: _own(lambda template, node: template.cfn.role(node)),
+    ir.RolePolicy: _own(lambda template, node: template.cfn.role_policy(node)),
+    ir.Function: _own(_function),
+    ir.Api: _folded,  # into the HttpApi, written with the stage
+    ir.Integration: _folded,  # SAM makes it from the function's HttpApi events (or the body's operation)
+    ir.Route: _folded,  # an HttpApi event of its function, or an operation of the OpenAPI body
+    ir.Deployment: _folded,  # SAM deploys the stage itself (W408 says so)
+    ir.Stage: _http_api_of_stage,
+    ir.Permission: _permission,
+}

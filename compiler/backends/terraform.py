@@ -8,11 +8,13 @@ Files: `providers.tf.json` (versions and provider), `variables.tf.json` (region 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from compiler import ir
+from compiler import ir, naming
 from compiler.backends import Rendered
 from compiler.backends.cfn import code_path
+from compiler.resolve import Cors
 
 AWS_PROVIDER = {"source": "hashicorp/aws", "version": "~> 6.0"}
 ARCHIVE_PROVIDER = {"source": "hashicorp/archive", "version": "~> 2.4"}
@@ -65,6 +67,7 @@ class _Module:
 
     def __init__(self, graph: ir.Graph, root: str) -> None:
         self.graph = graph
+        self.names = naming.target_names(graph)
         self.root = root
         self.pseudo: set[str] = set()
         self.data: dict[str, dict[str, Any]] = {}
@@ -74,7 +77,7 @@ class _Module:
     # -- values --------------------------------------------------------------------------------
     def address(self, node_id: str) -> str:
         node = self.graph.node(node_id)
-        return f"{TYPES[type(node)]}.{node.names.tf}"
+        return f"{TYPES[type(node)]}.{self.names.node(node_id).tf}"
 
     def expression(self, part: ir.Ref | ir.Param | ir.Pseudo) -> str:
         if isinstance(part, ir.Param):
@@ -98,7 +101,7 @@ class _Module:
         return value
 
     def add(self, node: ir.Node, body: dict[str, Any]) -> None:
-        self.resources.setdefault(TYPES[type(node)], {})[node.names.tf] = _templates({k: v for k, v in body.items() if v is not None})
+        self.resources.setdefault(TYPES[type(node)], {})[self.names.node(node.id).tf] = _templates({k: v for k, v in body.items() if v is not None})
 
     def add_data(self, kind: str, name: str, body: dict[str, Any]) -> None:
         self.data.setdefault(kind, {})[name] = _templates(body)
@@ -121,7 +124,7 @@ class _Module:
             Rendered("main.tf.json", main, "json"),
         ]
         if self.graph.outputs:
-            outputs = {o.name: {"description": o.description, "value": _templates(self.value(o.value))} for o in self.graph.outputs}
+            outputs = {self.names.output(o).tf: {"description": o.description, "value": _templates(self.value(o.value))} for o in self.graph.outputs}
             files.append(Rendered("outputs.tf.json", {"output": outputs}, "json"))
         return [f for f in files if f.document]
 
@@ -151,81 +154,84 @@ class _Module:
         return {"variable": variables} if variables else {}
 
     def _node(self, node: ir.Node) -> None:
-        if isinstance(node, ir.LogGroup):
-            self.add(node, {"name": node.name, "retention_in_days": node.retention_days, "tags": dict(node.tags)})
-        elif isinstance(node, ir.Role):
-            self._assume_role_document()
-            self.add(
-                node,
-                {"name": node.name, "assume_role_policy": _Expr(f"${{data.aws_iam_policy_document.{_ASSUME_ROLE_DOCUMENT}.json}}"), "tags": dict(node.tags)},
-            )
-        elif isinstance(node, ir.RolePolicy):
-            document = f"{node.names.tf}{_POLICY_DOCUMENT_SUFFIX}"
-            self.add_data("aws_iam_policy_document", document, {"statement": [self._statement(s) for s in node.statements]})
-            self.add(
-                node,
-                {"name": node.name, "role": self.value(node.role), "policy": _Expr(f"${{data.aws_iam_policy_document.{document}.json}}")},
-            )
-        elif isinstance(node, ir.Function):
-            self._function(node)
-        elif isinstance(node, ir.Api):
-            self.add(
-                node,
-                {
-                    "name": node.name,
-                    "description": node.description,
-                    "protocol_type": "HTTP",
-                    "cors_configuration": self._cors(node.cors) if node.cors else None,
-                    "tags": dict(node.tags),
-                },
-            )
-        elif isinstance(node, ir.Integration):
-            self.add(
-                node,
-                {
-                    "api_id": self.value(node.api),
-                    "integration_type": "AWS_PROXY",
-                    "integration_method": "POST",
-                    "integration_uri": self.value(node.function),
-                    "payload_format_version": node.payload_format_version,
-                },
-            )
-        elif isinstance(node, ir.Route):
-            self.add(
-                node,
-                {
-                    "api_id": self.value(node.api),
-                    "route_key": node.route_key,
-                    "target": self.value(ir.Sub(("integrations/", node.integration))),
-                    "depends_on": [self.address(node.after)],
-                },
-            )
-        elif isinstance(node, ir.Deployment):
-            captured = ", ".join([*(self.address(t) for t in node.triggers), *(self.expression(r) for r in node.settings)])
-            self.add(
-                node,
-                {
-                    "api_id": self.value(node.api),
-                    "description": node.description,
-                    "triggers": {"redeployment": _Expr(f"${{sha1(jsonencode([{captured}]))}}")},
-                    "lifecycle": {"create_before_destroy": True},
-                },
-            )
-        elif isinstance(node, ir.Stage):
-            self._stage(node)
-        elif isinstance(node, ir.Permission):
-            self.add(
-                node,
-                {
-                    "statement_id": node.statement_id,
-                    "action": "lambda:InvokeFunction",
-                    "function_name": self.value(node.function),
-                    "principal": "apigateway.amazonaws.com",
-                    "source_arn": self.value(node.source_arn),
-                },
-            )
-        else:
+        render_node = RESOURCES.get(type(node))
+        if render_node is None:
             raise TypeError(f"no Terraform rendering for {type(node).__name__}")
+        render_node(self, node)
+
+    def _log_group(self, node: ir.LogGroup) -> None:
+        self.add(node, {"name": node.name, "retention_in_days": node.retention_days, "tags": dict(node.tags)})
+
+    def _role(self, node: ir.Role) -> None:
+        self._assume_role_document()
+        self.add(
+            node,
+            {"name": node.name, "assume_role_policy": _Expr(f"${{data.aws_iam_policy_document.{_ASSUME_ROLE_DOCUMENT}.json}}"), "tags": dict(node.tags)},
+        )
+
+    def _role_policy(self, node: ir.RolePolicy) -> None:
+        document = f"{self.names.node(node.id).tf}{_POLICY_DOCUMENT_SUFFIX}"
+        self.add_data("aws_iam_policy_document", document, {"statement": [self._statement(s) for s in node.statements]})
+        self.add(node, {"name": node.name, "role": self.value(node.role), "policy": _Expr(f"${{data.aws_iam_policy_document.{document}.json}}")})
+
+    def _api(self, node: ir.Api) -> None:
+        self.add(
+            node,
+            {
+                "name": node.name,
+                "description": node.description,
+                "protocol_type": "HTTP",
+                "cors_configuration": self._cors(node.cors) if node.cors else None,
+                "tags": dict(node.tags),
+            },
+        )
+
+    def _integration(self, node: ir.Integration) -> None:
+        self.add(
+            node,
+            {
+                "api_id": self.value(node.api),
+                "integration_type": "AWS_PROXY",
+                "integration_method": "POST",
+                "integration_uri": self.value(node.function),
+                "payload_format_version": node.payload_format_version,
+            },
+        )
+
+    def _route(self, node: ir.Route) -> None:
+        self.add(
+            node,
+            {
+                "api_id": self.value(node.api),
+                "route_key": node.route_key,
+                "target": self.value(ir.Sub(("integrations/", node.integration))),
+                "depends_on": [self.address(node.after)],
+            },
+        )
+
+    def _deployment(self, node: ir.Deployment) -> None:
+        captured = ", ".join([*(self.address(t) for t in node.triggers), *(self.expression(r) for r in node.settings)])
+        self.add(
+            node,
+            {
+                "api_id": self.value(node.api),
+                "description": node.description,
+                "triggers": {"redeployment": _Expr(f"${{sha1(jsonencode([{captured}]))}}")},
+                "lifecycle": {"create_before_destroy": True},
+            },
+        )
+
+    def _permission(self, node: ir.Permission) -> None:
+        self.add(
+            node,
+            {
+                "statement_id": self.names.statement_id(node),
+                "action": "lambda:InvokeFunction",
+                "function_name": self.value(node.function),
+                "principal": "apigateway.amazonaws.com",
+                "source_arn": self.value(node.source_arn),
+            },
+        )
 
     def _assume_role_document(self) -> None:
         self.add_data(
@@ -256,7 +262,8 @@ class _Module:
         return body
 
     def _function(self, node: ir.Function) -> None:
-        archive = node.names.tf
+        spec, config = node.spec, node.spec.config
+        archive = self.names.node(node.id).tf
         self.add_data(
             "archive_file",
             archive,
@@ -269,32 +276,32 @@ class _Module:
                 "output_file_mode": ARCHIVE_FILE_MODE,
             },
         )
-        logging: dict[str, Any] = {"log_format": node.log_format, "log_group": self.value(node.log_group)}
-        if node.application_level:
-            logging["application_log_level"] = node.application_level
-        if node.system_level:
-            logging["system_log_level"] = node.system_level
+        logging: dict[str, Any] = {"log_format": spec.log_format, "log_group": self.value(node.log_group)}
+        if spec.application_level:
+            logging["application_log_level"] = spec.application_level
+        if spec.system_level:
+            logging["system_log_level"] = spec.system_level
         self.add(
             node,
             {
                 "function_name": node.name,
-                "description": node.description,
+                "description": config.description,
                 "role": self.value(node.role),
-                "handler": node.handler,
-                "runtime": node.runtime,
-                "architectures": [node.architecture],
-                "memory_size": node.memory,
-                "timeout": node.timeout,
+                "handler": spec.handler,
+                "runtime": config.runtime,
+                "architectures": [config.architecture],
+                "memory_size": config.memory,
+                "timeout": config.timeout,
                 "filename": _Expr(f"${{data.archive_file.{archive}.output_path}}"),
                 "source_code_hash": _Expr(f"${{data.archive_file.{archive}.output_base64sha256}}"),
                 "environment": {"variables": {k: self.value(v) for k, v in node.environment}} if node.environment else None,
                 "logging_config": logging,
-                "tags": dict(node.tags),
+                "tags": dict(spec.tags),
                 "depends_on": [self.address(d) for d in node.depends_on],
             },
         )
 
-    def _cors(self, cors: ir.Cors) -> dict[str, Any]:
+    def _cors(self, cors: Cors) -> dict[str, Any]:
         return {name: list(value) if isinstance(value, tuple) else value for name, value in cors.settings()}
 
     def _stage(self, node: ir.Stage) -> None:
@@ -341,3 +348,18 @@ def _templates(value: Any) -> Any:
 
 def render(graph: ir.Graph, root: str) -> list[Rendered]:
     return _Module(graph, root).render()
+
+
+# The resource each node type becomes.
+RESOURCES: dict[type, Callable[[_Module, Any], None]] = {
+    ir.LogGroup: _Module._log_group,
+    ir.Role: _Module._role,
+    ir.RolePolicy: _Module._role_policy,
+    ir.Function: _Module._function,
+    ir.Api: _Module._api,
+    ir.Integration: _Module._integration,
+    ir.Route: _Module._route,
+    ir.Deployment: _Module._deployment,
+    ir.Stage: _Module._stage,
+    ir.Permission: _Module._permission,
+}

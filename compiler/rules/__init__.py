@@ -17,17 +17,19 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from compiler import ir
 from compiler.diagnostics import Finding, SpecPath
 from compiler.resolve import Resolved
 
 
 class Context(NamedTuple):
-    """What rules read: the resolved spec, the loaded data, where the spec lives, and today.
+    """What rules read: the resolved spec and its resource graph, the loaded data, where the spec lives, and today.
 
     `raw` is the data the spec was resolved from; when the file had structural errors, `original`
     is the whole file as loaded and `removed` the invalid elements left out of `raw`."""
 
     spec: Resolved
+    graph: ir.Graph
     raw: dict[str, Any]
     spec_dir: Path
     today: dt.date
@@ -99,4 +101,4 @@ def all_rules() -> list[Rule]:
 
 
 def _load_rule_modules() -> None:
-    from compiler.rules import api, code, functions, logs, permissions, routes, service  # noqa: F401  (registers the rules)
+    from compiler.rules import api, code, functions, logs, names, permissions, routes, service  # noqa: F401  (registers the rules)

@@ -33,12 +33,12 @@ def function_code(ctx: Context) -> Iterator[Finding]:
             yield Finding("E206", (*fn.spec_path, "source"), "missing `source`: the directory with the function's code (set it here or in `defaults`)")
         if not fn.handler:
             yield Finding("E207", (*fn.spec_path, "handler"), "missing `handler`, e.g. `main.handler` (set it here or in `defaults`)")
-        form = _handler_form_problem(fn.handler, fn.runtime) if fn.handler else None
+        form = _handler_form_problem(fn.handler, fn.config.runtime) if fn.handler else None
         if form:
             yield Finding("E207", fn.origin["handler"], form)
         if not fn.source:
             continue
-        key = (fn.source, "" if form else fn.handler, fn.runtime)  # the module is looked for once the handler is well formed
+        key = (fn.source, "" if form else fn.handler, fn.config.runtime)  # the module is looked for once the handler is well formed
         if key not in problems:  # functions that share code through `defaults` are checked once
             problems[key] = _code_problem(ctx, *key)
         problem = problems[key]
@@ -145,7 +145,7 @@ def function_dependencies(ctx: Context) -> Iterator[Finding]:
     """Dependencies a function's code declares are in its `source` (only `sam build` installs them)."""
     checked: dict[tuple[str, str], str | None] = {}
     for fn in ctx.spec.functions:
-        family = "python" if fn.runtime.startswith("python") else "nodejs" if fn.runtime.startswith("nodejs") else None
+        family = "python" if fn.config.runtime.startswith("python") else "nodejs" if fn.config.runtime.startswith("nodejs") else None
         if family is None or not fn.source or Path(fn.source).is_absolute():
             continue
         key = (fn.source, family)

@@ -80,21 +80,21 @@ def function_names(ctx: Context) -> Iterator[Finding]:
 def function_description(ctx: Context) -> Iterator[Finding]:
     """Descriptions fit Lambda's 256 characters."""
     for fn in ctx.spec.functions:
-        if fn.description is not None and len(fn.description) > _MAX_DESCRIPTION:
-            yield Finding("E205", fn.origin["description"], f"the description has {len(fn.description)} characters; Lambda allows {_MAX_DESCRIPTION}")
+        if fn.config.description is not None and len(fn.config.description) > _MAX_DESCRIPTION:
+            yield Finding("E205", fn.origin["description"], f"the description has {len(fn.config.description)} characters; Lambda allows {_MAX_DESCRIPTION}")
 
 
 @rule("E211", name="function-runtime")
 def function_runtime(ctx: Context) -> Iterator[Finding]:
     """`runtime` is a Lambda runtime that AWS still accepts for new functions."""
     for fn in ctx.spec.functions:
-        if fn.runtime not in awsdata.RUNTIMES and fn.runtime not in awsdata.CONTAINER_ONLY_RUNTIMES:
+        if fn.config.runtime not in awsdata.RUNTIMES and fn.config.runtime not in awsdata.CONTAINER_ONLY_RUNTIMES:
             # Suggest what a new function should use: supported, and not a preview.
             supported = sorted(r for r, known in awsdata.RUNTIMES.items() if not known.preview and awsdata.runtime_problem(r, ctx.today) is None)
-            hint = did_you_mean(fn.runtime, supported) or _family_hint(fn.runtime)
-            yield Finding("E211", fn.origin["runtime"], f"`{fn.runtime}` is not a Lambda runtime{hint}")
+            hint = did_you_mean(fn.config.runtime, supported) or _family_hint(fn.config.runtime)
+            yield Finding("E211", fn.origin["runtime"], f"`{fn.config.runtime}` is not a Lambda runtime{hint}")
             continue
-        problem = awsdata.runtime_problem(fn.runtime, ctx.today)
+        problem = awsdata.runtime_problem(fn.config.runtime, ctx.today)
         if problem:
             yield Finding("E211", fn.origin["runtime"], problem)
 
@@ -139,14 +139,14 @@ def timeout_behind_route(ctx: Context) -> Iterator[Finding]:
     routed = {route.function for route in ctx.spec.routes}
     slow: dict[tuple[str | int, ...], list[Function]] = {}
     for fn in ctx.spec.functions:
-        if fn.key in routed and fn.timeout > _MAX_TIMEOUT_BEHIND_ROUTE:
+        if fn.key in routed and fn.config.timeout > _MAX_TIMEOUT_BEHIND_ROUTE:
             slow.setdefault(fn.origin["timeout"], []).append(fn)
     for where, functions in slow.items():
         who = "" if where[0] == "functions" else f" (functions {', '.join(f'`{f.key}`' for f in functions)})"
         yield Finding(
             "W222",
             where,
-            f"timeout {functions[0].timeout} s{who}: the HTTP API answers 503 after {_MAX_TIMEOUT_BEHIND_ROUTE} s, "
+            f"timeout {functions[0].config.timeout} s{who}: the HTTP API answers 503 after {_MAX_TIMEOUT_BEHIND_ROUTE} s, "
             f"so callers never see a longer run; use {_MAX_TIMEOUT_BEHIND_ROUTE} or less",
         )
 

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean, one_of
-from compiler.resolve import ROUTE_METHODS, Route
-from compiler.routekeys import path_problem, route_shape
+from compiler.routekeys import ROUTE_METHODS, Route, path_problem, route_shape
 from compiler.rules import Context, rule
 
 

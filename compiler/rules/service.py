@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from compiler import awsdata
+from compiler import awsdata, naming
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean
 from compiler.resolve import PARAM_REF, PREFIX, SERVICE_TAG, param_places
 from compiler.rules import Context, rule
@@ -117,15 +117,13 @@ def service_description(ctx: Context) -> Iterator[Finding]:
 def reference_shaped_text(ctx: Context) -> Iterator[Finding]:
     """Text that the templates carry where no intrinsic can stand names no pseudo parameter, parameter or
     resource of the template as `${Name}` (cfn-lint E1029 takes it for a reference)."""
-    from compiler.naming import logical_ids
-
     service = ctx.spec.service
     places = _texts_written_as_they_are(service)
     if service.api.cors is not None:
         for field in ("allow_origins", "allow_headers", "expose_headers"):
             places += [(("api", "cors", field, i), value) for i, value in enumerate(getattr(service.api.cors, field))]
     candidates = [(where, text) for where, text in places if text and "${" in text]
-    known = logical_ids(ctx.spec) if candidates else set()  # worked out only when some text might name one
+    known = naming.logical_ids(ctx.graph) if candidates else set()  # worked out only when some text might name one
     for where, text in candidates:
         reference = next((m for m in _REFERENCE_SHAPED.finditer(text) if _names_template_item(m.group(0), known)), None)
         if reference:

@@ -40,15 +40,15 @@ class FunctionConfig:
 
     @property
     def runtime(self) -> str:
-        return self.function.runtime
+        return self.function.config.runtime
 
     @property
     def memory(self) -> int:
-        return self.function.memory
+        return self.function.config.memory
 
     @property
     def timeout(self) -> int:
-        return self.function.timeout
+        return self.function.config.timeout
 
     @property
     def log_group_name(self) -> str:

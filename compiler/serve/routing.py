@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from compiler.resolve import DEFAULT_STAGE, Route
-from compiler.routekeys import segment
+from compiler.resolve import DEFAULT_STAGE
+from compiler.routekeys import Route, segment
 
 _LITERAL, _PARAM, _GREEDY = 0, 1, 2
 

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from compiler.lower import source_arn_suffix
-from compiler.resolve import Resolved, Route, routes_by_function
+from compiler.resolve import Resolved, routes_by_function
+from compiler.routekeys import Route
 
 
 def granted(resources: dict[str, Any], function_logical_id: str) -> set[str]:
