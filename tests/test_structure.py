@@ -93,7 +93,7 @@ def test_every_node_type_has_an_entry(table: dict[type, object], where: str) -> 
 
 
 def test_node_types_list_every_node() -> None:
-    assert set(ir.NODE_TYPES) == set(ir.Node.__args__)  # type: ignore[attr-defined]
+    assert set(ir.NODE_TYPES) == set(ir.Node.__args__)
 
 
 def test_records_equal_only_records_of_their_own_type() -> None:
