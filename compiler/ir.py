@@ -18,7 +18,7 @@ type, never a plain tuple or a record of another type with the same values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, get_args
 
 from compiler.diagnostics import SpecPath
 
@@ -260,7 +260,7 @@ class Output(NamedTuple):
 
 
 Node = LogGroup | Role | RolePolicy | Function | Api | Stage | Integration | Route | Deployment | Permission
-NODE_TYPES: tuple[type, ...] = (LogGroup, Role, RolePolicy, Function, Api, Stage, Integration, Route, Deployment, Permission)
+NODE_TYPES: tuple[type, ...] = get_args(Node)
 N = TypeVar("N")
 
 
