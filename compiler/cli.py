@@ -14,7 +14,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from compiler import __version__
+from compiler import __version__, targets
 from compiler.diagnostics import Diagnostic, format_json, format_text, has_errors
 from compiler.exitcodes import ExitCode
 
@@ -28,11 +28,8 @@ app = typer.Typer(
 )
 
 
-class Target(StrEnum):
-    terraform = "terraform"
-    sam = "sam"
-    cloudformation = "cloudformation"
-    all = "all"
+# `--target`'s choices, made from the targets' table.
+TargetChoice = StrEnum("TargetChoice", [(name, name) for name in (*targets.NAMES, targets.ALL)])  # type: ignore[misc]
 
 
 class OutputFormat(StrEnum):
@@ -73,17 +70,19 @@ def validate(specs: SpecArgument, output_format: FormatOption = OutputFormat.tex
 def build(
     specs: SpecArgument,
     out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("out"),
-    target: Annotated[list[Target] | None, typer.Option("--target", help="terraform, sam, cloudformation or all; repeatable [default: terraform, sam]")] = None,
+    target: Annotated[
+        list[TargetChoice] | None,
+        typer.Option("--target", help=f"{', '.join(targets.NAMES)} or {targets.ALL}; repeatable [default: {', '.join(targets.DEFAULT)}]"),
+    ] = None,
     check_only: Annotated[bool, typer.Option("--check", help="write nothing; exit 1 when an output file is missing or differs")] = False,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Validate specs, then write their Terraform, SAM and CloudFormation outputs."""
     from compiler import writer
-    from compiler.backends import DEFAULT_TARGETS, TARGETS
     from compiler.pipeline import check, prefix_clashes, render_all, sources_holding_outputs
 
     specs = _require_files(specs)
-    chosen = _targets(target, TARGETS, DEFAULT_TARGETS)
+    chosen = _targets(target)
     results = [check(path) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     diagnostics += prefix_clashes(results) + sources_holding_outputs(results, out)
@@ -156,13 +155,14 @@ def serve(
     raise typer.Exit(run_server(checked.resolved, spec.parent, host=host, port=port, params=values))
 
 
-def _targets(chosen: list[Target] | None, every: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
-    if not chosen:
-        return default
-    names = {t.value for t in chosen}
-    if "all" in names:
-        return every
-    return tuple(t for t in every if t in names)
+def _targets(chosen: list[TargetChoice] | None) -> tuple[str, ...]:
+    """The targets `--target` names, in the table's order; the default ones without it."""
+    names = {choice.value for choice in chosen or ()}
+    if not names:
+        return targets.DEFAULT
+    if targets.ALL in names:
+        return targets.NAMES
+    return tuple(t for t in targets.NAMES if t in names)
 
 
 def _require_files(specs: list[Path]) -> list[Path]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.backends import TARGETS
 from compiler.pipeline import Checked, check, render
+from compiler.targets import NAMES as TARGETS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "specs").glob("*/service.yaml"))

@@ -9,7 +9,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from compiler.backends import TARGETS
+from compiler.targets import NAMES as TARGETS
 from tests.conftest import EXAMPLES, ROOT, Compiled
 
 

@@ -6,14 +6,12 @@ was made.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from compiler import ir
-
-TARGETS = ("terraform", "sam", "cloudformation")
-DEFAULT_TARGETS = ("terraform", "sam")
+from compiler import ir, targets
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +26,8 @@ class Rendered:
 Backend = Callable[[ir.Graph, str], list[Rendered]]
 
 
-def backend(target: str) -> Backend:
-    """The render function of a target; `root` is the spec directory relative to the target directory."""
-    if target == "terraform":
-        from compiler.backends.terraform import render
-    elif target == "sam":
-        from compiler.backends.sam import render
-    elif target == "cloudformation":
-        from compiler.backends.cloudformation import render
-    else:
-        raise ValueError(f"unknown target {target!r}")
+def backend(name: str) -> Backend:
+    """The render function of a target (`compiler.targets`); `root` is the spec directory relative to
+    the target directory. Only the backends of the targets built are imported."""
+    render: Backend = importlib.import_module(targets.target(name).backend).render
     return render
