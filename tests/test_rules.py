@@ -44,6 +44,6 @@ def test_codes_are_unique_and_declared_moot_codes_are_the_rules_own() -> None:
 def test_runner_and_pipeline_name_no_rule_code() -> None:
     """Adding, renaming or removing a rule never means editing the machinery that runs it."""
     rule_codes = {code for rule in rules.all_rules() for code in rule.codes}
-    for module in ("compiler/pipeline.py", "compiler/rules/__init__.py", "compiler/cli.py"):
+    for module in ("compiler/pipeline.py", "compiler/rules/__init__.py", "compiler/rules/registry.py", "compiler/cli.py"):
         named = set(re.findall(r"\b[EW]\d{3}\b", (ROOT / module).read_text()))
         assert not named & rule_codes, f"{module} names {sorted(named & rule_codes)}"

@@ -15,7 +15,7 @@ from compiler.resolve import (
     scoping_by_function,
     sets_cors,
 )
-from compiler.rules import Context, rule
+from compiler.rules.registry import Context, rule
 
 _STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}\Z")
 # Any JSON key (`@timestamp`, `request id`) but for `$`, which API Gateway reads as a variable, and control characters.

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Finding, did_you_mean
-from compiler.rules import Context, rule
+from compiler.rules.registry import Context, rule
 
 if TYPE_CHECKING:
     import ast  # parsed only when a handler is looked for

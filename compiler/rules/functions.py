@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from compiler import awsdata
 from compiler.diagnostics import Anchor, Finding, SpecPath, did_you_mean
 from compiler.resolve import PREFIX, Function
-from compiler.rules import Context, rule
+from compiler.rules.registry import Context, rule
 
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*\Z")
 _NAME = re.compile(awsdata.LAMBDA_NAME_PATTERN)

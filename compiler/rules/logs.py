@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, SpecPath
-from compiler.rules import Context, rule
+from compiler.rules.registry import Context, rule
 
 _LEVELS = ("application_level", "system_level")
 

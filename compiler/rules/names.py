@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from compiler import naming
 from compiler.diagnostics import Finding
-from compiler.rules import Context, rule
+from compiler.rules.registry import Context, rule
 
 
 @rule("E701", name="generated-names")

@@ -9,7 +9,7 @@ from typing import Any
 from compiler import awsdata
 from compiler.diagnostics import Finding, closest
 from compiler.resolve import LOG_ACTIONS, LOG_STATEMENT_SID, PARAM_REF
-from compiler.rules import Context, rule
+from compiler.rules.registry import Context, rule
 from compiler.rules.service import unclosed_reference
 
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+\Z")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean, one_of
 from compiler.routekeys import ROUTE_METHODS, Route, path_problem, route_shape
-from compiler.rules import Context, rule
+from compiler.rules.registry import Context, rule
 
 
 @rule("E301", "E302", name="route-key")

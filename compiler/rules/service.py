@@ -9,7 +9,7 @@ from typing import Any
 from compiler import awsdata, naming
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean
 from compiler.resolve import PARAM_REF, PREFIX, SERVICE_TAG, param_places
-from compiler.rules import Context, rule
+from compiler.rules.registry import Context, rule
 from schemas.models import SUPPORTED_VERSIONS, Service
 
 _PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]*\Z")
