@@ -6,6 +6,7 @@ returns its exit code here). Exit codes are `ExitCode` (`compiler.exitcodes`).
 
 from __future__ import annotations
 
+import codecs
 import io
 import sys
 from enum import StrEnum
@@ -17,6 +18,7 @@ import typer
 from compiler import __version__, targets
 from compiler.diagnostics import Diagnostic, format_json, format_text, has_errors
 from compiler.exitcodes import ExitCode
+from compiler.pipeline import check, prefix_clashes, render_all, sources_holding_outputs
 
 app = typer.Typer(
     name="apispec",
@@ -57,8 +59,6 @@ def main_callback(
 @app.command()
 def validate(specs: SpecArgument, output_format: FormatOption = OutputFormat.text) -> None:
     """Check specs and report every problem of every file; write nothing."""
-    from compiler.pipeline import check
-
     specs = _require_files(specs)
     results = [check(path) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
@@ -78,8 +78,7 @@ def build(
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Validate specs, then write their Terraform, SAM and CloudFormation outputs."""
-    from compiler import writer
-    from compiler.pipeline import check, prefix_clashes, render_all, sources_holding_outputs
+    from compiler import writer  # build only: its tempfile import is milliseconds of validate
 
     specs = _require_files(specs)
     chosen = _targets(target)
@@ -117,7 +116,7 @@ def build(
 @app.command()
 def schema(out: Annotated[Path | None, typer.Option("--out", help="write the schema to this file")] = None) -> None:
     """Print (or write) the JSON Schema of service.yaml, for editors."""
-    from importlib.resources import files
+    from importlib.resources import files  # schema only
 
     text = files("schemas").joinpath("service.schema.json").read_text(encoding="utf-8")
     if out is None:
@@ -137,8 +136,6 @@ def serve(
     param: Annotated[list[str] | None, typer.Option("--param", help="NAME=VALUE for a spec parameter; repeatable")] = None,
 ) -> None:
     """Run the spec's HTTP API locally, as API Gateway and Lambda would, without Docker."""
-    from compiler.pipeline import check
-
     _require_files([spec])
     values: dict[str, str] = {}
     for item in param or []:
@@ -150,7 +147,7 @@ def serve(
     _print(checked.diagnostics, OutputFormat.text)
     if not checked.ok or checked.resolved is None:
         raise typer.Exit(ExitCode.INVALID)
-    from compiler.serve import serve as run_server
+    from compiler.serve import serve as run_server  # serve only: the HTTP server and workers
 
     raise typer.Exit(run_server(checked.resolved, spec.parent, host=host, port=port, params=values))
 
@@ -195,8 +192,6 @@ def _print(diagnostics: list[Diagnostic], output_format: OutputFormat) -> None:
 
 
 def _holds_unicode(stream: TextIO) -> bool:
-    import codecs
-
     try:
         return codecs.lookup(stream.encoding or "ascii").name.startswith("utf")
     except (LookupError, AttributeError):

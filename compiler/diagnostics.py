@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Literal, NamedTuple
@@ -54,7 +56,6 @@ class Diagnostic(NamedTuple):
 
 def format_path(path: SpecPath) -> str:
     """`functions.orders.permissions[0].actions`; keys that are not plain words are quoted."""
-    import json
 
     out = ""
     for part in path:
@@ -75,7 +76,6 @@ def did_you_mean(word: str, choices: Iterable[str], *, quote: str = "`") -> str:
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
     """The choice `word` is most likely a typo of (or differs from only in case), or None."""
-    import difflib
 
     if len(word) > _MAX_SUGGESTED:
         return None  # nothing this long is a typo of a name
@@ -140,7 +140,6 @@ def one_line(text: str) -> str:
 def format_json(diagnostics: Iterable[Diagnostic], *, ascii_only: bool = False) -> str:
     """A JSON array of objects with file, line, column, severity, code, path and message;
     `ascii_only` escapes other characters (`\\u00e9`), for a stream that cannot hold them."""
-    import json
 
     rows = [
         {

@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from compiler.diagnostics import PIPELINE_CODES
+from compiler.rules import all_rules
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SCHEMA = ROOT / "schemas" / "service.schema.json"
@@ -75,9 +78,6 @@ def _cell(text: str) -> str:
 
 def rules_reference() -> str:
     """Every diagnostic code: its check and what it verifies."""
-    from compiler.diagnostics import PIPELINE_CODES
-    from compiler.rules import all_rules
-
     rows = ["| codes | check | what it verifies |", "|---|---|---|"]
     rows += [f"| {code} | (reading and structure) | {_cell(summary)} |" for code, summary in PIPELINE_CODES.items()]
     rows += [f"| {', '.join(rule.codes)} | `{rule.name}` | {_cell(rule.summary)} |" for rule in sorted(all_rules(), key=lambda r: r.codes[0][1:])]

@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, get_args
 from compiler.diagnostics import SpecPath
 
 if TYPE_CHECKING:
-    from compiler.resolve import Cors
-    from compiler.resolve import Function as ResolvedFunction
+    from schemas.models import Function as FunctionConfig
 
 R = TypeVar("R")
 
@@ -139,24 +138,47 @@ class RolePolicy(NamedTuple):
 
 @record
 class Function(NamedTuple):
-    """A Lambda function: its resolved settings, and the values that refer to other nodes or parameters."""
+    """A Lambda function. `config` holds the format's plain settings as resolved (defaults applied):
+    a plain key added to the format reaches every backend through it. The fields beside it are what
+    resolving and lowering make of the rest."""
 
     id: str
     origin: SpecPath
-    spec: ResolvedFunction  # every setting of the spec, defaults applied
+    key: str
+    name: str
+    config: FunctionConfig
     source: str  # the code directory, relative to the spec file, with `/`
+    handler: str
     environment: tuple[tuple[str, Value], ...]
     role: Value
+    log_format: str
+    application_level: str | None
+    system_level: str | None
     log_group: Ref
+    tags: tuple[tuple[str, str], ...]
     depends_on: tuple[str, ...]
 
-    @property
-    def key(self) -> str:
-        return self.spec.key
 
-    @property
-    def name(self) -> str:
-        return self.spec.name
+@record
+class Cors(NamedTuple):
+    """`api.cors` as API Gateway applies it, which the backends render and `serve` follows."""
+
+    allow_origins: tuple[str, ...]
+    allow_methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    allow_credentials: bool
+    max_age: int | None
+
+    def settings(self) -> list[tuple[str, tuple[str, ...] | bool | int]]:
+        """The settings that are set, in a fixed order, by snake_case name."""
+        lists = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
+        found: list[tuple[str, tuple[str, ...] | bool | int]] = [(n, getattr(self, n)) for n in lists if getattr(self, n)]
+        if self.allow_credentials:
+            found.append(("allow_credentials", True))
+        if self.max_age is not None:
+            found.append(("max_age", self.max_age))
+        return found
 
 
 @record

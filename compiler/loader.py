@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ruamel.yaml import YAML, events
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+
 from compiler.diagnostics import Finding, SpecPath
 
 MAX_NODES = 200_000
@@ -124,9 +128,6 @@ def _parse(text: str, doc: Document, *, fast: bool = True) -> None:
     """Parse with libyaml's fast parser when ruamel.yaml.clib is there, else (or when it refuses the
     text: libyaml follows YAML 1.1, which rejects some 1.2 forms, e.g. `[sqs:SendMessage]`) with
     ruamel's own YAML 1.2 parser, whose verdict is final."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     libyaml = YAML(typ="safe", pure=False)
     # Tabs: libyaml lets some through that ruamel refuses, and one verdict must not depend on size.
     if fast and len(text) > _FAST_FROM and "\t" not in text and libyaml.Parser.__name__ == "CParser":
@@ -146,8 +147,6 @@ def _parse(text: str, doc: Document, *, fast: bool = True) -> None:
 
 
 def _parse_exactly(yaml: Any, text: str, doc: Document) -> None:
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     builder = _Builder(doc, yaml.resolver)
     try:
         for event in yaml.parse(text):
@@ -247,8 +246,6 @@ class _Builder:
         self.root_at = (1, 1)
 
     def feed(self, event: Any) -> None:
-        from ruamel.yaml import events
-
         if isinstance(event, events.ScalarEvent):  # long text counts as several values: aliases may repeat it
             self._add(self._scalar(event), 1 + len(event.value) // _CHARACTERS_PER_VALUE, event)
         elif isinstance(event, events.MappingStartEvent | events.SequenceStartEvent):
@@ -368,8 +365,6 @@ class _Builder:
             self.doc.positions[path] = Position(*at, *at)
 
     def _scalar(self, event: Any) -> Any:
-        from ruamel.yaml.nodes import ScalarNode
-
         if not event.value.isascii() and _has_surrogate(event.value):
             message = "this text holds a lone UTF-16 surrogate (an escape such as `\\ud800`), which is not a character"
             raise _RefusedError(Finding("E002", self._path(), message, at=_mark(event)))

@@ -15,7 +15,6 @@ from compiler.resolve import (
     LOG_ACTIONS,
     LOG_STATEMENT_SID,
     PARAM_REF,
-    Cors,
     Function,
     Resolved,
     Statement,
@@ -112,11 +111,18 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
         ir.Function(
             id=function_id,
             origin=fn.spec_path,
-            spec=fn,
+            key=fn.key,
+            name=fn.name,
+            config=fn.config,
             source=fn.source.replace("\\", "/").rstrip("/"),
+            handler=fn.handler,
             environment=tuple((name, text_value(value)) for name, value in fn.environment),
             role=role,
+            log_format=fn.log_format,
+            application_level=fn.application_level,
+            system_level=fn.system_level,
             log_group=ir.Ref(log_group.id, "name"),
+            tags=fn.tags,
             depends_on=tuple(depends_on),
         )
     )
@@ -247,7 +253,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     return nodes
 
 
-def _deployed(routes: tuple[Route, ...], routed: list[Function], cors: Cors | None) -> tuple[tuple[str, ...], ...]:
+def _deployed(routes: tuple[Route, ...], routed: list[Function], cors: ir.Cors | None) -> tuple[tuple[str, ...], ...]:
     """What a deployment holds that the template can change: each route and the function it calls,
     each integration's target (its ARN follows the function's name) and the API's CORS settings."""
     names = {fn.key: fn.name for fn in routed}

@@ -18,6 +18,7 @@ comes second.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
@@ -109,7 +110,7 @@ def _digest(text: str) -> str:
 
     `hashlib` is imported here, only for the specs that need a digest: importing it takes milliseconds
     of every `apispec validate`."""
-    import hashlib
+    import hashlib  # only specs that need a digest pay its import (milliseconds of validate)
 
     return hashlib.sha256(text.encode()).hexdigest()[:_DIGEST]
 
@@ -247,8 +248,6 @@ def _deployment_names(node: ir.Deployment) -> Names:
     their integrations' targets, CORS), the one id not made from names alone: CloudFormation creates
     a new deployment only for a new logical id, as SAM does for REST API deployments. Terraform
     keeps one name and redeploys through `triggers`."""
-    import json  # build-only: kept off the validate path
-
     return Names(tf=DEPLOYMENT.tf, logical_id=f"{DEPLOYMENT.logical_id}{_digest(json.dumps(sorted(node.captured)))}")
 
 

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from compiler import rules, structure
 from compiler.diagnostics import Diagnostic, Finding, SpecPath, format_path, has_errors, shorten, sort_unique
 from compiler.loader import Document, load
+from compiler.lower import lower
+from compiler.resolve import resolve
 
 if TYPE_CHECKING:
     from compiler import ir
@@ -47,10 +50,6 @@ def check(path: Path, *, display: str | None = None, today: dt.date | None = Non
 
 
 def check_document(document: Document, *, display: str, today: dt.date) -> Checked:
-    from compiler import rules, structure
-    from compiler.lower import lower
-    from compiler.resolve import resolve
-
     result = Checked(display=display, document=document)
     findings: list[Finding] = list(document.findings)
     if document.data is not None:
@@ -143,8 +142,8 @@ def sources_holding_outputs(results: list[Checked], out: Path) -> list[Diagnosti
 
 def render(checked: Checked, out: Path, targets: tuple[str, ...]) -> dict[Path, bytes]:
     """Output files of a valid spec: `<out>/<prefix>/<target>/...` → bytes."""
-    from compiler.backends import backend
-    from compiler.serialize import to_json, to_yaml
+    from compiler.backends import backend  # build only: no backend on validate's path
+    from compiler.serialize import to_json, to_yaml  # build only, likewise
 
     graph = checked.graph
     assert graph is not None, "render needs a checked, valid spec"

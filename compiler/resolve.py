@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from compiler import awsdata, naming
+from compiler import awsdata, ir, naming
 from compiler.diagnostics import SpecPath
 from compiler.routekeys import Route, make_route
 from schemas import models
@@ -73,31 +73,10 @@ def sets_cors(cors: models.Cors | None) -> bool:
     )
 
 
-class Cors(NamedTuple):
-    """`api.cors` as API Gateway applies it, which the backends render and `serve` follows."""
-
-    allow_origins: tuple[str, ...]
-    allow_methods: tuple[str, ...]
-    allow_headers: tuple[str, ...]
-    expose_headers: tuple[str, ...]
-    allow_credentials: bool
-    max_age: int | None
-
-    def settings(self) -> list[tuple[str, tuple[str, ...] | bool | int]]:
-        """The settings that are set, in a fixed order, by snake_case name."""
-        lists = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
-        found: list[tuple[str, tuple[str, ...] | bool | int]] = [(n, getattr(self, n)) for n in lists if getattr(self, n)]
-        if self.allow_credentials:
-            found.append(("allow_credentials", True))
-        if self.max_age is not None:
-            found.append(("max_age", self.max_age))
-        return found
-
-
-def resolve_cors(cors: models.Cors) -> Cors:
+def resolve_cors(cors: models.Cors) -> ir.Cors:
     """The CORS settings as API Gateway takes them: the route method `ANY` is every method, `*`; each once."""
     methods = tuple(dict.fromkeys("*" if m == "ANY" else m for m in cors.allow_methods))
-    return Cors(tuple(cors.allow_origins), methods, tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age)
+    return ir.Cors(tuple(cors.allow_origins), methods, tuple(cors.allow_headers), tuple(cors.expose_headers), cors.allow_credentials, cors.max_age)
 
 
 def api_name(service: models.Service, prefix: str) -> str:
@@ -213,7 +192,7 @@ class Api(NamedTuple):
     description: str | None
     stage: str
     auto_deploy: bool
-    cors: Cors | None  # None also when `api.cors` sets nothing
+    cors: ir.Cors | None  # None also when `api.cors` sets nothing; as API Gateway applies it
     throttling: models.Throttling | None
     access_log_fields: tuple[tuple[str, str], ...] | None  # None: access logs disabled
     access_log_retention_days: int

@@ -8,18 +8,18 @@ the spec path its `loc` names.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
+
+from pydantic_core import SchemaValidator, ValidationError
 
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean, one_of
-
-if TYPE_CHECKING:
-    from pydantic_core import SchemaValidator
-
-    from schemas.models import Service
+from schemas import core_schema
+from schemas.models import Service
 
 _EXPECTED = {
     "string_type": "text",
@@ -36,22 +36,16 @@ _EXPECTED = {
 
 @cache
 def _core_schema() -> dict[str, Any]:
-    from schemas import core_schema
-
     return core_schema()
 
 
 @cache
 def _validator() -> SchemaValidator:
-    from pydantic_core import SchemaValidator
-
     return SchemaValidator(_core_schema())
 
 
 def validate(data: dict[str, Any]) -> tuple[Service | None, list[Finding]]:
     """The typed spec, or None and the findings that say why not."""
-    from pydantic_core import ValidationError
-
     try:
         return _validator().validate_python(data), []
     except ValidationError as error:
@@ -281,8 +275,6 @@ def _shape_hint(path: SpecPath, expected: list[str], value: Any) -> str:
     if expected == ["a list"] and isinstance(value, str):
         if len(value) > _MAX_SHOWN:
             return "; write a list, e.g. `[a, b]`"
-        import json
-
         item = value if re.fullmatch(r"[A-Za-z0-9][\w./:-]*", value) else json.dumps(value, ensure_ascii=False)  # `*`, `${…}` need quotes in `[…]`
         return f"; write a list, e.g. `[{item}]`"
     if expected == ["a list"] and isinstance(value, dict):

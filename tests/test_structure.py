@@ -97,3 +97,17 @@ def test_records_equal_only_records_of_their_own_type() -> None:
     assert ir.Param("x") != ir.Pseudo("x")  # type: ignore[arg-type]
     assert ir.Ref("a", "b") == ir.Ref("a", "b")
     assert len({ir.Param("x"), ir.Pseudo("x")}) == 2  # type: ignore[arg-type]
+
+
+def test_imports_inside_functions_say_why() -> None:
+    """An import deferred into a function is there for start-up time, and says so on its line."""
+    unexplained = []
+    for path in sorted((ROOT / "compiler").rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        tree = ast.parse("\n".join(lines))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Import | ast.ImportFrom) and "#" not in lines[inner.lineno - 1]:
+                        unexplained.append(f"{path.relative_to(ROOT)}:{inner.lineno}: {lines[inner.lineno - 1].strip()}")
+    assert not unexplained, "\n".join(unexplained)

@@ -13,7 +13,6 @@ from typing import Any
 
 from compiler import awsdata, ir, naming
 from compiler.backends import Rendered
-from compiler.resolve import Cors
 from compiler.serialize import Tagged
 
 TEMPLATE_VERSION = "2010-09-09"
@@ -183,25 +182,24 @@ class CfnRenderer:
         return {"Variables": {name: self.value(value) for name, value in node.environment}}
 
     def logging_config(self, node: ir.Function) -> dict[str, Any]:
-        spec = node.spec
-        config: dict[str, Any] = {"LogFormat": spec.log_format, "LogGroup": self.value(node.log_group)}
-        if spec.application_level:
-            config["ApplicationLogLevel"] = spec.application_level
-        if spec.system_level:
-            config["SystemLogLevel"] = spec.system_level
+        config: dict[str, Any] = {"LogFormat": node.log_format, "LogGroup": self.value(node.log_group)}
+        if node.application_level:
+            config["ApplicationLogLevel"] = node.application_level
+        if node.system_level:
+            config["SystemLogLevel"] = node.system_level
         return config
 
-    def cors(self, cors: Cors) -> dict[str, Any]:
+    def cors(self, cors: ir.Cors) -> dict[str, Any]:
         return {_CORS_PROPERTIES[name]: list(value) if isinstance(value, tuple) else value for name, value in cors.settings()}
 
     def function_properties(self, node: ir.Function, code: tuple[str, str], tags: Any) -> dict[str, Any]:
         """The properties SAM and CloudFormation functions share; `code` is the code property and its value."""
-        config = node.spec.config
+        config = node.config
         return {
             "FunctionName": node.name,
             "Description": self.text(config.description),
             code[0]: code[1],
-            "Handler": self.text(node.spec.handler),  # free text for custom runtimes: may look like a reference
+            "Handler": self.text(node.handler),  # free text for custom runtimes: may look like a reference
             "Runtime": config.runtime,
             "Architectures": [config.architecture],
             "MemorySize": config.memory,

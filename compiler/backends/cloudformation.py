@@ -100,7 +100,7 @@ def _stage(cfn: CfnRenderer, node: ir.Stage, root: str) -> dict[str, Any]:
 
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str) -> dict[str, Any]:
-    properties = cfn.function_properties(node, ("Code", code_path(root, node.source)), tag_list(node.spec.tags))
+    properties = cfn.function_properties(node, ("Code", code_path(root, node.source)), tag_list(node.tags))
     return resource("AWS::Lambda::Function", properties, depends_on=cfn.depends_on(node), metadata=PACKAGED_CODE)
 
 

@@ -128,9 +128,9 @@ def _sam_misses_greedy(route: ir.Route) -> bool:
 
 def _function(template: _Template, node: ir.Function) -> dict[str, Any]:
     cfn = template.cfn
-    properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, node.source)), tag_map(node.spec.tags))
+    properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, node.source)), tag_map(node.tags))
     properties["Events"] = template.events.get(node.id) or None
-    runtime = awsdata.RUNTIMES.get(node.spec.config.runtime)
+    runtime = awsdata.RUNTIMES.get(node.config.runtime)
     prebuilt = runtime is not None and runtime.language in _PREBUILT_FAMILIES
     return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(node), metadata=PREBUILT if prebuilt else None)
 

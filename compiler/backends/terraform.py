@@ -14,7 +14,6 @@ from typing import Any
 from compiler import ir, naming
 from compiler.backends import Rendered
 from compiler.backends.cfn import code_path
-from compiler.resolve import Cors
 
 AWS_PROVIDER = {"source": "hashicorp/aws", "version": "~> 6.0"}
 ARCHIVE_PROVIDER = {"source": "hashicorp/archive", "version": "~> 2.4"}
@@ -262,7 +261,7 @@ class _Module:
         return body
 
     def _function(self, node: ir.Function) -> None:
-        spec, config = node.spec, node.spec.config
+        config = node.config
         archive = self.names.node(node.id).tf
         self.add_data(
             "archive_file",
@@ -276,18 +275,18 @@ class _Module:
                 "output_file_mode": ARCHIVE_FILE_MODE,
             },
         )
-        logging: dict[str, Any] = {"log_format": spec.log_format, "log_group": self.value(node.log_group)}
-        if spec.application_level:
-            logging["application_log_level"] = spec.application_level
-        if spec.system_level:
-            logging["system_log_level"] = spec.system_level
+        logging: dict[str, Any] = {"log_format": node.log_format, "log_group": self.value(node.log_group)}
+        if node.application_level:
+            logging["application_log_level"] = node.application_level
+        if node.system_level:
+            logging["system_log_level"] = node.system_level
         self.add(
             node,
             {
                 "function_name": node.name,
                 "description": config.description,
                 "role": self.value(node.role),
-                "handler": spec.handler,
+                "handler": node.handler,
                 "runtime": config.runtime,
                 "architectures": [config.architecture],
                 "memory_size": config.memory,
@@ -296,12 +295,12 @@ class _Module:
                 "source_code_hash": _Expr(f"${{data.archive_file.{archive}.output_base64sha256}}"),
                 "environment": {"variables": {k: self.value(v) for k, v in node.environment}} if node.environment else None,
                 "logging_config": logging,
-                "tags": dict(spec.tags),
+                "tags": dict(node.tags),
                 "depends_on": [self.address(d) for d in node.depends_on],
             },
         )
 
-    def _cors(self, cors: Cors) -> dict[str, Any]:
+    def _cors(self, cors: ir.Cors) -> dict[str, Any]:
         return {name: list(value) if isinstance(value, tuple) else value for name, value in cors.settings()}
 
     def _stage(self, node: ir.Stage) -> None:

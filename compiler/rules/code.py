@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Finding, did_you_mean
 from compiler.rules.registry import Context, rule
-
-if TYPE_CHECKING:
-    import ast  # parsed only when a handler is looked for
 
 # The handler forms of the runtimes that name a file and a function in it; a file may sit in a
 # directory (`dist/app.handler`), and Python's runtime reads `a/main` as the module `a.main`.
@@ -101,8 +99,6 @@ def _python_handler(source: str, handler: str, directory: Path) -> tuple[str, st
 
 def _handler_problem(module: Path, function: str) -> str | None:
     """Why Lambda could not start `function` of a Python module, as far as reading it tells."""
-    import ast
-
     try:
         tree = ast.parse(module.read_bytes(), filename=module.name)
     except SyntaxError as error:
@@ -128,8 +124,6 @@ def _handler_problem(module: Path, function: str) -> str | None:
 def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements a module runs when it is imported: its own, and those inside its top-level
     `if`, `try`, `with`, `for` and `while` blocks (a handler defined in a `try` is still defined)."""
-    import ast
-
     for node in body:
         yield node
         if isinstance(node, ast.If | ast.For | ast.AsyncFor | ast.While):
@@ -179,8 +173,6 @@ def _missing_dependency(directory: Path, family: str) -> str | None:
                 if name not in installed and name not in _PYTHON_RUNTIME_PACKAGES:
                     return f"`requirements.txt` lists `{match.group(0)}`"
         else:
-            import json
-
             manifest = json.loads((directory / "package.json").read_text(encoding="utf-8", errors="replace"))
             dependencies = manifest.get("dependencies") if isinstance(manifest, dict) else None
             if isinstance(dependencies, dict) and dependencies and not (directory / "node_modules").is_dir():

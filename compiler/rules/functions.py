@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -109,8 +110,6 @@ def _family_hint(runtime: str) -> str:
 @rule("E212", "E213", "E214", name="function-environment")
 def function_environment(ctx: Context) -> Iterator[Finding]:
     """Environment names are valid and not reserved by Lambda; all of it fits in 4 KB as one JSON object."""
-    import json
-
     for fn in ctx.spec.functions:
         size = len(json.dumps(dict(fn.environment), ensure_ascii=False, separators=(",", ":")).encode()) if fn.environment else 0
         for name, _value in fn.environment:

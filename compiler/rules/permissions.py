@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -125,8 +126,6 @@ _LOG_GROUP_ARN = "arn:aws-iso-b:logs:ap-southeast-2:123456789012:log-group:{}:*"
 @rule("E225", name="function-policy-size")
 def policy_size(ctx: Context) -> Iterator[Finding]:
     """A generated role's policy fits IAM's 10,240 characters and holds only characters IAM allows."""
-    import json
-
     for fn in ctx.spec.functions:
         if fn.role is not None or not fn.permissions:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from compiler.resolve import Cors
+from compiler.ir import Cors
 from compiler.serve.responses import Response
 
 # `https://*`: any origin with that scheme. The only wildcard API Gateway documents besides `*` itself.
