@@ -107,6 +107,7 @@ class Function:
     architecture: Annotated[Architecture, Field(description="Instruction set: `arm64` (Graviton) or `x86_64`.")] = "arm64"
     memory: Annotated[int, Field(description="Memory in MB, 128 to 10240.", ge=128, le=10240)] = 128
     timeout: Annotated[int, Field(description="Timeout in seconds, 1 to 900. HTTP APIs stop waiting after 30.", ge=1, le=900)] = 30
+    ephemeral_storage: Annotated[int | None, Field(description="Size of the function's `/tmp` in MB, 512 to 10240. Without it, Lambda's default of 512 MB.", ge=512, le=10240)] = None
     environment: Annotated[dict[str, Scalar], Field(description="Environment variables, merged over `defaults.environment`. Numbers and booleans become strings; values may use `${param:name}`.")] = _empty(dict)
     role: Annotated[str | None, Field(description="ARN of an existing execution role to use instead of a generated one (may use `${param:name}`). Excludes `permissions`. Without it, apispec generates the role, with `permissions` and the right to write its logs.")] = None
     permissions: Annotated[list[Statement], Field(description="Extra statements for the generated execution role's inline policy.")] = _empty(list)

@@ -68,6 +68,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
     [
         (MINIMAL.replace("    handler: main.handler\n", "    handler: main.handler\n    memroy: 256\n"), "6:5 E101 functions.api.memroy", "did you mean `memory`?"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    timeout: 901\n"), "5:14 E105 functions.api.timeout", "maximum is 900"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    ephemeral_storage: 256\n"), "5:24 E105 functions.api.ephemeral_storage", "minimum is 512"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    env: {QUEUE: x}\n"), "5:5 E101 functions.api.env", "did you mean `environment`?"),
         (MINIMAL.replace("  GET /items/{id}: api", "  GET /items/{id}: {fn: api}"), '7:21 E101 routes["GET /items/{id}"].fn', "did you mean `function`?"),
         (MINIMAL.replace("    handler: main.handler\n", "    handler: main.handler\n    source: again\n"), "6:5 E004 functions.api.source", "duplicate key"),

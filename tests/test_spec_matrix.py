@@ -305,6 +305,7 @@ functions:
         resources: [arn:aws:s3:::my-bucket/*]
   writer:
     tags: {Owner Name: Team Writer}
+    ephemeral_storage: 10240
 routes:
   GET /read: reader
   POST /write: writer
@@ -425,6 +426,18 @@ def test_condition_values_stay_as_written_and_take_parameters(tmp_path_factory: 
         policy = load_template(case.target_dir(target) / "template.yaml")["Resources"]["ReaderRolePolicy"]
         conditions = [s["Condition"] for s in policy["Properties"]["PolicyDocument"]["Statement"] if "Condition" in s]
         assert conditions[0]["StringEquals"] == {"aws:SourceAccount": "012345678901", "aws:PrincipalTag/team": ["1.10", {"Ref": "Team"}]}
+
+
+def test_ephemeral_storage_sizes_tmp_where_set(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`ephemeral_storage` becomes each target's `/tmp` size; a function without it keeps Lambda's default (nothing written)."""
+    case = compile_case("defaults-and-policies", tmp_path_factory)
+    functions = terraform_main(case)["resource"]["aws_lambda_function"]
+    assert functions["writer"]["ephemeral_storage"] == {"size": 10240}
+    assert "ephemeral_storage" not in functions["reader"]
+    for target in ("sam", "cloudformation"):
+        resources = load_template(case.target_dir(target) / "template.yaml")["Resources"]
+        assert resources["WriterFunction"]["Properties"]["EphemeralStorage"] == {"Size": 10240}
+        assert "EphemeralStorage" not in resources["ReaderFunction"]["Properties"]
 
 
 def test_cors_method_any_is_every_method(tmp_path_factory: pytest.TempPathFactory) -> None:

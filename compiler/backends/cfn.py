@@ -204,6 +204,7 @@ class CfnRenderer:
             "Architectures": [config.architecture],
             "MemorySize": config.memory,
             "Timeout": config.timeout,
+            "EphemeralStorage": {"Size": config.ephemeral_storage} if config.ephemeral_storage is not None else None,
             "Role": self.value(node.role),
             "Environment": self.environment(node),
             "LoggingConfig": self.logging_config(node),

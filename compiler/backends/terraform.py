@@ -291,6 +291,7 @@ class _Module:
                 "architectures": [config.architecture],
                 "memory_size": config.memory,
                 "timeout": config.timeout,
+                "ephemeral_storage": {"size": config.ephemeral_storage} if config.ephemeral_storage is not None else None,
                 "filename": _Expr(f"${{data.archive_file.{archive}.output_path}}"),
                 "source_code_hash": _Expr(f"${{data.archive_file.{archive}.output_base64sha256}}"),
                 "environment": {"variables": {k: self.value(v) for k, v in node.environment}} if node.environment else None,
