@@ -1,7 +1,7 @@
 """apispec's speed budget, measured (run: `python bench/bench.py`).
 
 1. `apispec validate` on the tutorial spec against `python -c "import pydantic, ruamel.yaml, typer"`:
-   medians of alternating cold runs (new processes), same interpreter. Budget: 1.3 times at most.
+   medians of alternating cold runs (new processes), same interpreter. Budget: 1.4 times at most.
 2. A generated 200-function, 1000-route spec: validate and build (terraform + sam) in one process
    invocation each (`apispec validate`, `apispec build`), wall time. Budget: ≤ 0.5 s each.
 """
@@ -67,7 +67,7 @@ def main() -> int:
     ratio = statistics.median(ours) / statistics.median(base)
     print(f"validate tutorial: median {statistics.median(ours) * 1000:.0f} ms; "
           f"import pydantic, ruamel.yaml, typer: median {statistics.median(base) * 1000:.0f} ms; "
-          f"ratio {ratio:.2f} (budget 1.30) {'OK' if ratio <= 1.3 else 'OVER'}")
+          f"ratio {ratio:.2f} (budget 1.40) {'OK' if ratio <= 1.4 else 'OVER'}")
 
     work = Path(tempfile.mkdtemp(prefix="apispec-bench-"))
     try:
