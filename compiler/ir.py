@@ -85,12 +85,14 @@ class Role(NamedTuple):
 
 
 class RolePolicy(NamedTuple):
-    """The inline policy of a role (a separate resource in every target)."""
+    """The inline policy of a role, a resource of its own in every target (Terraform
+    `aws_iam_role_policy`; CloudFormation and SAM `AWS::IAM::Policy`, which scanners read)."""
 
     id: str
     names: Names
     role: Ref
-    name: str
+    name: str  # in Terraform
+    template_name: str  # in CloudFormation and SAM
     statements: tuple[Statement, ...]
 
 

@@ -95,9 +95,10 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
         role_node = ir.Role(id=f"role.{fn.key}", names=naming.function_names(fn.key, "Role", fn.id_digest), name=fn.role_name, tags=fn.tags)
         policy = ir.RolePolicy(
             id=f"policy.{fn.key}",
-            names=naming.function_names(fn.key, "RolePolicy", fn.id_digest),
+            names=naming.function_names(fn.key, "Policy", fn.id_digest),
             role=ir.Ref(role_node.id, "name"),
             name=fn.policy_name,
+            template_name=fn.template_policy_name,
             statements=(_log_statement(log_group), *(_statement(s) for s in fn.permissions)),
         )
         nodes += [role_node, policy]

@@ -216,7 +216,7 @@ def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
         yield "logical id", parameter_logical_id(name), ("parameters", name)
         yield "terraform variable", name, ("parameters", name)
     for fn in spec.functions:
-        for kind in ("Function", "Role", "RolePolicy", "LogGroup", "Integration"):
+        for kind in ("Function", "Role", "Policy", "LogGroup", "Integration"):
             yield "logical id", function_names(fn.key, kind, fn.id_digest).logical_id, fn.spec_path
         yield "terraform name", "function " + function_names(fn.key, "").tf, fn.spec_path
         yield "terraform name", "log group " + function_names(fn.key, "").tf, fn.spec_path

@@ -195,6 +195,12 @@ class Function(NamedTuple):
         return f"{self.name}-policy"
 
     @property
+    def template_policy_name(self) -> str:
+        """The CloudFormation and SAM policy's name: not `policy_name`, which the `AWS::IAM::RolePolicy` of
+        earlier outputs holds on the same role; deleting that resource would delete a same-named policy."""
+        return f"{self.name}-permissions"
+
+    @property
     def log_group_name(self) -> str:
         return f"/aws/lambda/{self.name}"
 
