@@ -68,4 +68,4 @@ def all_rules() -> list[Rule]:
 
 
 def _load_rule_modules() -> None:
-    from compiler.rules import api, code, functions, logs, permissions, routes, service  # noqa: F401  (registers the rules)
+    from compiler.rules import api, code, functions, least_privilege, logs, permissions, routes, service  # noqa: F401  (registers the rules)
