@@ -126,13 +126,15 @@ class Role(NamedTuple):
 
 @record
 class RolePolicy(NamedTuple):
-    """The inline policy of a role (a separate resource in every target)."""
+    """The inline policy of a role, a resource of its own in every target (Terraform
+    `aws_iam_role_policy`; CloudFormation and SAM `AWS::IAM::Policy`, which scanners read)."""
 
     id: str
     origin: SpecPath
     owner: str  # the id of the function whose role it belongs to
     role: Ref
-    name: str
+    name: str  # in Terraform
+    template_name: str  # in CloudFormation and SAM
     statements: tuple[Statement, ...]
 
 

@@ -100,6 +100,7 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
             owner=function_id,
             role=ir.Ref(role_node.id, "name"),
             name=fn.policy_name,
+            template_name=fn.template_policy_name,
             statements=(_log_statement(log_group), *(_statement(s) for s in fn.permissions)),
         )
         nodes += [role_node, policy]

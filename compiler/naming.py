@@ -61,6 +61,12 @@ def policy_name(function_name: str) -> str:
     return f"{function_name}-policy"
 
 
+def template_policy_name(function_name: str) -> str:
+    """The CloudFormation and SAM policy's name: not `policy_name`, which the `AWS::IAM::RolePolicy` of
+    earlier outputs holds on the same role; deleting that resource would delete a same-named policy."""
+    return f"{function_name}-permissions"
+
+
 def log_group_name(function_name: str) -> str:
     return f"/aws/lambda/{function_name}"
 
@@ -255,7 +261,7 @@ def _deployment_names(node: ir.Deployment) -> Names:
 _NODE_NAMES: dict[type, Callable[[TargetNames, Any], Names]] = {
     ir.LogGroup: lambda names, node: names.function(node.owner, "LogGroup") if node.owner else ACCESS_LOG_GROUP,
     ir.Role: lambda names, node: names.function(node.owner, "Role"),
-    ir.RolePolicy: lambda names, node: names.function(node.owner, "RolePolicy"),
+    ir.RolePolicy: lambda names, node: names.function(node.owner, "Policy"),
     ir.Function: lambda names, node: names.function(node.id, "Function"),
     ir.Api: lambda names, node: API,
     ir.Stage: lambda names, node: STAGE,

@@ -177,6 +177,10 @@ class Function(NamedTuple):
         return naming.policy_name(self.name)
 
     @property
+    def template_policy_name(self) -> str:
+        return naming.template_policy_name(self.name)
+
+    @property
     def log_group_name(self) -> str:
         return naming.log_group_name(self.name)
 

@@ -194,7 +194,7 @@ def editor_checks() -> dict[tuple[str, ...], dict[str, Any]]:
         ("Function", "runtime"): {"examples": runtimes},
         ("Statement", "sid", NOT_NULL): {"pattern": _ecma(permissions._SID.pattern), "patternErrorMessage": "letters and digits only"},
         ("Statement", "actions", "items"): {
-            "pattern": _ecma(permissions._ACTION.pattern),
+            "pattern": _ecma(permissions.ACTION.pattern),
             "patternErrorMessage": "an IAM action `service:Action`, e.g. `sqs:SendMessage`",
         },
         ("FunctionLogging", "retention_days", NOT_NULL): retention,

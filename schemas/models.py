@@ -68,7 +68,13 @@ class Parameter:
 
     description: Annotated[str | None, Field(description="What the value is; shown by `terraform plan` and the CloudFormation console. Without it, none is shown.")] = None
     default: Annotated[str | None, Field(description="Value used when none is given at deploy time. Without it, a value is required.")] = None
-    sensitive: Annotated[bool, Field(description="Hide the value: Terraform `sensitive = true`, CloudFormation `NoEcho: true`.")] = False
+    sensitive: Annotated[
+        bool,
+        Field(
+            description="Hide the value: Terraform `sensitive = true`, CloudFormation `NoEcho: true`. Not for `environment`, whose values are "
+            "stored in plain text (warning W619): pass a secret's ARN there and read the secret at run time."
+        ),
+    ] = False
 
 
 @_model
@@ -77,8 +83,8 @@ class Statement:
 
     sid: Annotated[str | None, Field(description="Statement id, letters and digits only; unique within the function. Without it, the statement has no `Sid`.")] = None
     effect: Annotated[Effect, Field(description="`Allow` or `Deny`.")] = "Allow"
-    actions: Annotated[list[str], Field(description="IAM actions, `service:Action` (wildcards allowed), e.g. `sqs:SendMessage`.", min_length=1)]
-    resources: Annotated[list[str], Field(description="Resource ARNs or `*`; may use `${param:name}`.", min_length=1)]
+    actions: Annotated[list[str], Field(description="IAM actions, `service:Action` (wildcards allowed; `*` and `service:*` are warned about), e.g. `sqs:SendMessage`.", min_length=1)]
+    resources: Annotated[list[str], Field(description="Resource ARNs or `*` (warned about for actions that take a resource ARN); may use `${param:name}`.", min_length=1)]
     conditions: Annotated[
         dict[str, dict[str, Scalar | list[Scalar]]] | None,
         Field(description="IAM condition block: `{Operator: {context-key: value or [values]}}`, e.g. `{StringEquals: {aws:SourceAccount: '123456789012'}}`; values may use `${param:name}`, numbers stay as written. Without it, the statement applies unconditionally."),

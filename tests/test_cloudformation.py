@@ -73,7 +73,7 @@ def test_each_route_comes_after_the_permission_that_lets_it_reach_its_function(c
 def test_sam_and_cloudformation_describe_the_same_named_resources(compiled: dict[str, Compiled], example: str) -> None:
     sam = load_template(compiled[example].target_dir("sam") / "template.yaml")
     cfn = load_template(compiled[example].target_dir("cloudformation") / "template.yaml")
-    shared = ("AWS::Logs::LogGroup", "AWS::IAM::Role", "AWS::IAM::RolePolicy")
+    shared = ("AWS::Logs::LogGroup", "AWS::IAM::Role", "AWS::IAM::Policy")
     for kind in shared:
         assert _of_type(sam, kind) == _of_type(cfn, kind)
     sam_functions = {k: r["Properties"]["FunctionName"] for k, r in _of_type(sam, "AWS::Serverless::Function").items()}

@@ -192,6 +192,7 @@ routes:
     "named stage": "api: {stage: v1_beta-2}",
     "longest stage": f"api: {{stage: {'s' * 128}}}",
     "actions": "functions: {api: {permissions: [{actions: [sqs:SendMessage, s3:Get*, dynamodb:*, execute-api:Invoke], resources: ['*']}]}}",
+    "every action": "functions: {api: {permissions: [{actions: ['*'], resources: ['*']}]}}",  # allowed, with warning W230
     "sid": "functions: {api: {permissions: [{sid: Read1, actions: [s3:GetObject], resources: ['*']}]}}",
     "access-log fields": (
         "logging: {access_logs: {fields: {requestId: $context.requestId, x.y_z-1: $context.extendedRequestId,"
@@ -238,7 +239,6 @@ INVALID: dict[str, tuple[str, tuple[Any, ...]]] = {
     "stage $Default": ("api: {stage: $Default}", ("api", "stage")),
     "action with capitals": ("functions: {api: {permissions: [{actions: [SQS:SendMessage], resources: ['*']}]}}", ("functions", "api", "permissions", 0, "actions", 0)),
     "action with a space": ("functions: {api: {permissions: [{actions: [sqs SendMessage], resources: ['*']}]}}", ("functions", "api", "permissions", 0, "actions", 0)),
-    "action *": ("functions: {api: {permissions: [{actions: ['*'], resources: ['*']}]}}", ("functions", "api", "permissions", 0, "actions", 0)),
     "service only": ("functions: {api: {permissions: [{actions: [sqs], resources: ['*']}]}}", ("functions", "api", "permissions", 0, "actions", 0)),
     "sid with -": ("functions: {api: {permissions: [{sid: read-1, actions: [s3:GetObject], resources: ['*']}]}}", ("functions", "api", "permissions", 0, "sid")),
     "access-log field without $context": ("logging: {access_logs: {fields: {rid: requestId}}}", ("logging", "access_logs", "fields", "rid")),
@@ -432,7 +432,7 @@ def test_actions_and_sids_agree_with_e217_and_e219() -> None:
         return {"functions": {"api": {"permissions": [{"actions": ["s3:GetObject"], "resources": ["*"], **keys}]}}}
 
     texts = _neighbours("sqs:SendMessage", "s3:Get*", "execute-api:Invoke", "*")
-    assert not _disagreements(texts, lambda action: _accepts(statement(actions=[action])), lambda action: bool(permission_rules._ACTION.match(action)))
+    assert not _disagreements(texts, lambda action: _accepts(statement(actions=[action])), lambda action: bool(permission_rules.ACTION.match(action)))
     texts = _neighbours("Read1", "A")
     assert not _disagreements(texts, lambda sid: _accepts(statement(sid=sid)), lambda sid: bool(permission_rules._SID.match(sid)))
 

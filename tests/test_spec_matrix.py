@@ -423,7 +423,7 @@ def test_condition_values_stay_as_written_and_take_parameters(tmp_path_factory: 
     assert tests["aws:SourceAccount"] == ["012345678901"]
     assert tests["aws:PrincipalTag/team"] == ["1.10", "${var.team}"]
     for target in ("sam", "cloudformation"):
-        policy = load_template(case.target_dir(target) / "template.yaml")["Resources"]["ReaderRolePolicy"]
+        policy = load_template(case.target_dir(target) / "template.yaml")["Resources"]["ReaderPolicy"]
         conditions = [s["Condition"] for s in policy["Properties"]["PolicyDocument"]["Statement"] if "Condition" in s]
         assert conditions[0]["StringEquals"] == {"aws:SourceAccount": "012345678901", "aws:PrincipalTag/team": ["1.10", {"Ref": "Team"}]}
 

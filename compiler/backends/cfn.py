@@ -152,11 +152,15 @@ class CfnRenderer:
         )
 
     def role_policy(self, node: ir.RolePolicy) -> dict[str, Any]:
+        # `AWS::IAM::Policy` attached to the one role, not `AWS::IAM::RolePolicy`: IAM stores the same
+        # inline policy, and checkov and the cfn-guard rules read this type (they skip RolePolicy).
+        # Its logical id and name differ from the RolePolicy of earlier outputs: CloudFormation refuses
+        # to change a resource's type in place, and removing that one deletes its name from the role.
         return resource(
-            "AWS::IAM::RolePolicy",
+            "AWS::IAM::Policy",
             {
-                "PolicyName": node.name,
-                "RoleName": self.value(node.role),
+                "PolicyName": node.template_name,
+                "Roles": [self.value(node.role)],
                 "PolicyDocument": {"Version": "2012-10-17", "Statement": [self._statement(s) for s in node.statements]},
             },
         )

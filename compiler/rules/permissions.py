@@ -13,7 +13,7 @@ from compiler.resolve import LOG_ACTIONS, LOG_STATEMENT_SID, PARAM_REF
 from compiler.rules.registry import Context, rule
 from compiler.rules.service import unclosed_reference
 
-_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+\Z")
+ACTION = re.compile(r"^(?:[a-z0-9-]+:[A-Za-z0-9*]+|\*)\Z")  # `*` alone: every action (warned about)
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z")
 _SID = re.compile(r"^[A-Za-z0-9]+\Z")
 # IAM's resource ARN form, as cfn-lint checks it (its IAM policy schema's `AwsArn`).
@@ -81,7 +81,7 @@ def function_permissions(ctx: Context) -> Iterator[Finding]:
         for statement in fn.permissions:
             where = statement.spec_path
             for index, action in enumerate(statement.actions):
-                if not _ACTION.match(action):
+                if not ACTION.match(action):
                     yield Finding("E217", (*where, "actions", index), f"`{action}` is not an IAM action; write `service:Action`, e.g. `sqs:SendMessage`")
             for index, resource in enumerate(statement.resources):
                 # A parameter may stand for an ARN's beginning or for any one of its parts.

@@ -184,6 +184,21 @@ def sensitive_default(ctx: Context) -> Iterator[Finding]:
             )
 
 
+@rule("W619", name="sensitive-parameter-in-environment")
+def sensitive_in_environment(ctx: Context) -> Iterator[Finding]:
+    """A sensitive parameter is not put in `environment`, whose values are stored in plain text."""
+    sensitive = {name for name, parameter in ctx.spec.parameters if parameter.sensitive}
+    for path, text in param_places(ctx.spec.service) if sensitive else ():
+        named = [m.group(1) for m in PARAM_REF.finditer(text) if m.group(1) in sensitive] if path[-2] == "environment" else []
+        if named:
+            yield Finding(
+                "W619",
+                path,
+                f"`${{param:{named[0]}}}` is sensitive, but environment values are stored in plain text (the function's configuration, "
+                "Terraform state); pass the secret's ARN instead and read it at run time (Secrets Manager `GetSecretValue`), allowed in `permissions`",
+            )
+
+
 # Names Terraform reserves for variables (https://developer.hashicorp.com/terraform/language/values/variables).
 _TERRAFORM_RESERVED = frozenset({"source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"})
 
