@@ -83,7 +83,7 @@ def _by_id(nodes: list[ir.Node]) -> dict[str, ir.Node]:
 def _function_nodes(fn: Function) -> list[ir.Node]:
     log_group = ir.LogGroup(
         id=f"log.{fn.key}",
-        names=naming.function_names(fn.key, "LogGroup", fn.id_digest),
+        names=naming.function_names(fn.identity, "LogGroup", fn.id_digest),
         name=fn.log_group_name,
         retention_days=fn.retention_days,
         tags=fn.tags,
@@ -92,10 +92,10 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
     depends_on = [log_group.id]
     role: ir.Value
     if fn.role is None:
-        role_node = ir.Role(id=f"role.{fn.key}", names=naming.function_names(fn.key, "Role", fn.id_digest), name=fn.role_name, tags=fn.tags)
+        role_node = ir.Role(id=f"role.{fn.key}", names=naming.function_names(fn.identity, "Role", fn.id_digest), name=fn.role_name, tags=fn.tags)
         policy = ir.RolePolicy(
             id=f"policy.{fn.key}",
-            names=naming.function_names(fn.key, "RolePolicy", fn.id_digest),
+            names=naming.function_names(fn.identity, "RolePolicy", fn.id_digest),
             role=ir.Ref(role_node.id, "name"),
             name=fn.policy_name,
             statements=(_log_statement(log_group), *(_statement(s) for s in fn.permissions)),
@@ -108,7 +108,7 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
     nodes.append(
         ir.Function(
             id=f"function.{fn.key}",
-            names=naming.function_names(fn.key, "Function", fn.id_digest),
+            names=naming.function_names(fn.identity, "Function", fn.id_digest),
             key=fn.key,
             name=fn.name,
             description=fn.description,
@@ -159,7 +159,7 @@ def _statement(statement: Statement) -> ir.Statement:
 
 
 def _function_outputs(fn: Function) -> list[ir.Output]:
-    names = naming.function_names(fn.key, "", fn.id_digest)
+    names = naming.function_names(fn.key, "", fn.key_digest)  # outputs keep the key's names: they are read by it
     return [
         ir.Output(f"{names.tf}_function_name", f"{names.logical_id}FunctionName", f"Name of the `{fn.key}` function", ir.Ref(f"function.{fn.key}", "name")),
         ir.Output(f"{names.tf}_function_arn", f"{names.logical_id}FunctionArn", f"ARN of the `{fn.key}` function", ir.Ref(f"function.{fn.key}", "arn")),
@@ -187,7 +187,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     integrations = {
         fn.key: ir.Integration(
             id=f"integration.{fn.key}",
-            names=naming.function_names(fn.key, "Integration", fn.id_digest),
+            names=naming.function_names(fn.identity, "Integration", fn.id_digest),
             api=api_ref,
             function=ir.Ref(f"function.{fn.key}", "arn"),
             payload_format_version=PAYLOAD_FORMAT_VERSION,
@@ -275,7 +275,7 @@ def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
         return [
             ir.Permission(
                 id=f"permission.{fn.key}",
-                names=naming.all_routes_permission(fn.key, fn.id_digest),
+                names=naming.all_routes_permission(fn.identity, fn.id_digest),
                 function=function,
                 statement_id=naming.ALL_ROUTES_STATEMENT_ID,
                 source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), "/*")),

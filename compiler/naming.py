@@ -1,7 +1,10 @@
 """Every name apispec makes for a target: Terraform local names and CloudFormation logical ids.
 
-Names come only from what the user named (function keys, route keys, parameter names), never
-from positions, so a rename shows in a diff. Hashes come in only where names cannot do: the
+Names come only from what the user named (function names and keys, route keys, parameter names),
+never from positions, so a rename shows in a diff. A function's resources are named after what it
+is deployed as (`function_identity`), not its key: a key renamed with its `name` kept renames
+nothing, and CloudFormation and Terraform update in place what they would otherwise create anew
+under a name the old resource still holds. Hashes come in only where names cannot do: the
 explicit `deployment`, ids cut to a length limit, and routes or functions whose names are those
 of an earlier one (`GET /a-b`, `GET /a_b` and `GET /a/b` are three routes to API Gateway, one name
 in words; `fn12` and `fn1-2` one PascalCase id), which end in a digest of their own key. Other
@@ -88,34 +91,54 @@ def _bounded(logical_id: str, limit: int, source: str) -> str:
 
 
 @cache
-def function_names(key: str, kind: str, digest: str = "") -> Names:
-    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`; a digest from
-    `distinguish_functions` stands before the kind: `Fn12<digest>Role`."""
+def function_names(identity: str, kind: str, digest: str = "") -> Names:
+    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`, from a function's
+    `function_identity`; a digest from `name_functions` stands before the kind: `Fn12<digest>Role`."""
     if digest:
-        return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID - _DIGEST, key) + digest + kind)
-    return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID, key) + kind)
+        return Names(tf=snake(identity), logical_id=_bounded(pascal(identity), _MAX_KEY_ID - _DIGEST, identity) + digest + kind)
+    return Names(tf=snake(identity), logical_id=_bounded(pascal(identity), _MAX_KEY_ID, identity) + kind)
 
 
-def distinguish_functions(functions: tuple[Function, ...]) -> tuple[Function, ...]:
-    """`functions`, those whose key makes the PascalCase id of an earlier one given a digest of their key.
+def function_identity(key: str, name: str, prefix: str) -> str:
+    """What a function's resource names are made from: the key for a function named by default
+    (`<prefix>-<key>`), else its name less a leading `<prefix>-` (`name: shop-create-order` with prefix
+    `shop` → `create-order`). So ids follow the deployed name: a function whose `name` is what its key
+    would give keeps the names it had, and renaming a key while keeping `name` renames no resource.
+    A name that leaves no word starting with a letter (`<prefix>-2fast`) is named after its key."""
+    if name == f"{prefix}-{key.replace('_', '-')}":
+        return key
+    own = name.removeprefix(f"{prefix}-")
+    first = words(own)[:1]
+    return own if first and first[0][0].isalpha() else key
 
-    The format refuses only keys that differ by `-`/`_` (E202); `fn12` and `fn1-2`, or `s3sync` and
-    `s3-sync` (ids equal once case is set aside), are different functions, so their ids must differ
-    too. The first keeps its ids and the later ones' end in the digest: adding a function renames none.
+
+def name_functions(functions: tuple[Function, ...], prefix: str) -> tuple[Function, ...]:
+    """`functions`, each given its `function_identity` and the digests that keep its names apart.
+
+    Identities that make the PascalCase id of an earlier function's (`fn12` and `fn1-2`, `s3sync` and
+    `s3-sync`: ids equal once case is set aside) are different functions, so their ids must differ too:
+    the first keeps its ids and the later ones' end in a digest of their identity (`id_digest`), so adding
+    a function renames none. Outputs are named after keys, which get the same rule (`key_digest`).
+    Functions with the same name or keys that differ by `-`/`_` are reported (E204, E202) and left alone.
     """
-    seen: set[str] = set()
+    ids: set[str] = set()
+    keys: set[str] = set()
     folded: set[str] = set()
-    later: set[str] = set()
+    names: set[str] = set()
+    named: list[Function] = []
     for fn in functions:
+        identity = function_identity(fn.key, fn.name, prefix)
         same_key = fn.key.replace("-", "_")
-        base = function_names(fn.key, "").logical_id.lower()
-        if base in seen and same_key not in folded:  # keys equal but for `-`/`_` are E202's
-            later.add(fn.key)
-        seen.add(base)
+        id_base, key_base = function_names(identity, "").logical_id.lower(), function_names(fn.key, "").logical_id.lower()
+        twin = same_key in folded  # E202's
+        id_digest = _digest(identity) if id_base in ids and not twin and fn.name not in names else ""
+        key_digest = _digest(fn.key) if key_base in keys and not twin else ""
+        named.append(fn._replace(identity=identity, id_digest=id_digest, key_digest=key_digest))
+        ids.add(id_base)
+        keys.add(key_base)
         folded.add(same_key)
-    if not later:
-        return functions
-    return tuple(fn._replace(id_digest=_digest(fn.key)) if fn.key in later else fn for fn in functions)
+        names.add(fn.name)
+    return tuple(named)
 
 
 def route_words(route: Route) -> str:
@@ -179,9 +202,9 @@ def statement_id(route: Route) -> str:
     return _bounded("apigateway-" + route_names(route, "").tf.replace("_", "-"), _MAX_STATEMENT_ID, route.key)
 
 
-def all_routes_permission(key: str, digest: str = "") -> Names:
+def all_routes_permission(identity: str, digest: str = "") -> Names:
     """The one invoke permission of a function whose routes are not each given their own (`scoped_per_route`)."""
-    return Names(tf=f"{snake(key)}_all_routes", logical_id=function_names(key, "AllRoutesPermission", digest).logical_id)
+    return Names(tf=f"{snake(identity)}_all_routes", logical_id=function_names(identity, "AllRoutesPermission", digest).logical_id)
 
 
 def parameter_logical_id(name: str) -> str:
@@ -191,15 +214,18 @@ def parameter_logical_id(name: str) -> str:
 def collisions(spec: Resolved) -> list[Finding]:
     """Elements whose generated names would clash in some target.
 
-    Function keys that differ only by `-`/`_` are reported by their own rule (E202) and skipped here.
+    Function keys that differ only by `-`/`_`, and functions named as an earlier one, are reported by
+    their own rules (E202, E204) and skipped here.
     """
     folded: set[str] = set()
+    names: set[str] = set()
     duplicates = set()
     for fn in spec.functions:
         key = fn.key.replace("-", "_")
-        if key in folded:
+        if key in folded or fn.name in names:
             duplicates.add(fn.spec_path)
         folded.add(key)
+        names.add(fn.name)
     return [f for f in _collisions(_all_names(spec)) if f.path not in duplicates]
 
 
@@ -217,18 +243,18 @@ def _all_names(spec: Resolved) -> Iterator[tuple[str, str, SpecPath]]:
         yield "terraform variable", name, ("parameters", name)
     for fn in spec.functions:
         for kind in ("Function", "Role", "RolePolicy", "LogGroup", "Integration"):
-            yield "logical id", function_names(fn.key, kind, fn.id_digest).logical_id, fn.spec_path
-        yield "terraform name", "function " + function_names(fn.key, "").tf, fn.spec_path
-        yield "terraform name", "log group " + function_names(fn.key, "").tf, fn.spec_path
+            yield "logical id", function_names(fn.identity, kind, fn.id_digest).logical_id, fn.spec_path
+        yield "terraform name", "function " + function_names(fn.identity, "").tf, fn.spec_path
+        yield "terraform name", "log group " + function_names(fn.identity, "").tf, fn.spec_path
     if spec.api is not None:
         for names in (API, STAGE, DEPLOYMENT, ACCESS_LOG_GROUP):
             yield "logical id", names.logical_id, ("api",)
         yield "terraform name", "log group " + ACCESS_LOG_GROUP.tf, ("logging", "access_logs")
     per_route = scoping_by_function(spec)
-    digests = {fn.key: fn.id_digest for fn in spec.functions}
+    functions = {fn.key: fn for fn in spec.functions}
     for key, scoped in per_route.items():
-        if not scoped:
-            names = all_routes_permission(key, digests.get(key, ""))
+        if not scoped and key in functions:
+            names = all_routes_permission(functions[key].identity, functions[key].id_digest)
             yield "logical id", names.logical_id, ("functions", key)
             yield "terraform name", "permission " + names.tf, ("functions", key)
     for route in spec.routes:

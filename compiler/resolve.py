@@ -182,9 +182,14 @@ class Function(NamedTuple):
     retention_days: int
     tags: tuple[tuple[str, str], ...]
     origin: dict[str, SpecPath]  # spec path that set each value, for locating findings
-    # A digest of the key that its logical ids end in, when its key makes the same PascalCase id as
-    # an earlier function's (`fn12`, `fn1-2`; `naming.distinguish_functions`); empty for every other.
+    # What its resources are named after: the key, or for a function whose `name` is not the default
+    # that name less the prefix (`naming.function_identity`, set by `naming.name_functions`).
+    identity: str = ""
+    # A digest of the identity that its logical ids end in, when its identity makes the same PascalCase
+    # id as an earlier function's (`fn12`, `fn1-2`); empty for every other. `key_digest`: the same for
+    # its key, which its outputs are named after.
     id_digest: str = ""
+    key_digest: str = ""
 
     @property
     def role_name(self) -> str:
@@ -255,11 +260,12 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
     raw_defaults = raw.get("defaults") or {}
     from compiler import naming  # naming builds on this module's types
 
-    functions = naming.distinguish_functions(
+    functions = naming.name_functions(
         tuple(
             _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags, written or {})
             for key, fn in service.functions.items()
-        )
+        ),
+        prefix,
     )
     routes = naming.distinguish(tuple(make_route(key, value if isinstance(value, str) else value.function) for key, value in service.routes.items()))
     api = _api(service, prefix, tags) if routes else None
