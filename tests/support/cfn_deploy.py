@@ -147,10 +147,8 @@ class HttpApi(_Model):
             tags=properties.get("Tags", {}),
             version=None,  # type: ignore[arg-type]
         )
-        if body is not None:  # SAM's HttpApi: routes and integrations come from the OpenAPI body
-            import yaml
-
-            api.import_api(yaml.safe_dump(body), fail_on_warnings=properties.get("FailOnWarnings", False))
+        if body is not None:
+            _import(api, body)
         return cls(api)
 
     @classmethod
@@ -163,13 +161,41 @@ class HttpApi(_Model):
         api.description = properties.get("Description")
         api.cors_configuration = _camel(properties.get("CorsConfiguration"))  # type: ignore[assignment]
         if "Body" in properties:
-            import yaml
-
-            api.import_api(yaml.safe_dump(properties["Body"]), fail_on_warnings=False)
+            _import(api, properties["Body"])
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
         _apigw(account_id, region_name).delete_api(self.api.api_id)
+
+
+_ANY_METHOD = "x-amazon-apigateway-any-method"
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", _ANY_METHOD}
+
+
+def _import(api: Api, body: dict[str, Any]) -> None:
+    """An OpenAPI body's routes and integrations, as API Gateway imports them (SAM's HttpApi is one):
+    `x-amazon-apigateway-any-method` is `ANY`, and marked `isDefaultRoute` (SAM puts it under `/$default`) or
+    under the path `$default` it is the `$default` route.
+    (moto's own import makes `X-AMAZON-APIGATEWAY-ANY-METHOD /$default` of it.)"""
+    api.clear()
+    for path, operations in body.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in _METHODS or "x-amazon-apigateway-integration" not in operation:
+                continue
+            integration = operation["x-amazon-apigateway-integration"]
+            made = api.create_integration(
+                connection_type="INTERNET",
+                description="",
+                integration_type=integration["type"].upper(),
+                integration_method=integration.get("httpMethod"),
+                payload_format_version=integration.get("payloadFormatVersion"),
+                integration_uri=integration.get("uri"),
+            )
+            any_method = method == _ANY_METHOD
+            default = any_method and (operation.get("isDefaultRoute") or path == "$default")
+            key = "$default" if default else f"{'ANY' if any_method else method.upper()} {path}"
+            api.create_route(api_key_required=False, authorization_scopes=[], route_key=key, target=f"integrations/{made.id}")
+    api.cors_configuration = body.get("x-amazon-apigateway-cors", api.cors_configuration)
 
 
 class Integration(_Model):
