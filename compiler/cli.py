@@ -106,6 +106,10 @@ def build(
     if blocked:
         shown = ", ".join(str(p) for p in blocked)
         _usage(f"{shown}: {writer.NOT_GENERATED}; move it away or build into another --out")
+    from compiler.replacements import notes
+
+    for line in notes(files, directories):  # read before the previous build is replaced
+        typer.echo(line, err=True)
     try:
         writer.write(files, directories)
     except OSError as error:
