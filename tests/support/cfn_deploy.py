@@ -27,8 +27,11 @@ and `Tags` from CloudFormation); API Gateway's own messages (the error codes are
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
+import json
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +46,7 @@ from moto.awslambda.exceptions import FunctionAlreadyExists
 from moto.awslambda.models import LambdaFunction, lambda_backends
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.models import cloudformation_backends
 from moto.core.common_models import CloudFormationModel
 from moto.core.exceptions import JsonRESTError, ServiceException
 from moto.iam.models import iam_backends
@@ -388,8 +392,6 @@ class RolePolicy(_Model):
     def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> RolePolicy:
-        import json
-
         p = cloudformation_json["Properties"]
         iam_backends[account_id][get_partition(region_name)].put_role_policy(p["RoleName"], p["PolicyName"], json.dumps(p["PolicyDocument"]))
         return cls(p["RoleName"], p["PolicyName"])
@@ -421,7 +423,7 @@ class Function(_Model):
     def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> LambdaFunction:
-        if resource_name in lambda_backends[account_id][region_name]._lambdas._functions:
+        if resource_name in lambda_backends[account_id][region_name]._lambdas._functions:  # moto's own store of them
             raise FunctionAlreadyExists(resource_name)
         return LambdaFunction.create_from_cloudformation_json(resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
@@ -445,8 +447,6 @@ class Permission(_Model):
     def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> Permission:
-        import json
-
         p = cloudformation_json["Properties"]
         function = lambda_backends[account_id][region_name].get_function(p["FunctionName"])
         sid = f"{resource_name}-{mock_random.get_random_hex(8)}"
@@ -467,8 +467,6 @@ def error_code(error: BaseException) -> str:
 
 def _dependency_order(resources: dict[str, Any]) -> list[str]:
     """Logical ids, each after what it refers to (`Ref`, `Fn::GetAtt`, `Fn::Sub`) or `DependsOn`."""
-    import re
-
     def needs(value: Any) -> Iterator[str]:
         if isinstance(value, dict):
             for key, inner in value.items():
@@ -578,12 +576,7 @@ _MODELS = (HttpApi, Integration, Route, Deployment, Stage, RolePolicy, Function,
 def deploy(stack: str, template: dict[str, Any], template_dir: Path, parameters: dict[str, str]) -> dict[str, str]:
     """Create `stack` from a template (as `load_template` reads it; `Code` relative to `template_dir`), or update
     it when it exists; return its resources' physical ids by logical id. A failure raises the service's own
-    error: moto's exception, whose `error_type` is the AWS error code."""
-    import copy
-    import json
-
-    from moto.cloudformation.models import cloudformation_backends
-
+    error: moto's exception, whose AWS error code `error_code` gives."""
     body = json.dumps(package(copy.deepcopy(template), template_dir))
     backend = cloudformation_backends[ACCOUNT][REGION]
     if any(s.name == stack for s in backend.stacks.values()):
