@@ -7,9 +7,9 @@ nothing, and CloudFormation and Terraform update in place what they would otherw
 under a name the old resource still holds. Hashes come in only where names cannot do: the
 explicit `deployment`, ids cut to a length limit, and routes or functions whose names are those
 of an earlier one (`GET /a-b`, `GET /a_b` and `GET /a/b` are three routes to API Gateway, one name
-in words; `fn12` and `fn1-2` one PascalCase id), which end in a digest of their own key. Other
-elements that would get the same name are reported as spec errors (`E701`) at the element that
-comes second.
+in words; `fn12` and `fn1-2` one PascalCase id), which end in a digest of their own key (a
+function's: of its identity). Other elements that would get the same name are reported as spec
+errors (`E701`) at the element that comes second.
 """
 
 from __future__ import annotations
