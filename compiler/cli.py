@@ -104,6 +104,10 @@ def build(
     if blocked:
         shown = ", ".join(str(p) for p in blocked)
         _usage(f"{shown}: {writer.NOT_GENERATED}; move it away or build into another --out")
+    from compiler.replacements import notes  # build only: reading the previous outputs
+
+    for line in notes(files, directories):  # read before the previous build is replaced
+        typer.echo(line, err=True)
     try:
         writer.write(files, directories)
     except OSError as error:

@@ -7,13 +7,16 @@ derived from the lowered graph by `target_names`, through one table of node type
 `collisions` checks them over the same graph: a new node type is named and checked once it has
 its entry in `_NODE_NAMES`.
 
-Names come only from what the user named (function keys, route keys, parameter names), never
-from positions, so a rename shows in a diff. Hashes come in only where names cannot do: the
-explicit deployment, ids cut to a length limit, and routes or functions whose names are those of
-an earlier one (`GET /a-b`, `GET /a_b` and `GET /a/b` are three routes to API Gateway, one name in
-words; `fn12` and `fn1-2` one PascalCase id), which end in a digest of their own key. Other
-elements that would get the same name are reported as spec errors (`E701`) at the element that
-comes second.
+Names come only from what the user named (function names and keys, route keys, parameter names),
+never from positions, so a rename shows in a diff. A function's resources are named after what it
+is deployed as (`function_identity`), not its key: a key renamed with its `name` kept renames
+nothing, and CloudFormation and Terraform update in place what they would otherwise create anew
+under a name the old resource still holds. Hashes come in only where names cannot do: the explicit
+deployment, ids cut to a length limit, and routes or functions whose names are those of an earlier
+one (`GET /a-b`, `GET /a_b` and `GET /a/b` are three routes to API Gateway, one name in words;
+`fn12` and `fn1-2` one PascalCase id), which end in a digest of their own key (a function's: of its
+identity). Other elements that would get the same name are reported as spec errors (`E701`) at the
+element that comes second.
 """
 
 from __future__ import annotations
@@ -129,12 +132,25 @@ def _bounded(logical_id: str, limit: int, source: str) -> str:
 
 
 @cache
-def function_names(key: str, kind: str, digest: str = "") -> Names:
-    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`; a twin's digest
-    stands before the kind: `Fn12<digest>Role`."""
+def function_names(identity: str, kind: str, digest: str = "") -> Names:
+    """`function_names("user-request", "Role")` → `user_request` / `UserRequestRole`, from a function's
+    `function_identity`; a twin's digest stands before the kind: `Fn12<digest>Role`."""
     if digest:
-        return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID - _DIGEST, key) + digest + kind)
-    return Names(tf=snake(key), logical_id=_bounded(pascal(key), _MAX_KEY_ID, key) + kind)
+        return Names(tf=snake(identity), logical_id=_bounded(pascal(identity), _MAX_KEY_ID - _DIGEST, identity) + digest + kind)
+    return Names(tf=snake(identity), logical_id=_bounded(pascal(identity), _MAX_KEY_ID, identity) + kind)
+
+
+def function_identity(key: str, name: str, prefix: str) -> str:
+    """What a function's resource names are made from: the key for a function named by default
+    (`<prefix>-<key>`), else its name less a leading `<prefix>-` (`name: shop-create-order` with prefix
+    `shop` → `create-order`). So ids follow the deployed name: a function whose `name` is what its key
+    would give keeps the names it had, and renaming a key while keeping `name` renames no resource.
+    A name that leaves no word starting with a letter (`<prefix>-2fast`) is named after its key."""
+    if name == default_function_name(prefix, key):
+        return key
+    own = name.removeprefix(f"{prefix}-")
+    first = words(own)[:1]
+    return own if first and first[0][0].isalpha() else key
 
 
 def route_words(key: str) -> str:
@@ -166,6 +182,37 @@ def parameter_logical_id(name: str) -> str:
     return _bounded(pascal(name), _MAX_LOGICAL_ID, name)
 
 
+def _function_digests(functions: tuple[ir.Function, ...], prefix: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Each function's identity, and the digests that keep its names apart (by function id): of its
+    identity for its resources, of its key for its outputs (which are named after keys).
+
+    Identities that make the PascalCase id of an earlier function's (`fn12` and `fn1-2`, `s3sync` and
+    `s3-sync`: ids equal once case is set aside) are different functions, so their ids must differ too:
+    the first keeps its ids and the later ones' end in a digest, so adding a function renames none.
+    Functions with the same name or keys that differ by `-`/`_` are reported (E204, E202) and left alone.
+    """
+    identities: dict[str, str] = {}
+    id_digests: dict[str, str] = {}
+    key_digests: dict[str, str] = {}
+    ids: set[str] = set()
+    keys: set[str] = set()
+    folded: set[str] = set()
+    names: set[str] = set()
+    for fn in functions:
+        identity = identities[fn.id] = function_identity(fn.key, fn.name, prefix)
+        id_base, key_base = function_names(identity, "").logical_id.lower(), function_names(fn.key, "").logical_id.lower()
+        twin = fn.key.replace("-", "_") in folded  # E202's
+        if id_base in ids and not twin and fn.name not in names:
+            id_digests[fn.id] = _digest(identity)
+        if key_base in keys and not twin:
+            key_digests[fn.id] = _digest(fn.key)
+        ids.add(id_base)
+        keys.add(key_base)
+        folded.add(fn.key.replace("-", "_"))
+        names.add(fn.name)
+    return identities, id_digests, key_digests
+
+
 def _twins(keys: Iterable[str], word_id: Callable[[str], str]) -> dict[str, str]:
     """The keys whose words make the id of an earlier key, each with the digest its names end in.
 
@@ -183,23 +230,12 @@ def _twins(keys: Iterable[str], word_id: Callable[[str], str]) -> dict[str, str]
     return later
 
 
-def _function_twins(functions: tuple[ir.Function, ...]) -> dict[str, str]:
-    """Functions whose key makes the PascalCase id of an earlier one (`fn12`, `fn1-2`; `s3sync`, `s3-sync`).
-
-    Keys equal but for `-`/`_` are not twins: the format refuses them (E202)."""
-    by_folded: dict[str, str] = {}
-    for fn in functions:
-        by_folded.setdefault(fn.key.replace("-", "_"), fn.key)
-    return _twins(by_folded.values(), lambda key: function_names(key, "").logical_id)
-
-
 class TargetNames:
     """Every target name of one graph: each node's, each output's and each parameter's."""
 
     def __init__(self, graph: ir.Graph) -> None:
         self.graph = graph
-        functions = graph.of_type(ir.Function)
-        self._function_digest = _function_twins(functions)
+        self._identity, self._id_digest, self._key_digest = _function_digests(graph.of_type(ir.Function), graph.prefix)
         self._route_digest = _twins((r.route_key for r in graph.of_type(ir.Route)), lambda key: route_names(key, "").logical_id)
         self._nodes: dict[str, Names] = {}
 
@@ -211,10 +247,8 @@ class TargetNames:
         return names
 
     def function(self, function_id: str, kind: str) -> Names:
-        """The names of a function's own node of `kind`, made from its key."""
-        node = self.graph.node(function_id)
-        assert isinstance(node, ir.Function)
-        return function_names(node.key, kind, self._function_digest.get(node.key, ""))
+        """The names of a function's own node of `kind`, made from its identity."""
+        return function_names(self._identity[function_id], kind, self._id_digest.get(function_id, ""))
 
     def route(self, route_id: str, kind: str) -> Names:
         node = self.graph.node(route_id)
@@ -233,7 +267,9 @@ class TargetNames:
         suffix = _OUTPUT_NAMES[output.kind]
         if output.owner is None:
             return suffix
-        names = self.function(output.owner, "")
+        function = self.graph.node(output.owner)
+        assert isinstance(function, ir.Function)
+        names = function_names(function.key, "", self._key_digest.get(output.owner, ""))  # outputs are read by key
         return Names(f"{names.tf}_{suffix.tf}", f"{names.logical_id}{suffix.logical_id}")
 
     @staticmethod
@@ -282,15 +318,18 @@ def target_names(graph: ir.Graph) -> TargetNames:
 def collisions(graph: ir.Graph) -> list[Finding]:
     """Elements whose generated names would clash in some target, found over the whole graph.
 
-    Function keys that differ only by `-`/`_` are reported by their own rule (E202) and skipped here.
+    Function keys that differ only by `-`/`_`, and functions named as an earlier one, are reported by
+    their own rules (E202, E204) and skipped here.
     """
     folded: set[str] = set()
+    names: set[str] = set()
     duplicates = set()
     for fn in graph.of_type(ir.Function):
         key = fn.key.replace("-", "_")
-        if key in folded:
+        if key in folded or fn.name in names:
             duplicates.add(fn.origin)
         folded.add(key)
+        names.add(fn.name)
     return [f for f in _collisions(_all_names(graph)) if f.path not in duplicates]
 
 

@@ -105,7 +105,7 @@ class FunctionLogging:
 class Function:
     """A Lambda function. The same keys, all optional, form `defaults`."""
 
-    name: Annotated[str | None, Field(description="AWS function name. Default: `<prefix>-<key>` with `_` turned into `-`. At most 64 characters of `A-Z a-z 0-9 - _`.")] = None
+    name: Annotated[str | None, Field(description="AWS function name. Default: `<prefix>-<key>` with `_` turned into `-`. At most 64 characters of `A-Z a-z 0-9 - _`. Resource names (logical ids, Terraform names) follow it, less `<prefix>-`: a key renamed with its `name` kept renames no resource.")] = None
     description: Annotated[str | None, Field(description="Function description, at most 256 characters. Without it (here and in `defaults`), the function has none.")] = None
     source: Annotated[str | None, Field(description="Directory with the function's code, relative to this file. Required (here or in `defaults`).")] = None
     handler: Annotated[str | None, Field(description="Entry point `module.function`, e.g. `main.handler` for `def handler` in `main.py`. Required (here or in `defaults`).")] = None

@@ -14,6 +14,15 @@ from compiler.targets import NAMES as TARGETS
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "specs").glob("*/service.yaml"))
 TODAY = dt.date(2026, 11, 25)
+# What each example function's resources are named after, by function key: (Terraform name, logical id
+# stem). The key's own names, but for `create-order`, whose `name: shop-create-order` is not the default.
+EXAMPLE_FUNCTION_NAMES = {
+    "list_orders": ("list_orders", "ListOrders"),
+    "create-order": ("shop_create_order", "ShopCreateOrder"),
+    "catalog": ("catalog", "Catalog"),
+    "admin": ("admin", "Admin"),
+    "user-request": ("user_request", "UserRequest"),
+}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES, Compiled
+from tests.conftest import EXAMPLE_FUNCTION_NAMES, EXAMPLES, Compiled
 from tests.support import permissions
 from tests.support.validators import cfn_lint, load_template, sam_transform
 
@@ -83,9 +83,7 @@ def test_sam_and_cloudformation_describe_the_same_named_resources(compiled: dict
 
 
 def _logical_id(key: str, kind: str) -> str:
-    from compiler.naming import function_names
-
-    return function_names(key, kind).logical_id
+    return EXAMPLE_FUNCTION_NAMES[key][1] + kind
 
 
 SHOP_CHANGES = {

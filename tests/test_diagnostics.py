@@ -100,6 +100,11 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "  $default: api\n  ANY /$default: api\n", '9:3 E306 routes["ANY /$default"]', "`sam` target would lose one"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    timeout: 60\n"), "5:14 W222 functions.api.timeout", "503 after 30 s"),
         ("region: us-east-1\n" + MINIMAL + "parameters:\n  region: {}\n", "10:3 E701 parameters.region", "terraform variable `region`"),
+        (  # resources are named after the deployed name: `worker` deployed as `api` takes `api`'s names
+            MINIMAL.replace("routes:", "  worker: {name: api, source: code, handler: main.handler}\nroutes:"),
+            "6:3 E701 functions.worker",
+            "terraform name `api`, which `functions.api` makes too",
+        ),
         (MINIMAL + "api:\n  name: My API (v2)\n", "9:9 E402 api.name", "log group"),
         (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {A: x}\n"), "5:19 E212 functions.api.environment.A", "two characters"),
         (

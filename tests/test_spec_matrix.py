@@ -7,6 +7,7 @@ schema check, with no findings.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,20 @@ routes:
   GET /two: fn1-2
   GET /three: s3sync
   GET /four: s3-sync
+""",
+    # Functions whose `name` is not what their key would give: resources are named after the name.
+    "functions-named-apart-from-their-keys": """
+service: renamed
+functions:
+  place-order: {name: renamed-create-order, source: code, handler: main.handler}
+  worker: {name: nightly_Job, source: code, handler: main.handler}
+  list_orders: {name: renamed-list-orders, source: code, handler: main.handler}
+  api: {source: code, handler: main.handler}
+routes:
+  POST /orders: place-order
+  GET /orders: list_orders
+  GET /jobs: worker
+  GET /: api
 """,
     "existing-role-and-parameters": """
 service: legacy
@@ -512,3 +527,29 @@ def test_routes_that_share_their_words_get_names_of_their_own(tmp_path_factory: 
         del CASES["one-route-less"]
     earlier = {r["route_key"]: name for name, r in terraform_main(before)["resource"]["aws_apigatewayv2_route"].items()}
     assert earlier == {key: name for key, name in routes.items() if key in earlier}
+
+
+def test_resources_are_named_after_the_deployed_name(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A function's resources follow its name less the prefix (the key's names for a default name), so a key
+    renamed with its `name` kept renames nothing; outputs keep the key's names."""
+    case = compile_case("functions-named-apart-from-their-keys", tmp_path_factory)
+    for target in ("sam", "cloudformation"):
+        template = load_template(case.target_dir(target) / "template.yaml")
+        ids = {r["Properties"]["FunctionName"]: i for i, r in template["Resources"].items() if r["Type"].endswith("::Function")}
+        assert ids == {
+            "renamed-create-order": "CreateOrderFunction",
+            "nightly_Job": "NightlyJobFunction",
+            "renamed-list-orders": "ListOrdersFunction",
+            "renamed-api": "ApiFunction",
+        }
+        assert {"CreateOrderLogGroup", "CreateOrderRole", "CreateOrderPolicy", "NightlyJobRole"} <= set(template["Resources"])
+        assert {"PlaceOrderFunctionName", "WorkerFunctionArn", "ListOrdersLogGroupName"} <= set(template["Outputs"])
+    cloudformation = load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"]
+    assert {"CreateOrderIntegration", "NightlyJobIntegration"} <= set(cloudformation)
+    resources = terraform_main(case)["resource"]
+    assert sorted(resources["aws_lambda_function"]) == ["api", "create_order", "list_orders", "nightly_job"]
+    assert sorted(resources["aws_cloudwatch_log_group"]) == ["api", "api_access_logs", "create_order", "list_orders", "nightly_job"]
+    assert sorted(resources["aws_apigatewayv2_integration"]) == ["api", "create_order", "list_orders", "nightly_job"]
+    outputs = json.loads((case.target_dir("terraform") / "outputs.tf.json").read_text())["output"]
+    assert outputs["place_order_function_name"]["value"] == "${aws_lambda_function.create_order.function_name}"
+    assert outputs["worker_log_group"]["value"] == "${aws_cloudwatch_log_group.nightly_job.name}"

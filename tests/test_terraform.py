@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from compiler.lower import source_arn_suffix
-from tests.conftest import EXAMPLES, Compiled
+from tests.conftest import EXAMPLE_FUNCTION_NAMES, EXAMPLES, Compiled
 from tests.support.terraform_check import check_module
 
 
@@ -40,7 +40,7 @@ def test_routes_integrations_and_scoped_permissions(compiled: dict[str, Compiled
     arns = [p["source_arn"] for p in resources["aws_lambda_permission"].values()]
     for route in spec.routes:
         target = routes[route.key]["target"]
-        assert target == f"integrations/${{aws_apigatewayv2_integration.{route.function.replace('-', '_')}.id}}"
+        assert target == f"integrations/${{aws_apigatewayv2_integration.{EXAMPLE_FUNCTION_NAMES[route.function][0]}.id}}"
         assert f"${{aws_apigatewayv2_api.api.execution_arn}}{source_arn_suffix(route)}" in arns
     assert not any(arn.endswith("/*/*/*") for arn in arns)
 
@@ -58,7 +58,7 @@ def test_each_route_comes_after_the_permission_that_lets_it_reach_its_function(c
         kind, _, name = address.partition(".")
         permission = resources[kind][name]
         assert kind == "aws_lambda_permission"
-        assert permission["function_name"] == f"${{aws_lambda_function.{route.function.replace('-', '_')}.function_name}}"
+        assert permission["function_name"] == f"${{aws_lambda_function.{EXAMPLE_FUNCTION_NAMES[route.function][0]}.function_name}}"
         assert permission["source_arn"].endswith((source_arn_suffix(route), "execution_arn}/*"))
 
 
@@ -68,7 +68,7 @@ def test_log_groups_come_first_and_roles_use_separate_policies(compiled: dict[st
     assert spec is not None
     resources = _module(compiled[example])["resource"]
     for fn in spec.functions:
-        name = fn.key.replace("-", "_")
+        name = EXAMPLE_FUNCTION_NAMES[fn.key][0]
         assert resources["aws_cloudwatch_log_group"][name]["retention_in_days"] == fn.retention_days
         function = resources["aws_lambda_function"][name]
         assert f"aws_cloudwatch_log_group.{name}" in function["depends_on"]

@@ -35,18 +35,18 @@ def load_template(template: Path) -> dict[str, Any]:
     return data
 
 
-def sam_transform(template: Path) -> dict[str, Any]:
-    """What CloudFormation's `AWS::Serverless-2016-10-31` transform makes of a SAM template.
+def sam_transform(template: Path | dict[str, Any]) -> dict[str, Any]:
+    """What CloudFormation's `AWS::Serverless-2016-10-31` transform makes of a SAM template (a file, or one as read).
 
     `sam deploy` uploads each function's `CodeUri` directory and puts its S3 URI in the template
-    before the transform runs; the same is done here with a placeholder URI.
+    before the transform runs; the same is done here with a placeholder URI for each that is not one yet.
     """
     from samtranslator.translator.transform import transform
 
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    document = copy.deepcopy(load_template(template))
+    document = copy.deepcopy(load_template(template) if isinstance(template, Path) else template)
     for resource in document["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function":
+        if resource["Type"] == "AWS::Serverless::Function" and not str(resource["Properties"]["CodeUri"]).startswith("s3://"):
             resource["Properties"]["CodeUri"] = "s3://apispec-test-bucket/code.zip"
 
     class _NoManagedPolicies:
