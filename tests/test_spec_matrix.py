@@ -8,6 +8,7 @@ schema check, with no findings.
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from tests.conftest import Compiled, compile_spec
 from tests.support import permissions
+from tests.support.real_terraform import Terraform, selected
 from tests.support.terraform_check import check_module
 from tests.support.validators import cfn_lint, load_template, sam_transform
 
@@ -380,6 +382,19 @@ def test_the_sam_translator_makes_every_route(case: Compiled) -> None:
 
 def test_terraform_schema_and_references(case: Compiled) -> None:
     assert check_module(case.target_dir("terraform")) == []
+
+
+@pytest.fixture(scope="module")
+def terraform_checks(request: pytest.FixtureRequest, terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future[list[str]]]:
+    """The real Terraform CLI on every selected case, started together (each case compiled anew)."""
+    names = selected(request, test_real_terraform_init_validate_and_plan, "case")
+    return {name: terraform.check_later(compile_case(name, tmp_path_factory).target_dir("terraform")) for name in names}
+
+
+@pytest.mark.slow
+def test_real_terraform_init_validate_and_plan(request: pytest.FixtureRequest, case: Compiled, terraform_checks: dict[str, Future[list[str]]]) -> None:
+    """`init`, `validate` and `plan` find no error or warning (tests/support/real_terraform.py)."""
+    assert terraform_checks[request.node.callspec.params["case"]].result() == []
 
 
 def test_every_route_has_an_invoke_permission_scoped_to_it(case: Compiled) -> None:
