@@ -1,8 +1,8 @@
 """Specs unlike the examples, written from the format page, through every real validator.
 
 Each case is a whole `service.yaml` exercising a corner of the format; every target it compiles
-into must pass cfn-lint (SAM and CloudFormation), the SAM translator and the Terraform provider
-schema check, with no findings.
+into must pass cfn-lint (SAM and CloudFormation), the SAM translator, the real Terraform CLI's
+`init`, `validate` and `plan`, and our check of what Terraform leaves to the providers, with no findings.
 """
 
 from __future__ import annotations
@@ -380,7 +380,7 @@ def test_the_sam_translator_makes_every_route(case: Compiled) -> None:
     assert made == {route.key for route in spec.routes}
 
 
-def test_terraform_schema_and_references(case: Compiled) -> None:
+def test_terraform_has_no_deprecated_or_read_only_arguments_and_pins_providers(case: Compiled) -> None:
     assert check_module(case.target_dir("terraform")) == []
 
 

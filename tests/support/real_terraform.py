@@ -72,8 +72,8 @@ class Run:
 def _describe(command: str, diagnostic: dict[str, Any]) -> str:
     where = diagnostic.get("range") or {}
     place = f" ({where['filename']}:{where['start']['line']})" if where else ""
-    detail = " ".join(str(diagnostic.get("detail", "")).split())
-    return f"{command} {diagnostic.get('severity')}: {diagnostic.get('summary')}: {detail}{place}"
+    summary, detail = (" ".join(str(diagnostic.get(key, "")).split()) for key in ("summary", "detail"))
+    return f"{command} {diagnostic.get('severity')}: {summary}: {detail}{place}"
 
 
 class Terraform:
