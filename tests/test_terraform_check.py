@@ -18,6 +18,7 @@ GOOD: Files = {
     "providers.tf.json": {
         "//": "generated",
         "terraform": {
+            "required_version": ">= 1.0.3",
             "required_providers": {
                 "aws": {"source": "hashicorp/aws", "version": "~> 6.0"},
                 "archive": {"source": "hashicorp/archive", "version": "~> 2.4"},
@@ -108,6 +109,16 @@ MUTATIONS: list[tuple[str, Callable[[Files], object], str]] = [
     ("a range over two majors", lambda f: requirement("aws", f).update(version=">= 5.0, < 7.0"), 'version ">= 5.0, < 7.0" does not pin'),
     ("not a constraint", lambda f: requirement("aws", f).update(version="six"), 'version "six" does not pin'),
     (
+        "a block newer than required_version",
+        lambda f: f["main.tf.json"].update(moved={"from": "aws_iam_role.old", "to": "aws_iam_role.orders"}),
+        "main.tf.json: moved needs Terraform 1.1, but required_version admits older ones",
+    ),
+    (
+        "a lifecycle argument newer than required_version",
+        lambda f: role(f).update(lifecycle={"replace_triggered_by": ["aws_lambda_function.orders"]}),
+        "main.tf.json: lifecycle.replace_triggered_by needs Terraform 1.2, but required_version admits older ones",
+    ),
+    (
         "another source",
         lambda f: requirement("aws", f).update(source="example/aws"),
         "providers.tf.json: terraform.required_providers.aws: source \"example/aws\" is not hashicorp/aws",
@@ -127,6 +138,14 @@ def test_each_mutation_reports_exactly_its_problem(tmp_path: Path, change: Calla
 def test_constraints_within_one_major_version_are_accepted(tmp_path: Path, version: str) -> None:
     files = copy.deepcopy(GOOD)
     requirement("aws", files)["version"] = version
+    assert check_module(write(tmp_path, files)) == []
+
+
+@pytest.mark.parametrize("required_version", [">= 1.1", ">= 1.1.0, < 2.0.0", "~> 1.5"])
+def test_a_required_version_that_admits_the_features_is_accepted(tmp_path: Path, required_version: str) -> None:
+    files = copy.deepcopy(GOOD)
+    files["main.tf.json"]["moved"] = {"from": "aws_iam_role.old", "to": "aws_iam_role.orders"}
+    files["providers.tf.json"]["terraform"]["required_version"] = required_version
     assert check_module(write(tmp_path, files)) == []
 
 

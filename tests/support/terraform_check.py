@@ -9,6 +9,8 @@ per problem (empty list: nothing found). It checks only:
 - deprecated arguments and nested blocks of resources and data sources, and computed-only (read-only)
   arguments that are set. In real use the provider reports these (the plugin SDK's validation), not
   Terraform; the stub provider in `tests/support/stub_provider/` does not validate, so this stays here.
+- `terraform.required_version` against the language features the module uses (`moved` blocks need
+  Terraform 1.1, ...): the suite runs one Terraform, which accepts what older ones would refuse.
 
 Everything else this checker once did, the real Terraform CLI now does on every output
 (`tests/support/real_terraform.py`; each verified by experiment against Terraform 1.15.5): top-level
@@ -31,6 +33,17 @@ Json = Any
 Schema = Mapping[str, Any]
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "terraform-provider-schema"
+# Language features the outputs could use that older Terraform versions refuse, and the first version with each.
+NEWER_FEATURES: dict[str, tuple[int, int]] = {
+    "moved": (1, 1),
+    "import": (1, 5),
+    "check": (1, 5),
+    "removed": (1, 7),
+    "lifecycle.replace_triggered_by": (1, 2),
+    "lifecycle.precondition": (1, 2),
+    "lifecycle.postcondition": (1, 2),
+    "resource terraform_data": (1, 4),
+}
 META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection", "//"})
 
 
@@ -63,10 +76,15 @@ def check_module(directory: Path, schemas: Mapping[str, ProviderSchema] | None =
     schemas = load_schemas() if schemas is None else schemas
     problems: list[str] = []
     declared: dict[str, tuple[str, Json]] = {}  # provider -> (file, its requirement)
+    floor: tuple[str, tuple[int, int]] | None = None  # the file and version of `required_version`
+    features: dict[str, str] = {}  # feature -> the first file using it
     used: dict[str, str] = {}
     for path in sorted(Path(directory).glob("*.tf.json")):
         module = json.loads(path.read_text(encoding="utf-8"))
+        features |= {f: path.name for f in _features(module) if f not in features}
         for terraform in _bodies(module.get("terraform")):
+            if isinstance(terraform.get("required_version"), str):
+                floor = (path.name, _lowest(terraform["required_version"]))
             for requirements in _bodies(terraform.get("required_providers")):
                 declared.update({k: (path.name, v) for k, v in requirements.items() if k != "//"})
         for name in module.get("provider") or {}:
@@ -90,7 +108,33 @@ def check_module(directory: Path, schemas: Mapping[str, ProviderSchema] | None =
             continue
         file, requirement = declared[provider]
         problems += [f"{file}: terraform.required_providers.{provider}: {p}" for p in _requirement(requirement, schemas.get(provider))]
+    for feature, file in sorted(features.items()):
+        needed = NEWER_FEATURES[feature]
+        if floor is None or floor[1] < needed:
+            version = ".".join(map(str, needed))
+            problems.append(f"{file}: {feature} needs Terraform {version}, but required_version admits older ones")
     return problems
+
+
+def _features(module: dict[str, Json]) -> Iterator[str]:
+    """The keys of NEWER_FEATURES a module file uses."""
+    yield from (key for key in ("moved", "import", "check", "removed") if key in module)
+    for type_, instances in (module.get("resource") or {}).items():
+        if f"resource {type_}" in NEWER_FEATURES:
+            yield f"resource {type_}"
+        for body in (b for value in instances.values() for b in _bodies(value)):
+            for lifecycle in _bodies(body.get("lifecycle")):
+                yield from (f"lifecycle.{key}" for key in lifecycle if f"lifecycle.{key}" in NEWER_FEATURES)
+
+
+def _lowest(constraint: str) -> tuple[int, int]:
+    """The (major, minor) of the oldest version a `required_version` constraint's floor admits."""
+    floors = [
+        (int(m.group(2)), int(m.group(3) or 0))
+        for clause in constraint.split(",")
+        if (m := _CLAUSE.fullmatch(clause)) and (m.group(1) or "=") in ("=", ">=", ">", "~>")
+    ]
+    return max(floors, default=(0, 0))
 
 
 def _bodies(value: Json) -> Iterator[dict[str, Json]]:

