@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import ssl
 import sys
@@ -74,13 +75,11 @@ class Provider(plugin_grpc.ProviderServicer):  # type: ignore[misc]
         self.region = config.get("region") or self.region
         if self.name == "aws" and not self.region:
             return pb.ConfigureProvider.Response(
-                diagnostics=[_error("invalid AWS Region: ", "The region must be set in the provider or in AWS_REGION.")]
+                diagnostics=[_error("invalid AWS Region: ", "Set region in the provider block or AWS_REGION, as the real provider asks.")]
             )
         return pb.ConfigureProvider.Response()
 
     def UpgradeResourceState(self, request: Any, context: Any) -> Any:
-        import json
-
         state = json.loads(request.raw_state.json) if request.raw_state.json else None
         return pb.UpgradeResourceState.Response(upgraded_state=pb.DynamicValue(msgpack=cty.encode(state)))
 
