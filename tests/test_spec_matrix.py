@@ -1,14 +1,15 @@
 """Specs unlike the examples, written from the format page, through every real validator.
 
 Each case is a whole `service.yaml` exercising a corner of the format; every target it compiles
-into must pass cfn-lint (SAM and CloudFormation), the SAM translator and the Terraform provider
-schema check, with no findings.
+into must pass cfn-lint (SAM and CloudFormation), the SAM translator, the real Terraform CLI's
+`init`, `validate` and `plan`, and our check of what Terraform leaves to the providers, with no findings.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 
 from tests.conftest import Compiled, compile_spec
 from tests.support import permissions
+from tests.support.real_terraform import Terraform, selected
 from tests.support.terraform_check import check_module
 from tests.support.validators import cfn_lint, load_template, sam_transform
 
@@ -394,8 +396,21 @@ def test_the_sam_translator_makes_every_route(case: Compiled) -> None:
     assert made == {route.key for route in spec.routes}
 
 
-def test_terraform_schema_and_references(case: Compiled) -> None:
+def test_terraform_has_no_deprecated_or_read_only_arguments_and_pins_providers(case: Compiled) -> None:
     assert check_module(case.target_dir("terraform")) == []
+
+
+@pytest.fixture(scope="module")
+def terraform_checks(request: pytest.FixtureRequest, terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future[list[str]]]:
+    """The real Terraform CLI on every selected case, started together (each case compiled anew)."""
+    names = selected(request, test_real_terraform_init_validate_and_plan, "case")
+    return {name: terraform.check_later(compile_case(name, tmp_path_factory).target_dir("terraform")) for name in names}
+
+
+@pytest.mark.slow
+def test_real_terraform_init_validate_and_plan(request: pytest.FixtureRequest, case: Compiled, terraform_checks: dict[str, Future[list[str]]]) -> None:
+    """`init`, `validate` and `plan` find no error or warning (tests/support/real_terraform.py)."""
+    assert terraform_checks[request.node.callspec.params["case"]].result() == []
 
 
 def test_every_route_has_an_invoke_permission_scoped_to_it(case: Compiled) -> None:

@@ -1,4 +1,6 @@
-"""Terraform outputs against the hashicorp/aws 6.47 and archive 2.4 provider schemas, and their wiring."""
+"""The Terraform outputs' wiring, and what Terraform itself does not check (tests/support/terraform_check.py).
+
+The real Terraform CLI runs on them in tests/test_real_terraform.py."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ def _module(compiled: Compiled) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_module_matches_provider_schemas_and_every_reference_resolves(compiled: dict[str, Compiled], example: str) -> None:
+def test_no_deprecated_or_read_only_arguments_and_providers_pinned(compiled: dict[str, Compiled], example: str) -> None:
     assert check_module(compiled[example].target_dir("terraform")) == []
 
 
