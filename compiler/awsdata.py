@@ -35,9 +35,16 @@ from typing import Final, NamedTuple
 #   The set of identifiers is the `Runtime` enum of the Lambda API model (CreateFunction "Runtime"),
 #     minus "custom" (a placeholder for customer-managed runtimes, not a runtime identifier).
 #
-# Note that for several deprecated runtimes AWS pushed "Block function create" far past the
-# deprecation date (e.g. python3.8: deprecated 2024-10-14, create blocked from 2027-02-01). apispec
-# treats a runtime as unusable from its deprecation date, per the product spec.
+#   Rows re-read for v1.1 (search of the AWS docs, "Building Lambda functions with Node.js",
+#     lambda-nodejs.md): nodejs24.x deprecated Apr 30, 2028, block create Jun 1, 2028; nodejs22.x
+#     Apr 30, 2027 and Jun 1, 2027, as below. Older copies of that page show earlier block dates for
+#     nodejs20.x (Jun 1 / Aug 31, 2026); AWS later moved the block-create dates of runtimes deprecated
+#     before 2027 to Feb 1, 2027, which is what cfn-lint 1.58.0 and this table hold.
+#
+# AWS keeps accepting new functions on a deprecated runtime until its "Block function create" date,
+# which for several runtimes is far past the deprecation date (python3.8: deprecated 2024-10-14,
+# create blocked from 2027-02-01). Format v1.1, clarification 1: from the deprecation date a runtime
+# is a warning naming both dates and a replacement; from the block-create date, an error.
 
 
 class Runtime(NamedTuple):
@@ -165,27 +172,42 @@ CONTAINER_ONLY_RUNTIMES: Final[dict[str, Runtime]] = {
 }
 
 
-def runtime_problem(identifier: str, today: date) -> str | None:
-    """Why `identifier` cannot be used for a new function on `today`, or None if it can.
+class RuntimeProblem(NamedTuple):
+    """What is wrong with a runtime on a given day: `blocked` when AWS refuses new functions with it (an
+    error), else it is deprecated but still accepted (a warning)."""
 
-    A runtime past its deprecation date counts as unusable even where AWS still lets functions be
-    created with it (product spec: deprecated runtimes are errors naming the date and a
-    replacement). Identifiers are matched exactly, as the Lambda API does.
+    blocked: bool
+    message: str
+
+
+def runtime_problem(identifier: str, today: date) -> RuntimeProblem | None:
+    """What stands against creating a function with `identifier` on `today`, or None if nothing does.
+
+    Deprecated runtimes are accepted by AWS until their block-create date: a warning that names both
+    dates and a replacement until then, an error from then on. Identifiers are matched exactly, as
+    the Lambda API does.
     """
     runtime = RUNTIMES.get(identifier)
     if runtime is None:
         container_only = CONTAINER_ONLY_RUNTIMES.get(identifier)
         if container_only is not None:
-            return (
-                f"`{identifier}` is only published as a container base image, not as a Lambda"
-                f" runtime; use `{container_only.replacement}`"
+            return RuntimeProblem(
+                True,
+                f"`{identifier}` is only published as a container base image, not as a Lambda runtime; use `{container_only.replacement}`",
             )
-        return f"`{identifier}` is not an AWS Lambda runtime identifier"
+        return RuntimeProblem(True, f"`{identifier}` is not an AWS Lambda runtime identifier")
     use = f"; use `{runtime.replacement}`" if runtime.replacement else ""
-    if runtime.deprecated is not None and today >= runtime.deprecated:
-        return f"`{identifier}` was deprecated on {runtime.deprecated.isoformat()}{use}"
-    if runtime.block_create is not None and today >= runtime.block_create:
-        return f"AWS stopped accepting new functions with `{identifier}` on {runtime.block_create.isoformat()}{use}"
+    deprecated, blocked = runtime.deprecated, runtime.block_create
+    if blocked is not None and today >= blocked:
+        since = f" (deprecated on {deprecated.isoformat()})" if deprecated is not None else ""
+        return RuntimeProblem(True, f"AWS blocks creating functions with `{identifier}` since {blocked.isoformat()}{since}{use}")
+    if deprecated is not None and today >= deprecated:
+        until = (
+            f"AWS blocks creating functions with it from {blocked.isoformat()}"
+            if blocked is not None
+            else "AWS has announced no date from which it blocks creating functions with it"
+        )
+        return RuntimeProblem(False, f"`{identifier}` was deprecated on {deprecated.isoformat()}; {until}{use}")
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,16 @@ from compiler.pipeline import Checked, check, render
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "specs").glob("*/service.yaml"))
-TODAY = dt.date(2026, 11, 25)
+TODAY = dt.date(2026, 11, 25)  # the day every check of the suite takes as today
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_today() -> Iterator[None]:
+    """Every `apispec` the suite runs, in process (CliRunner) or as a subprocess (serve, pre-commit,
+    `build --check`), takes TODAY as today: runtime deprecation dates must not change a verdict."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("APISPEC_TODAY", TODAY.isoformat())
+        yield
 
 
 @dataclass(frozen=True)

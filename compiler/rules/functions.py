@@ -84,9 +84,9 @@ def function_description(ctx: Context) -> Iterator[Finding]:
             yield Finding("E205", fn.origin["description"], f"the description has {len(fn.description)} characters; Lambda allows {_MAX_DESCRIPTION}")
 
 
-@rule("E211", name="function-runtime")
+@rule("E211", "W211", name="function-runtime")
 def function_runtime(ctx: Context) -> Iterator[Finding]:
-    """`runtime` is a Lambda runtime that AWS still accepts for new functions."""
+    """`runtime` is a Lambda runtime that AWS accepts for new functions; a deprecated one is a warning until AWS blocks it."""
     for fn in ctx.spec.functions:
         if fn.runtime not in awsdata.RUNTIMES and fn.runtime not in awsdata.CONTAINER_ONLY_RUNTIMES:
             # Suggest what a new function should use: supported, and not a preview.
@@ -96,7 +96,7 @@ def function_runtime(ctx: Context) -> Iterator[Finding]:
             continue
         problem = awsdata.runtime_problem(fn.runtime, ctx.today)
         if problem:
-            yield Finding("E211", fn.origin["runtime"], problem)
+            yield Finding("E211" if problem.blocked else "W211", fn.origin["runtime"], problem.message)
 
 
 def _family_hint(runtime: str) -> str:
