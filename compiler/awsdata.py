@@ -243,12 +243,15 @@ RESERVED_ENV_NAMES: Final[frozenset[str]] = frozenset(
     }
 )
 
-# Product spec: the whole AWS_LAMBDA_ prefix is reserved. This is stricter than AWS, which
-# documents AWS_LAMBDA_EXEC_WRAPPER as settable (AWS doc configuration-envvars.html, unreserved
-# variables; "Modifying the runtime environment" > wrapper scripts). Whether to let the names in
-# AWS_LAMBDA_PREFIX_SETTABLE through is the rule's decision.
-RESERVED_ENV_PREFIXES: Final[tuple[str, ...]] = ("AWS_LAMBDA_",)
-AWS_LAMBDA_PREFIX_SETTABLE: Final[frozenset[str]] = frozenset({"AWS_LAMBDA_EXEC_WRAPPER"})
+# Only these names are reserved (format v1.1, clarification 2), not every `AWS_LAMBDA_*`: Lambda
+# documents other names of that prefix as settable, such as AWS_LAMBDA_EXEC_WRAPPER (same page,
+# and "Modifying the runtime environment" > "Wrapper scripts": the Lambda Web Adapter's setup).
+# Re-read for v1.1 (search of the AWS docs, configuration-envvars.html): the same eighteen names.
+
+# The variable that names a wrapper script Lambda starts the runtime through ("Modifying the
+# runtime environment" > "Wrapper scripts"): with it, what `handler` means is the wrapper's business
+# (the Lambda Web Adapter's documented setup uses `handler: run.sh`).
+EXEC_WRAPPER_ENV_NAME: Final = "AWS_LAMBDA_EXEC_WRAPPER"
 
 # Lambda API model, shape EnvironmentVariableName: pattern [a-zA-Z]([a-zA-Z0-9_])+ (so at least
 # two characters; a one-letter name is rejected).
@@ -395,6 +398,58 @@ HTTP_API_CONTEXT_PREFIXES: Final[tuple[str, ...]] = (
     "$context.authorizer.claims.",
     "$context.authorizer.",
 )
+
+
+# Names an HTTP API does not know, with what stands for them by meaning, for the "did you mean" of an
+# access-log field: spelling alone proposes `$context.responseLength` for `$context.resourcePath`.
+# REST API names are from AWS doc "Variables for access logging for API Gateway"
+# (api-gateway-variables-for-access-logging.html, REST APIs); the rest are names people guess.
+# Each maps to (variable, what it holds) pairs; an empty tuple: HTTP APIs have nothing like it, and
+# HTTP_API_LACKS says why.
+HTTP_API_EQUIVALENTS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    # REST API variables
+    "$context.resourcePath": (("$context.routeKey", "the matched route, e.g. `GET /items/{id}`"), ("$context.path", "the request path")),
+    "$context.resourceId": (("$context.routeKey", "the matched route"),),
+    "$context.authorize.error": (("$context.authorizer.error", "the authorizer's error message"),),
+    "$context.authorize.status": (),
+    "$context.authorize.latency": (),
+    "$context.identity.apiKey": (),
+    "$context.identity.apiKeyId": (),
+    "$context.wafResponseCode": (),
+    "$context.webaclArn": (),
+    "$context.xrayTraceId": (),
+    "$context.deploymentId": (),
+    "$context.isCanaryRequest": (),
+    "$context.responseOverride.status": (),
+    "$context.error.validationErrorString": (),
+    "$context.identity.vpcId": (),
+    "$context.identity.vpceId": (),
+    # guessed names
+    "$context.method": (("$context.httpMethod", "the request method"),),
+    "$context.route": (("$context.routeKey", "the matched route"),),
+    "$context.sourceIp": (("$context.identity.sourceIp", "the caller's address"),),
+    "$context.ip": (("$context.identity.sourceIp", "the caller's address"),),
+    "$context.userAgent": (("$context.identity.userAgent", "the caller's User-Agent"),),
+    "$context.statusCode": (("$context.status", "the response status"),),
+    "$context.latency": (("$context.responseLatency", "the time to the response, in ms"),),
+    "$context.requestPath": (("$context.path", "the request path"),),
+    "$context.resource": (("$context.routeKey", "the matched route"),),
+}
+HTTP_API_LACKS: Final[dict[str, str]] = {
+    "$context.authorize.status": "authorizer status codes",
+    "$context.authorize.latency": "authorizer latencies",
+    "$context.identity.apiKey": "API keys",
+    "$context.identity.apiKeyId": "API keys",
+    "$context.wafResponseCode": "AWS WAF",
+    "$context.webaclArn": "AWS WAF",
+    "$context.xrayTraceId": "X-Ray tracing",
+    "$context.deploymentId": "a deployment variable",
+    "$context.isCanaryRequest": "canary deployments",
+    "$context.responseOverride.status": "mapping-template overrides",
+    "$context.error.validationErrorString": "request validation",
+    "$context.identity.vpcId": "private endpoints",
+    "$context.identity.vpceId": "private endpoints",
+}
 
 
 def is_http_api_context_variable(name: str) -> bool:

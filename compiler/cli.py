@@ -89,7 +89,7 @@ def build(
     today = _today()
     specs = _require_files(specs)
     chosen = _targets(target, TARGETS, DEFAULT_TARGETS)
-    results = [check(path, today=today) for path in specs]
+    results = [check(path, today=today, targets=chosen) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     diagnostics += prefix_clashes(results) + sources_holding_outputs(results, out)
     if has_errors(diagnostics) or not all(r.graph is not None for r in results):

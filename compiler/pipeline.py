@@ -39,13 +39,16 @@ class Checked:
         return self.resolved is not None and not has_errors(self.diagnostics)
 
 
-def check(path: Path, *, display: str | None = None, today: dt.date | None = None, lower: bool = True) -> Checked:
-    """Load and check one spec file; with `lower`, also build the resource graph of a valid spec."""
+def check(
+    path: Path, *, display: str | None = None, today: dt.date | None = None, lower: bool = True, targets: tuple[str, ...] = ()
+) -> Checked:
+    """Load and check one spec file; with `lower`, also build the resource graph of a valid spec.
+    `targets` are those being built, for the rules about one target (none: `validate`)."""
     document = load(path)
-    return check_document(document, display=display or str(path), today=today or dt.date.today(), lower=lower)
+    return check_document(document, display=display or str(path), today=today or dt.date.today(), lower=lower, targets=targets)
 
 
-def check_document(document: Document, *, display: str, today: dt.date, lower: bool = True) -> Checked:
+def check_document(document: Document, *, display: str, today: dt.date, lower: bool = True, targets: tuple[str, ...] = ()) -> Checked:
     from compiler import naming, rules, structure
     from compiler.resolve import resolve
 
@@ -65,7 +68,7 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
             findings += salvaged.findings
         if service is not None:
             resolved = resolve(service, data, document.numbers)
-            context = rules.Context(spec=resolved, raw=data, spec_dir=document.path.parent, today=today)
+            context = rules.Context(spec=resolved, raw=data, spec_dir=document.path.parent, today=today, targets=targets)
             semantic = [*rules.run(context), *naming.collisions(resolved)]
             gone = set(removed)
             lost = _references_lost(document.data, data) if removed else set()
@@ -78,8 +81,25 @@ def check_document(document: Document, *, display: str, today: dt.date, lower: b
                 result.graph = lower_to_graph(resolved)
     if document.rejected:  # what a rejected value's stand-in text causes is not the author's mistake
         findings = [f for f in findings if f.code == "E005" or not _under(f.path, document.rejected)]
+    if document.split_values:
+        findings = _hint_split_values(findings, document.split_values)
     result.diagnostics = locate(document, display, findings)
     return result
+
+
+def _hint_split_values(findings: list[Finding], split: dict[SpecPath, str]) -> list[Finding]:
+    """The first finding on each entry the loader saw cut off a plain value at a `,` (`{a: x, y}`
+    reads `y` as a key) says so, with the value quoted as it was probably meant."""
+    hinted: set[SpecPath] = set()
+    out = []
+    for finding in findings:
+        meant = split.get(finding.path)
+        if meant is not None and finding.path not in hinted:
+            hinted.add(finding.path)
+            hint = f"; an unquoted `,` inside `{{…}}` ends an entry: if this belongs to the value before it, quote that value (`{meant}`)"
+            finding = finding._replace(message=finding.message + hint)
+        out.append(finding)
+    return out
 
 
 def _caused_by_removal(finding: Finding, removed: set[SpecPath], lost: set[str]) -> bool:

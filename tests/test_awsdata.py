@@ -19,7 +19,6 @@ from compiler.awsdata import (
     REGION_PATTERN,
     REGIONS,
     RESERVED_ENV_NAMES,
-    RESERVED_ENV_PREFIXES,
     RUNTIMES,
     RuntimeProblem,
     is_http_api_context_variable,
@@ -163,7 +162,13 @@ def test_reserved_environment_names() -> None:
     assert "AWS_REGION" in RESERVED_ENV_NAMES
     assert "_HANDLER" in RESERVED_ENV_NAMES
     assert "TZ" not in RESERVED_ENV_NAMES
-    assert RESERVED_ENV_PREFIXES == ("AWS_LAMBDA_",)
+    assert "AWS_LAMBDA_EXEC_WRAPPER" not in RESERVED_ENV_NAMES  # settable: Lambda's wrapper scripts
+    assert {
+        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    } == RESERVED_ENV_NAMES  # fmt: skip
     assert all(re.fullmatch(awsdata.ENV_NAME_PATTERN, n) for n in RESERVED_ENV_NAMES if n[0] != "_")
 
 
@@ -212,3 +217,10 @@ def test_limits() -> None:
     assert awsdata.TAG_VALUE_MAX == 256
     assert awsdata.MAX_TAGS_PER_FUNCTION == 50
 
+
+def test_http_api_equivalents_name_http_api_variables_and_say_why_there_is_none() -> None:
+    for name, equivalents in awsdata.HTTP_API_EQUIVALENTS.items():
+        assert not is_http_api_context_variable(name), name
+        assert all(is_http_api_context_variable(variable) for variable, _ in equivalents), name
+        assert bool(equivalents) != (name in awsdata.HTTP_API_LACKS), name
+    assert set(awsdata.HTTP_API_LACKS) <= set(awsdata.HTTP_API_EQUIVALENTS)

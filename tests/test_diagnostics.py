@@ -118,7 +118,6 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(50)) + "}\n", "8:1 E606 tags", "50 tags of yours"),
         (MINIMAL + "api:\n  throttling: {burst_limit: 5, rate_limit: 0}\n", "9:44 W409 api.throttling.rate_limit", "429"),
         (MINIMAL + "parameters:\n  secret: {sensitive: true, default: hunter2}\n", "9:38 W614 parameters.secret.default", "deploy time"),
-        (MINIMAL + "api:\n  auto_deploy: false\n", "9:16 W408 api.auto_deploy", "SAM"),
         ('service: demo\nfunctions:\n  api:\n    source: "code\n    handler: main.handler\n', "4:13 E003 (document)", "never closed"),
         ("service: demo\nfunctions:\n\tapi: {}\n", "3:1 E003 (document)", "replace the tab with spaces"),
         ("service: demo\t\n" + MINIMAL.removeprefix("service: demo\n") + "#" + "x" * 5000 + "\n", "1:14 E003 (document)", "replace the tab with spaces"),

@@ -17,12 +17,14 @@ from compiler.resolve import Resolved
 
 
 class Context(NamedTuple):
-    """What rules read: the resolved spec, the loaded data, where the spec lives, and today."""
+    """What rules read: the resolved spec, the loaded data, where the spec lives, today, and the
+    targets being built (none for `validate`: a rule about one target speaks only when it is built)."""
 
     spec: Resolved
     raw: dict[str, Any]
     spec_dir: Path
     today: dt.date
+    targets: tuple[str, ...] = ()
 
 
 Check = Callable[[Context], Iterable[Finding]]
