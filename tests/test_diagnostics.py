@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from typer.testing import CliRunner
 
 from bench.bench import alias_bomb, many_problems
@@ -18,9 +19,16 @@ from compiler.awsdata import LATEST_RUNTIME
 from compiler.cli import app
 from compiler.exitcodes import ExitCode
 from tests.conftest import ROOT
-from tests.test_golden import ExactBytes
 
 BAD_SPECS = ROOT / "tests" / "bad_specs"
+
+
+class ExactBytes(SingleFileSnapshotExtension):
+    """One snapshot file per report, compared byte for byte (no re-serialization)."""
+
+    _write_mode = WriteMode.BINARY
+
+
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning) (?P<code>[EW]\d{3}): (?P<path>\S.*?): (?P<message>.+)$")
 runner = CliRunner()
 
