@@ -224,3 +224,18 @@ def test_http_api_equivalents_name_http_api_variables_and_say_why_there_is_none(
         assert all(is_http_api_context_variable(variable) for variable, _ in equivalents), name
         assert bool(equivalents) != (name in awsdata.HTTP_API_LACKS), name
     assert set(awsdata.HTTP_API_LACKS) <= set(awsdata.HTTP_API_EQUIVALENTS)
+
+
+def test_the_runtime_table_agrees_with_cfn_lint_date_for_date() -> None:
+    """cfn-lint's lifecycle data (what its W2531/E2531/E2533 read; the suite leaves those rules out,
+    since they read the clock): the same identifiers, deprecation and block-create dates."""
+    from cfnlint.data import AdditionalSpecs
+    from cfnlint.helpers import load_resource
+
+    theirs = load_resource(AdditionalSpecs, "LmbdRuntimeLifecycle.json")
+    ours = {**RUNTIMES, **CONTAINER_ONLY_RUNTIMES}
+    assert set(theirs) <= set(ours)
+    for identifier, lifecycle in theirs.items():
+        runtime = ours[identifier]
+        dates = (runtime.deprecated, runtime.block_create)
+        assert tuple(d.isoformat() if d else None for d in dates) == (lifecycle["deprecated"], lifecycle["create-block"]), identifier
