@@ -35,9 +35,16 @@ from typing import Final, NamedTuple
 #   The set of identifiers is the `Runtime` enum of the Lambda API model (CreateFunction "Runtime"),
 #     minus "custom" (a placeholder for customer-managed runtimes, not a runtime identifier).
 #
-# Note that for several deprecated runtimes AWS pushed "Block function create" far past the
-# deprecation date (e.g. python3.8: deprecated 2024-10-14, create blocked from 2027-02-01). apispec
-# treats a runtime as unusable from its deprecation date, per the product spec.
+#   Rows re-read for v1.1 (search of the AWS docs, "Building Lambda functions with Node.js",
+#     lambda-nodejs.md): nodejs24.x deprecated Apr 30, 2028, block create Jun 1, 2028; nodejs22.x
+#     Apr 30, 2027 and Jun 1, 2027, as below. Older copies of that page show earlier block dates for
+#     nodejs20.x (Jun 1 / Aug 31, 2026); AWS later moved the block-create dates of runtimes deprecated
+#     before 2027 to Feb 1, 2027, which is what cfn-lint 1.58.0 and this table hold.
+#
+# AWS keeps accepting new functions on a deprecated runtime until its "Block function create" date,
+# which for several runtimes is far past the deprecation date (python3.8: deprecated 2024-10-14,
+# create blocked from 2027-02-01). Format v1.1, clarification 1: from the deprecation date a runtime
+# is a warning naming both dates and a replacement; from the block-create date, an error.
 
 
 class Runtime(NamedTuple):
@@ -165,27 +172,42 @@ CONTAINER_ONLY_RUNTIMES: Final[dict[str, Runtime]] = {
 }
 
 
-def runtime_problem(identifier: str, today: date) -> str | None:
-    """Why `identifier` cannot be used for a new function on `today`, or None if it can.
+class RuntimeProblem(NamedTuple):
+    """What is wrong with a runtime on a given day: `blocked` when AWS refuses new functions with it (an
+    error), else it is deprecated but still accepted (a warning)."""
 
-    A runtime past its deprecation date counts as unusable even where AWS still lets functions be
-    created with it (product spec: deprecated runtimes are errors naming the date and a
-    replacement). Identifiers are matched exactly, as the Lambda API does.
+    blocked: bool
+    message: str
+
+
+def runtime_problem(identifier: str, today: date) -> RuntimeProblem | None:
+    """What stands against creating a function with `identifier` on `today`, or None if nothing does.
+
+    Deprecated runtimes are accepted by AWS until their block-create date: a warning that names both
+    dates and a replacement until then, an error from then on. Identifiers are matched exactly, as
+    the Lambda API does.
     """
     runtime = RUNTIMES.get(identifier)
     if runtime is None:
         container_only = CONTAINER_ONLY_RUNTIMES.get(identifier)
         if container_only is not None:
-            return (
-                f"`{identifier}` is only published as a container base image, not as a Lambda"
-                f" runtime; use `{container_only.replacement}`"
+            return RuntimeProblem(
+                True,
+                f"`{identifier}` is only published as a container base image, not as a Lambda runtime; use `{container_only.replacement}`",
             )
-        return f"`{identifier}` is not an AWS Lambda runtime identifier"
+        return RuntimeProblem(True, f"`{identifier}` is not an AWS Lambda runtime identifier")
     use = f"; use `{runtime.replacement}`" if runtime.replacement else ""
-    if runtime.deprecated is not None and today >= runtime.deprecated:
-        return f"`{identifier}` was deprecated on {runtime.deprecated.isoformat()}{use}"
-    if runtime.block_create is not None and today >= runtime.block_create:
-        return f"AWS stopped accepting new functions with `{identifier}` on {runtime.block_create.isoformat()}{use}"
+    deprecated, blocked = runtime.deprecated, runtime.block_create
+    if blocked is not None and today >= blocked:
+        since = f" (deprecated on {deprecated.isoformat()})" if deprecated is not None else ""
+        return RuntimeProblem(True, f"AWS blocks creating functions with `{identifier}` since {blocked.isoformat()}{since}{use}")
+    if deprecated is not None and today >= deprecated:
+        until = (
+            f"AWS blocks creating functions with it from {blocked.isoformat()}"
+            if blocked is not None
+            else "AWS has announced no date from which it blocks creating functions with it"
+        )
+        return RuntimeProblem(False, f"`{identifier}` was deprecated on {deprecated.isoformat()}; {until}{use}")
     return None
 
 
@@ -221,12 +243,15 @@ RESERVED_ENV_NAMES: Final[frozenset[str]] = frozenset(
     }
 )
 
-# Product spec: the whole AWS_LAMBDA_ prefix is reserved. This is stricter than AWS, which
-# documents AWS_LAMBDA_EXEC_WRAPPER as settable (AWS doc configuration-envvars.html, unreserved
-# variables; "Modifying the runtime environment" > wrapper scripts). Whether to let the names in
-# AWS_LAMBDA_PREFIX_SETTABLE through is the rule's decision.
-RESERVED_ENV_PREFIXES: Final[tuple[str, ...]] = ("AWS_LAMBDA_",)
-AWS_LAMBDA_PREFIX_SETTABLE: Final[frozenset[str]] = frozenset({"AWS_LAMBDA_EXEC_WRAPPER"})
+# Only these names are reserved (format v1.1, clarification 2), not every `AWS_LAMBDA_*`: Lambda
+# documents other names of that prefix as settable, such as AWS_LAMBDA_EXEC_WRAPPER (same page,
+# and "Modifying the runtime environment" > "Wrapper scripts": the Lambda Web Adapter's setup).
+# Re-read for v1.1 (search of the AWS docs, configuration-envvars.html): the same eighteen names.
+
+# The variable that names a wrapper script Lambda starts the runtime through ("Modifying the
+# runtime environment" > "Wrapper scripts"): with it, what `handler` means is the wrapper's business
+# (the Lambda Web Adapter's documented setup uses `handler: run.sh`).
+EXEC_WRAPPER_ENV_NAME: Final = "AWS_LAMBDA_EXEC_WRAPPER"
 
 # Lambda API model, shape EnvironmentVariableName: pattern [a-zA-Z]([a-zA-Z0-9_])+ (so at least
 # two characters; a one-letter name is rejected).
@@ -373,6 +398,58 @@ HTTP_API_CONTEXT_PREFIXES: Final[tuple[str, ...]] = (
     "$context.authorizer.claims.",
     "$context.authorizer.",
 )
+
+
+# Names an HTTP API does not know, with what stands for them by meaning, for the "did you mean" of an
+# access-log field: spelling alone proposes `$context.responseLength` for `$context.resourcePath`.
+# REST API names are from AWS doc "Variables for access logging for API Gateway"
+# (api-gateway-variables-for-access-logging.html, REST APIs); the rest are names people guess.
+# Each maps to (variable, what it holds) pairs; an empty tuple: HTTP APIs have nothing like it, and
+# HTTP_API_LACKS says why.
+HTTP_API_EQUIVALENTS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    # REST API variables
+    "$context.resourcePath": (("$context.routeKey", "the matched route, e.g. `GET /items/{id}`"), ("$context.path", "the request path")),
+    "$context.resourceId": (("$context.routeKey", "the matched route"),),
+    "$context.authorize.error": (("$context.authorizer.error", "the authorizer's error message"),),
+    "$context.authorize.status": (),
+    "$context.authorize.latency": (),
+    "$context.identity.apiKey": (),
+    "$context.identity.apiKeyId": (),
+    "$context.wafResponseCode": (),
+    "$context.webaclArn": (),
+    "$context.xrayTraceId": (),
+    "$context.deploymentId": (),
+    "$context.isCanaryRequest": (),
+    "$context.responseOverride.status": (),
+    "$context.error.validationErrorString": (),
+    "$context.identity.vpcId": (),
+    "$context.identity.vpceId": (),
+    # guessed names
+    "$context.method": (("$context.httpMethod", "the request method"),),
+    "$context.route": (("$context.routeKey", "the matched route"),),
+    "$context.sourceIp": (("$context.identity.sourceIp", "the caller's address"),),
+    "$context.ip": (("$context.identity.sourceIp", "the caller's address"),),
+    "$context.userAgent": (("$context.identity.userAgent", "the caller's User-Agent"),),
+    "$context.statusCode": (("$context.status", "the response status"),),
+    "$context.latency": (("$context.responseLatency", "the time to the response, in ms"),),
+    "$context.requestPath": (("$context.path", "the request path"),),
+    "$context.resource": (("$context.routeKey", "the matched route"),),
+}
+HTTP_API_LACKS: Final[dict[str, str]] = {
+    "$context.authorize.status": "authorizer status codes",
+    "$context.authorize.latency": "authorizer latencies",
+    "$context.identity.apiKey": "API keys",
+    "$context.identity.apiKeyId": "API keys",
+    "$context.wafResponseCode": "AWS WAF",
+    "$context.webaclArn": "AWS WAF",
+    "$context.xrayTraceId": "X-Ray tracing",
+    "$context.deploymentId": "a deployment variable",
+    "$context.isCanaryRequest": "canary deployments",
+    "$context.responseOverride.status": "mapping-template overrides",
+    "$context.error.validationErrorString": "request validation",
+    "$context.identity.vpcId": "private endpoints",
+    "$context.identity.vpceId": "private endpoints",
+}
 
 
 def is_http_api_context_variable(name: str) -> bool:

@@ -7,11 +7,14 @@ returns its exit code here). Exit codes are `ExitCode` (`compiler.exitcodes`).
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
+import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, NoReturn, TextIO
 
 import typer
 
@@ -59,8 +62,9 @@ def main_callback(
 @app.command()
 def validate(specs: SpecArgument, output_format: FormatOption = OutputFormat.text) -> None:
     """Check specs and report every problem of every file; write nothing."""
+    today = _today()
     specs = _require_files(specs)
-    results = [check(path) for path in specs]
+    results = [check(path, today=today) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     _print(diagnostics, output_format)
     raise typer.Exit(ExitCode.INVALID if has_errors(diagnostics) else ExitCode.OK)
@@ -80,9 +84,10 @@ def build(
     """Validate specs, then write their Terraform, SAM and CloudFormation outputs."""
     from compiler import writer  # build only: its tempfile import is milliseconds of validate
 
+    today = _today()
     specs = _require_files(specs)
     chosen = _targets(target)
-    results = [check(path) for path in specs]
+    results = [check(path, today=today, targets=chosen) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     diagnostics += prefix_clashes(results) + sources_holding_outputs(results, out)
     if has_errors(diagnostics) or not all(r.graph is not None for r in results):
@@ -140,6 +145,7 @@ def serve(
     param: Annotated[list[str] | None, typer.Option("--param", help="NAME=VALUE for a spec parameter; repeatable")] = None,
 ) -> None:
     """Run the spec's HTTP API locally, as API Gateway and Lambda would, without Docker."""
+    today = _today()
     _require_files([spec])
     values: dict[str, str] = {}
     for item in param or []:
@@ -147,7 +153,7 @@ def serve(
         if not sep or not name:
             _usage(f"--param {item!r}: write NAME=VALUE")
         values[name] = value
-    checked = check(spec)
+    checked = check(spec, today=today)
     _print(checked.diagnostics, OutputFormat.text)
     if not checked.ok or checked.resolved is None:
         raise typer.Exit(ExitCode.INVALID)
@@ -164,6 +170,23 @@ def _targets(chosen: list[TargetChoice] | None) -> tuple[str, ...]:
     if targets.ALL in names:
         return targets.NAMES
     return tuple(t for t in targets.NAMES if t in names)
+
+
+TODAY_VARIABLE = "APISPEC_TODAY"
+
+
+def _today() -> dt.date | None:
+    """The date the runtime checks take as today: `$APISPEC_TODAY` (YYYY-MM-DD) when set, so that
+    tests and reproducible CI runs do not change verdict as the calendar moves; else None (the clock)."""
+    value = os.environ.get(TODAY_VARIABLE, "")
+    if not value:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    _usage(f"{TODAY_VARIABLE}={value!r}: give a date as YYYY-MM-DD, e.g. {TODAY_VARIABLE}=2026-11-25, or unset it")
 
 
 def _require_files(specs: list[Path]) -> list[Path]:
@@ -183,7 +206,7 @@ def _require_files(specs: list[Path]) -> list[Path]:
     return list(unique.values())
 
 
-def _usage(message: str) -> None:
+def _usage(message: str) -> NoReturn:
     typer.echo(f"apispec: error: {message}", err=True)
     raise typer.Exit(ExitCode.USAGE)
 

@@ -51,6 +51,9 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     numbers: dict[SpecPath, str] = field(default_factory=dict)  # how each number was written
     rejected: set[SpecPath] = field(default_factory=set)  # values reported and read as text (E005)
+    # Entries of a `{…}` mapping written without a `:` right after a plain value: most likely the rest
+    # of that value, cut at an unquoted `,`. Each path maps to the entry as it was probably meant.
+    split_values: dict[SpecPath, str] = field(default_factory=dict)
     lines: int = 1
 
     def locate(self, finding: Finding) -> tuple[int, int]:
@@ -216,7 +219,7 @@ _NOTHING: Any = object()
 class _Frame:
     """A mapping or sequence being built (a plain class: it is defined on every `validate`)."""
 
-    __slots__ = ("anchor", "discarded", "drop_value", "key", "key_at", "merges", "path", "size", "value")
+    __slots__ = ("anchor", "discarded", "drop_value", "key", "key_at", "key_end", "merges", "path", "plain", "size", "value")
 
     def __init__(self, value: dict[str, Any] | list[Any], path: SpecPath, anchor: str | None, discarded: bool) -> None:
         self.value = value
@@ -228,6 +231,8 @@ class _Frame:
         self.key_at = (1, 1)
         self.merges: list[tuple[Any, tuple[int, int]]] = []
         self.drop_value = False  # the pending key is a repeat: its value is dropped
+        self.key_end = -1  # where the pending key's text ends (an offset into the file)
+        self.plain: tuple[str, str] | None = None  # the last entry, when its value is plain text: (key, text)
 
 
 class _Builder:
@@ -280,6 +285,8 @@ class _Builder:
         path = self._path()
         self._record(path, event)
         parent = self.stack[-1] if self.stack else None
+        if parent is not None:
+            parent.plain = None  # a list or mapping value ends a run of plain text
         discarded = parent is not None and (parent.discarded or parent.drop_value)
         self.stack.append(_Frame(value={} if mapping else [], path=path, anchor=event.anchor, discarded=discarded))
 
@@ -307,7 +314,7 @@ class _Builder:
                     message = f"the key `{event.value}` is {kind}, and keys are names; quote it (`\"{event.value}\"`) if it is one"
                     self.doc.findings.append(Finding("E004", frame.path, message, at=frame.key_at))
                 return
-            frame.key, frame.key_at = value, _mark(event)
+            frame.key, frame.key_at, frame.key_end = value, _mark(event), event.end_mark.index
             if value in frame.value:
                 frame.drop_value = True
                 if not frame.discarded:
@@ -317,9 +324,26 @@ class _Builder:
             return
         path = self._path()
         self._record(path, event)
+        if frame is not None and isinstance(frame.value, dict):
+            self._follow_plain_values(frame, path, value, event)
         if isinstance(value, int | float) and not isinstance(value, bool) and anchored:
             self.doc.numbers[path] = event.value
         self._place(value, size, getattr(event, "anchor", None) if anchored else None, at=_mark(event))
+
+    def _follow_plain_values(self, frame: _Frame, path: SpecPath, value: Any, event: Any) -> None:
+        """Note an entry without `:` (its empty value stands right where its key ends, which only a
+        `{…}` mapping allows) that follows a plain value: `{description: reads (a, b)}` is read as
+        `description: reads (a` and a key `b)` (`Document.split_values`)."""
+        if value is None and getattr(event, "value", None) == "" and event.start_mark.index == frame.key_end and frame.plain is not None:
+            key, text = frame.plain
+            frame.plain = (key, f"{text}, {frame.key}")
+            import json  # a YAML double-quoted string is a JSON one
+
+            self.doc.split_values[path] = f"{key}: {json.dumps(frame.plain[1], ensure_ascii=False)}"
+        elif isinstance(value, str) and getattr(event, "style", "") in (None, "") and isinstance(frame.key, str):
+            frame.plain = (frame.key, value)
+        else:
+            frame.plain = None
 
     def _place(self, value: Any, size: int, anchor: str | None, at: tuple[int, int] | None = None) -> None:
         """Put a finished value into its container; `at` is where it stands (an alias), for the E006 it may cause."""

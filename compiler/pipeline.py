@@ -43,13 +43,14 @@ class Checked:
         return self.resolved is not None and not has_errors(self.diagnostics)
 
 
-def check(path: Path, *, display: str | None = None, today: dt.date | None = None) -> Checked:
-    """Load and check one spec file; a valid spec's result holds its resource graph."""
+def check(path: Path, *, display: str | None = None, today: dt.date | None = None, targets: tuple[str, ...] = ()) -> Checked:
+    """Load and check one spec file; a valid spec's result holds its resource graph. `targets` are those
+    being built, for the rules about one target (none: `validate`)."""
     document = load(path)
-    return check_document(document, display=display or str(path), today=today or dt.date.today())
+    return check_document(document, display=display or str(path), today=today or dt.date.today(), targets=targets)
 
 
-def check_document(document: Document, *, display: str, today: dt.date) -> Checked:
+def check_document(document: Document, *, display: str, today: dt.date, targets: tuple[str, ...] = ()) -> Checked:
     result = Checked(display=display, document=document)
     findings: list[Finding] = list(document.findings)
     if document.data is not None:
@@ -68,7 +69,7 @@ def check_document(document: Document, *, display: str, today: dt.date) -> Check
             resolved = resolve(service, data, document.numbers)
             graph = lower(resolved)  # rules check the names it makes
             gone = frozenset(removed)
-            context = rules.Context(resolved, graph, data, document.path.parent, today, original=document.data, removed=gone)
+            context = rules.Context(resolved, graph, data, document.path.parent, today, original=document.data, removed=gone, targets=targets)
             findings += [f for f in rules.run(context) if not _under(f.path, gone)]
             if not problems:
                 result.resolved = resolved
@@ -76,8 +77,25 @@ def check_document(document: Document, *, display: str, today: dt.date) -> Check
                     result.graph = graph
     if document.rejected:  # what a rejected value's stand-in text causes is not the author's mistake
         findings = [f for f in findings if f.code == "E005" or not _under(f.path, document.rejected)]
+    if document.split_values:
+        findings = _hint_split_values(findings, document.split_values)
     result.diagnostics = locate(document, display, findings)
     return result
+
+
+def _hint_split_values(findings: list[Finding], split: dict[SpecPath, str]) -> list[Finding]:
+    """The first finding on each entry the loader saw cut off a plain value at a `,` (`{a: x, y}`
+    reads `y` as a key) says so, with the value quoted as it was probably meant."""
+    hinted: set[SpecPath] = set()
+    out = []
+    for finding in findings:
+        meant = split.get(finding.path)
+        if meant is not None and finding.path not in hinted:
+            hinted.add(finding.path)
+            hint = f"; an unquoted `,` inside `{{…}}` ends an entry: if this belongs to the value before it, quote that value (`{meant}`)"
+            finding = finding._replace(message=finding.message + hint)
+        out.append(finding)
+    return out
 
 
 def _under(path: SpecPath, places: Collection[SpecPath]) -> bool:

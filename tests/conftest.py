@@ -18,16 +18,16 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "specs").glob("*/service.yaml"))
-TODAY = dt.date(2026, 11, 25)
-# What each example function's resources are named after, by function key: (Terraform name, logical id
-# stem). The key's own names, but for `create-order`, whose `name: shop-create-order` is not the default.
-EXAMPLE_FUNCTION_NAMES = {
-    "list_orders": ("list_orders", "ListOrders"),
-    "create-order": ("shop_create_order", "ShopCreateOrder"),
-    "catalog": ("catalog", "Catalog"),
-    "admin": ("admin", "Admin"),
-    "user-request": ("user_request", "UserRequest"),
-}
+TODAY = dt.date(2026, 11, 25)  # the day every check of the suite takes as today
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_today() -> Iterator[None]:
+    """Every `apispec` the suite runs, in process (CliRunner) or as a subprocess (serve, pre-commit,
+    `build --check`), takes TODAY as today: runtime deprecation dates must not change a verdict."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("APISPEC_TODAY", TODAY.isoformat())
+        yield
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from compiler.awsdata import (
     REGION_PATTERN,
     REGIONS,
     RESERVED_ENV_NAMES,
-    RESERVED_ENV_PREFIXES,
     RUNTIMES,
+    RuntimeProblem,
     is_http_api_context_variable,
     runtime_problem,
 )
@@ -45,31 +45,63 @@ def test_supported_runtime_has_no_problem() -> None:
     assert runtime_problem("provided.al2023", TODAY) is None
 
 
-def test_deprecated_runtime_names_date_and_replacement() -> None:
-    message = runtime_problem("python3.8", TODAY)
-    assert message is not None
-    assert "2024-10-14" in message
-    assert "`python3.14`" in message
-    assert message == "`python3.8` was deprecated on 2024-10-14; use `python3.14`"
-
-
-def test_deprecation_starts_on_the_deprecation_date() -> None:
-    assert runtime_problem("python3.10", date(2026, 10, 30)) is None
-    assert runtime_problem("python3.10", date(2026, 10, 31)) is not None
+@pytest.mark.parametrize(
+    ("identifier", "today", "expected"),
+    [
+        ("python3.10", date(2026, 10, 30), None),  # the day before its deprecation
+        (
+            "python3.10",
+            date(2026, 10, 31),
+            RuntimeProblem(False, "`python3.10` was deprecated on 2026-10-31; AWS blocks creating functions with it from 2027-02-01; use `python3.14`"),
+        ),
+        (
+            "python3.8",
+            date(2027, 1, 31),  # deprecated for years, still accepted
+            RuntimeProblem(False, "`python3.8` was deprecated on 2024-10-14; AWS blocks creating functions with it from 2027-02-01; use `python3.14`"),
+        ),
+        (
+            "python3.8",
+            date(2027, 2, 1),
+            RuntimeProblem(True, "AWS blocks creating functions with `python3.8` since 2027-02-01 (deprecated on 2024-10-14); use `python3.14`"),
+        ),
+        (
+            "nodejs22.x",
+            date(2027, 4, 30),
+            RuntimeProblem(False, "`nodejs22.x` was deprecated on 2027-04-30; AWS blocks creating functions with it from 2027-06-01; use `nodejs24.x`"),
+        ),
+        (
+            "nodejs22.x",
+            date(2027, 6, 1),
+            RuntimeProblem(True, "AWS blocks creating functions with `nodejs22.x` since 2027-06-01 (deprecated on 2027-04-30); use `nodejs24.x`"),
+        ),
+        (
+            "java8.al2023",  # no block-create date announced
+            date(2029, 7, 1),
+            RuntimeProblem(False, "`java8.al2023` was deprecated on 2029-06-30; AWS has announced no date from which it blocks creating functions with it; use `java25`"),
+        ),
+        (
+            "nodejs4.3",  # blocked before its deprecation date
+            date(2020, 2, 3),
+            RuntimeProblem(True, "AWS blocks creating functions with `nodejs4.3` since 2020-02-03 (deprecated on 2020-03-05); use `nodejs24.x`"),
+        ),
+    ],
+)
+def test_a_deprecated_runtime_warns_until_aws_blocks_it(identifier: str, today: date, expected: RuntimeProblem | None) -> None:
+    """Format v1.1, clarification 1: a warning from the deprecation date, an error from the block-create date."""
+    assert runtime_problem(identifier, today) == expected
 
 
 def test_go_points_to_os_only_runtime() -> None:
-    message = runtime_problem("go1.x", TODAY)
-    assert message is not None
-    assert "`provided.al2023`" in message
+    problem = runtime_problem("go1.x", TODAY)
+    assert problem == RuntimeProblem(True, "AWS blocks creating functions with `go1.x` since 2024-02-08 (deprecated on 2024-01-08); use `provided.al2023`")
 
 
 def test_unknown_and_container_only_identifiers() -> None:
-    assert runtime_problem("python3", TODAY) is not None
-    assert runtime_problem("Python3.12", TODAY) is not None  # the API matches exactly
-    message = runtime_problem("dotnet9", TODAY)
-    assert message is not None
-    assert "container" in message
+    assert runtime_problem("python3", TODAY) == RuntimeProblem(True, "`python3` is not an AWS Lambda runtime identifier")
+    assert runtime_problem("Python3.12", TODAY) == RuntimeProblem(True, "`Python3.12` is not an AWS Lambda runtime identifier")  # the API matches exactly
+    assert runtime_problem("dotnet9", TODAY) == RuntimeProblem(
+        True, "`dotnet9` is only published as a container base image, not as a Lambda runtime; use `dotnet10`"
+    )
 
 
 @pytest.mark.parametrize("identifier", sorted(RUNTIMES))
@@ -130,7 +162,13 @@ def test_reserved_environment_names() -> None:
     assert "AWS_REGION" in RESERVED_ENV_NAMES
     assert "_HANDLER" in RESERVED_ENV_NAMES
     assert "TZ" not in RESERVED_ENV_NAMES
-    assert RESERVED_ENV_PREFIXES == ("AWS_LAMBDA_",)
+    assert "AWS_LAMBDA_EXEC_WRAPPER" not in RESERVED_ENV_NAMES  # settable: Lambda's wrapper scripts
+    assert {
+        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    } == RESERVED_ENV_NAMES  # fmt: skip
     assert all(re.fullmatch(awsdata.ENV_NAME_PATTERN, n) for n in RESERVED_ENV_NAMES if n[0] != "_")
 
 
@@ -178,3 +216,26 @@ def test_limits() -> None:
     assert awsdata.TAG_KEY_MAX == 128
     assert awsdata.TAG_VALUE_MAX == 256
     assert awsdata.MAX_TAGS_PER_FUNCTION == 50
+
+
+def test_http_api_equivalents_name_http_api_variables_and_say_why_there_is_none() -> None:
+    for name, equivalents in awsdata.HTTP_API_EQUIVALENTS.items():
+        assert not is_http_api_context_variable(name), name
+        assert all(is_http_api_context_variable(variable) for variable, _ in equivalents), name
+        assert bool(equivalents) != (name in awsdata.HTTP_API_LACKS), name
+    assert set(awsdata.HTTP_API_LACKS) <= set(awsdata.HTTP_API_EQUIVALENTS)
+
+
+def test_the_runtime_table_agrees_with_cfn_lint_date_for_date() -> None:
+    """cfn-lint's lifecycle data (what its W2531/E2531/E2533 read; the suite leaves those rules out,
+    since they read the clock): the same identifiers, deprecation and block-create dates."""
+    from cfnlint.data import AdditionalSpecs
+    from cfnlint.helpers import load_resource
+
+    theirs = load_resource(AdditionalSpecs, "LmbdRuntimeLifecycle.json")
+    ours = {**RUNTIMES, **CONTAINER_ONLY_RUNTIMES}
+    assert set(theirs) <= set(ours)
+    for identifier, lifecycle in theirs.items():
+        runtime = ours[identifier]
+        dates = (runtime.deprecated, runtime.block_create)
+        assert tuple(d.isoformat() if d else None for d in dates) == (lifecycle["deprecated"], lifecycle["create-block"]), identifier

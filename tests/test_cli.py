@@ -192,6 +192,34 @@ def test_usage_errors_exit_2(arguments: list[str]) -> None:
     assert runner.invoke(app, arguments).exit_code == ExitCode.USAGE
 
 
+def test_the_suite_runs_every_apispec_on_its_own_today() -> None:
+    """conftest's autouse fixture: CliRunner and every subprocess (serve, pre-commit, `build --check`) read it."""
+    assert os.environ["APISPEC_TODAY"] == "2026-11-25"
+
+
+@pytest.mark.parametrize(
+    ("today", "code", "message"),
+    [
+        ("2028-10-30", ExitCode.OK, ""),  # the day before python3.12's deprecation
+        ("2028-10-31", ExitCode.OK, "warning W211: functions.user-request.runtime: `python3.12` was deprecated on 2028-10-31"),
+        ("2028-11-30", ExitCode.INVALID, "error E211: functions.user-request.runtime: AWS blocks creating functions with `python3.12` since 2028-11-30"),
+    ],
+)
+def test_apispec_today_sets_the_date_runtimes_are_checked_on(tutorial: Path, today: str, code: int, message: str) -> None:
+    for command in (["validate"], ["build", "--out", str(tutorial.parent / "out")]):
+        result = runner.invoke(app, [*command, str(tutorial)], env={"APISPEC_TODAY": today})
+        assert result.exit_code == code, result.output
+        assert message in result.stderr if message else "W211" not in result.stderr
+
+
+@pytest.mark.parametrize("today", ["2026-13-01", "2026-02-30", "tomorrow", "20261125", "2026-11-25T00:00", " 2026-11-25"])
+def test_a_bad_apispec_today_is_a_usage_error(tutorial: Path, today: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "compiler", "validate", str(tutorial)], capture_output=True, text=True,
+                            env={**os.environ, "APISPEC_TODAY": today}, check=False)
+    assert result.returncode == ExitCode.USAGE
+    assert result.stderr == f"apispec: error: APISPEC_TODAY={today!r}: give a date as YYYY-MM-DD, e.g. APISPEC_TODAY=2026-11-25, or unset it\n"
+
+
 @pytest.mark.parametrize("output_format", ["text", "json"])
 def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_traceback(tutorial: Path, output_format: str) -> None:
     tutorial.write_text(tutorial.read_text() + "名前: x\n😀: y\n")

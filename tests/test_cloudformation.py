@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLE_FUNCTION_NAMES, EXAMPLES, Compiled
-from tests.support import permissions
+from tests.conftest import EXAMPLES, Compiled
+from tests.support import expected, permissions
 from tests.support.validators import cfn_lint, load_template, sam_transform
 
 
@@ -25,48 +25,73 @@ def _of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(compiled: dict[str, Compiled], example: str) -> None:
-    spec = compiled[example].checked.resolved
-    assert spec is not None and spec.api is not None
     result = sam_transform(compiled[example].target_dir("sam") / "template.yaml")
+    functions = expected.FUNCTIONS[example]
 
     (api,) = _of_type(result, "AWS::ApiGatewayV2::Api").values()
-    assert api["Properties"]["Body"]["info"]["title"] == spec.api.name
+    assert api["Properties"]["Body"]["info"]["title"] == expected.API_NAMES[example]
     paths = api["Properties"]["Body"]["paths"]
-    for route in spec.routes:
-        path = "/$default" if route.is_default else route.path
-        method = "x-amazon-apigateway-any-method" if route.method == "ANY" else route.method.lower()
-        integration = paths[path][method]["x-amazon-apigateway-integration"]
+    for key, route in expected.ROUTES[example].items():
+        method, _, path = key.partition(" ")
+        if key == "$default":  # the catch-all, where SAM puts it
+            method, path = "ANY", "/$default"
+        operation = "x-amazon-apigateway-any-method" if method == "ANY" else method.lower()
+        integration = paths[path][operation]["x-amazon-apigateway-integration"]
         assert integration["payloadFormatVersion"] == "2.0"
         assert integration["type"] == "aws_proxy"
-        assert f"${{{_logical_id(route.function, 'Function')}.Arn}}" in integration["uri"]["Fn::Sub"]
+        assert f"${{{functions[route.function].logical_id}Function.Arn}}" in integration["uri"]["Fn::Sub"]
 
     (stage,) = _of_type(result, "AWS::ApiGatewayV2::Stage").values()
-    assert stage["Properties"]["StageName"] == spec.api.stage
-    if spec.api.access_log_fields is not None:
-        assert stage["Properties"]["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]}
+    assert stage["Properties"]["StageName"] == expected.STAGES[example]
+    assert stage["Properties"]["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]}
 
-    for key, arns in permissions.expected(spec).items():
-        assert permissions.granted(result["Resources"], _logical_id(key, "Function")) == arns, key
+    for key, fn in functions.items():
+        arns = {f"${{HttpApi}}{r.source_arn}" for r in expected.ROUTES[example].values() if r.function == key}
+        assert permissions.granted(result["Resources"], f"{fn.logical_id}Function") == arns, key
 
     log_groups = {r["Properties"]["LogGroupName"]: r["Properties"] for r in _of_type(result, "AWS::Logs::LogGroup").values()}
-    for fn in spec.functions:
-        assert log_groups[fn.log_group_name]["RetentionInDays"] == fn.retention_days
-        function = result["Resources"][_logical_id(fn.key, "Function")]["Properties"]
-        assert function["LoggingConfig"]["LogGroup"] == {"Ref": _logical_id(fn.key, "LogGroup")}
+    for fn in functions.values():
+        assert log_groups[fn.log_group]["RetentionInDays"] == fn.retention_days
+        function = result["Resources"][f"{fn.logical_id}Function"]["Properties"]
+        assert function["LoggingConfig"]["LogGroup"] == {"Ref": f"{fn.logical_id}LogGroup"}
+
+
+@pytest.mark.parametrize("target", ["sam", "cloudformation"])
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_cors_settings_and_invoke_permissions_mean_what_the_spec_says(compiled: dict[str, Compiled], example: str, target: str) -> None:
+    """By meaning, in what CloudFormation deploys (SAM: after its transform): the API's CORS settings
+    are the spec's, and every invoke permission lets API Gateway call the function, nothing more."""
+    template = compiled[example].target_dir(target) / "template.yaml"
+    resources = (sam_transform(template) if target == "sam" else load_template(template))["Resources"]
+    (api,) = (r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Api")
+    # SAM puts CORS in the API's OpenAPI body; CloudFormation in the API's `CorsConfiguration`.
+    cors = api["Body"]["x-amazon-apigateway-cors"] if target == "sam" else api["CorsConfiguration"]
+    assert {_snake(name): value for name, value in cors.items()} == expected.CORS[example]
+    permissions_ = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    assert len(permissions_) == len(expected.ROUTES[example])
+    for permission in permissions_:
+        assert (permission["Action"], permission["Principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
+
+
+def _snake(name: str) -> str:
+    """`allowOrigins` / `AllowOrigins` → `allow_origins`: the format's name of a CORS setting."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_each_route_comes_after_the_permission_that_lets_it_reach_its_function(compiled: dict[str, Compiled], example: str) -> None:
     """CloudFormation: a route made before its invoke permission answers 500 until the permission is there."""
-    spec = compiled[example].checked.resolved
-    assert spec is not None
     resources = load_template(compiled[example].target_dir("cloudformation") / "template.yaml")["Resources"]
     routes = {r["Properties"]["RouteKey"]: r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"}
-    for route in spec.routes:
-        (before,) = routes[route.key]["DependsOn"]
+    assert set(routes) == set(expected.ROUTES[example])
+    for key, route in expected.ROUTES[example].items():
+        (before,) = routes[key]["DependsOn"]
         permission = resources[before]
         assert permission["Type"] == "AWS::Lambda::Permission"
-        assert permission["Properties"]["FunctionName"] == {"Ref": _logical_id(route.function, "Function")}
+        assert permission["Properties"]["FunctionName"] == {"Ref": f"{expected.FUNCTIONS[example][route.function].logical_id}Function"}
+        assert permission["Properties"]["SourceArn"] == {
+            "Fn::Sub": f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{HttpApi}}{route.source_arn}"
+        }
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -80,10 +105,6 @@ def test_sam_and_cloudformation_describe_the_same_named_resources(compiled: dict
     cfn_functions = {k: r["Properties"]["FunctionName"] for k, r in _of_type(cfn, "AWS::Lambda::Function").items()}
     assert sam_functions == cfn_functions
     assert sam["Outputs"].keys() == cfn["Outputs"].keys()
-
-
-def _logical_id(key: str, kind: str) -> str:
-    return EXAMPLE_FUNCTION_NAMES[key][1] + kind
 
 
 SHOP_CHANGES = {

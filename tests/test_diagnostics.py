@@ -6,21 +6,29 @@ import json
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from typer.testing import CliRunner
 
+from bench.bench import alias_bomb, many_problems
 from compiler.awsdata import LATEST_RUNTIME
 from compiler.cli import app
 from compiler.exitcodes import ExitCode
 from tests.conftest import ROOT
-from tests.test_golden import ExactBytes
 
 BAD_SPECS = ROOT / "tests" / "bad_specs"
+
+
+class ExactBytes(SingleFileSnapshotExtension):
+    """One snapshot file per report, compared byte for byte (no re-serialization)."""
+
+    _write_mode = WriteMode.BINARY
+
+
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning) (?P<code>[EW]\d{3}): (?P<path>\S.*?): (?P<message>.+)$")
 runner = CliRunner()
 
@@ -124,7 +132,6 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(50)) + "}\n", "8:1 E606 tags", "50 tags of yours"),
         (MINIMAL + "api:\n  throttling: {burst_limit: 5, rate_limit: 0}\n", "9:44 W409 api.throttling.rate_limit", "429"),
         (MINIMAL + "parameters:\n  secret: {sensitive: true, default: hunter2}\n", "9:38 W614 parameters.secret.default", "deploy time"),
-        (MINIMAL + "api:\n  auto_deploy: false\n", "9:16 W408 api.auto_deploy", "SAM"),
         ('service: demo\nfunctions:\n  api:\n    source: "code\n    handler: main.handler\n', "4:13 E003 (document)", "never closed"),
         ("service: demo\nfunctions:\n\tapi: {}\n", "3:1 E003 (document)", "replace the tab with spaces"),
         ("service: demo\t\n" + MINIMAL.removeprefix("service: demo\n") + "#" + "x" * 5000 + "\n", "1:14 E003 (document)", "replace the tab with spaces"),
@@ -424,12 +431,6 @@ def _deep(depth: int) -> str:
     return "service: x\nfunctions: " + "[" * depth + "]" * depth + "\n"
 
 
-def _alias_bomb() -> str:
-    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 10)]
-    return "\n".join(lines) + "\nservice: *a9\nfunctions: {}\n"
-
-
 NASTY: dict[str, bytes] = {
     "empty": b"",
     "only a comment": b"# nothing here\n",
@@ -443,7 +444,7 @@ NASTY: dict[str, bytes] = {
     "deep nesting": _deep(5000).encode(),
     "python tag": b"service: !!python/object/apply:os.system ['echo pwned > /tmp/apispec-pwned']\nfunctions: {}\n",
     "custom tag": b"service: !Ref x\nfunctions: {}\n",
-    "alias bomb": _alias_bomb().encode(),
+    "alias bomb": alias_bomb().encode(),
     "two documents": b"service: a\n---\nservice: b\n",
     "unclosed quote": b'service: "x\nfunctions: {}\n',
     "null keys": b"service: x\n? [a, b]\n: c\nfunctions: {}\n",
@@ -458,9 +459,7 @@ NASTY: dict[str, bytes] = {
 def test_nothing_makes_a_traceback(tmp_path: Path, name: str) -> None:
     spec = tmp_path / "service.yaml"
     spec.write_bytes(NASTY[name])
-    started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "compiler", "validate", str(spec)], capture_output=True, text=True, check=False)
-    assert time.monotonic() - started < 10
+    result = subprocess.run([sys.executable, "-m", "compiler", "validate", str(spec)], capture_output=True, text=True, check=False, timeout=600)  # a hang guard
     assert result.returncode == ExitCode.INVALID, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.splitlines()
@@ -478,27 +477,31 @@ def _long_text_bomb() -> str:
     return f'service: x\nz: &b "{"x" * 100_000}"\nfunctions:\n  fn: {{source: c, handler: m.h}}\nroutes:\n{routes}'
 
 
-@pytest.mark.parametrize("bomb", [_alias_bomb, _long_text_bomb])
-def test_alias_bomb_is_refused_quickly(tmp_path: Path, bomb: Callable[[], str]) -> None:
+@pytest.mark.parametrize("bomb", [alias_bomb, _long_text_bomb])
+def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path, bomb: Callable[[], str]) -> None:
+    """Refused as soon as what it expands to passes the limit, with nothing read (how fast: `bench/bench.py`)."""
     from compiler.loader import load
 
     spec = tmp_path / "service.yaml"
     spec.write_text(bomb())
-    started = time.monotonic()
     document = load(spec)
-    assert time.monotonic() - started < 2
     assert [f.code for f in document.findings] == ["E006"]
+    assert document.data is None
 
 
-def test_thousands_of_problems_are_reported_without_slowing_down(project: Path) -> None:
-    """Each problem costs about the same however many there are (grouping them once was quadratic)."""
-    functions = "".join(f"  f{i}: {{source: code, handler: main.handler, memory: 1, permissions: [{{actions: [5, 6], resources: ['*']}}]}}\n" for i in range(2000))
-    (project / "service.yaml").write_text("service: demo\nfunctions:\n" + functions)
-    started = time.monotonic()
+def test_thousands_of_problems_are_all_reported(project: Path) -> None:
+    """Every one of 6,000 problems, each once (what they cost: `bench/bench.py`; grouping them was quadratic)."""
+    (project / "service.yaml").write_text(many_problems(2000))
     code, output = validate(project / "service.yaml")
-    assert time.monotonic() - started < 5
     assert code == ExitCode.INVALID
-    assert sum(": error " in line for line in output.splitlines()) == 6000
+    errors = [line for line in output.splitlines() if ": error " in line]
+    assert len(errors) == len(set(errors)) == 6000
+    spec = project / "service.yaml"
+    assert errors[:3] == [
+        f"{spec}:3:53: error E105: functions.f0.memory: `1` is too small; the minimum is 128",
+        f"{spec}:3:81: error E103: functions.f0.permissions[0].actions[0]: expected text, got `5`; put it in quotes to keep it as text",
+        f"{spec}:3:84: error E103: functions.f0.permissions[0].actions[1]: expected text, got `6`; put it in quotes to keep it as text",
+    ]
 
 
 # A broken element is pruned (or replaced by a stand-in) and the rest of the file is still checked,

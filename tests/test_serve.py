@@ -64,6 +64,12 @@ class Reply:
         return value
 
 
+# How long to wait for what must happen (a line, a reply, a process to end): a guard against a hang,
+# never a speed requirement; waits end as soon as the awaited thing happens. Speed is measured in bench/.
+PATIENCE = 60.0
+PATIENCE_MS = int(PATIENCE * 1000)
+
+
 def worker_pids(server_pid: int) -> list[int]:
     """Worker processes started by the server with this pid (they carry it as their last argument)."""
     found = []
@@ -97,7 +103,7 @@ class Server:
         self._cond = threading.Condition()
         for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
             threading.Thread(target=self._read, args=(stream, lines), daemon=True).start()
-        line = self.wait_for(lambda line: line.startswith("apispec: serving"), timeout=30)
+        line = self.wait_for(lambda line: line.startswith("apispec: serving"))
         match = SERVING.match(line)
         assert match, line
         self.api_name, self.url, self.port = match.group(1), match.group(2), int(match.group(3))
@@ -114,7 +120,7 @@ class Server:
         with self._cond:
             return len(self.out)
 
-    def wait_for(self, predicate: Callable[[str], bool], *, since: int = 0, timeout: float = 5.0, stderr: bool = False) -> str:
+    def wait_for(self, predicate: Callable[[str], bool], *, since: int = 0, timeout: float = PATIENCE, stderr: bool = False) -> str:
         """The first stdout (or stderr) line from `since` on that satisfies `predicate`, waiting for it."""
         deadline = time.monotonic() + timeout
         lines = self.err if stderr else self.out
@@ -132,7 +138,7 @@ class Server:
         line = self.wait_for(lambda line: line.startswith("{") and json.loads(line).get("requestId") == reply.request_id, since=since)
         return dict(json.loads(line))
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: list[tuple[str, str]] | None = None, timeout: float = 15) -> Reply:
+    def request(self, method: str, path: str, body: bytes | None = None, headers: list[tuple[str, str]] | None = None, timeout: float = PATIENCE) -> Reply:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             connection.putrequest(method, path)
@@ -149,8 +155,8 @@ class Server:
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.terminate()
-        code = self.process.wait(timeout=10)
-        deadline = time.monotonic() + 5
+        code = self.process.wait(timeout=PATIENCE)
+        deadline = time.monotonic() + PATIENCE
         while worker_pids(self.process.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert worker_pids(self.process.pid) == [], "worker processes left behind"
@@ -201,7 +207,7 @@ def echo(api: Server, path: str = "/echo", **kwargs: Any) -> tuple[Reply, dict[s
 def raw_request(server: Server, data: bytes, *, half_close: bool = False) -> Reply:
     """Send bytes as they are (for requests http.client would not send) and read one response;
     `half_close` closes the sending side after the bytes, as a client that stops short does."""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as sock:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=PATIENCE) as sock:
         sock.sendall(data)
         if half_close:
             sock.shutdown(socket.SHUT_WR)
@@ -237,7 +243,7 @@ def test_port_in_use_is_reported() -> None:
             [sys.executable, "-c", "from compiler.cli import main; main()", "serve", str(FIXTURES / "staged" / "service.yaml"), "--port", str(port)],
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=PATIENCE,
             cwd=ROOT,
         )
     assert result.returncode == 2
@@ -741,14 +747,14 @@ def test_server_errors_are_500_without_traceback(
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
-        connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=PATIENCE)
         for _ in range(2):  # the connection stays usable
             connection.request("GET", "/x")
             response_ = connection.getresponse()
             reply = Reply(response_.status, response_.getheaders(), response_.read())
             assert (reply.status, reply.body) == INTERNAL
             assert reply.header("x-injected") is None
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + PATIENCE
             while f"500 {reply.request_id}" not in out and time.monotonic() < deadline:  # logged after the reply
                 time.sleep(0.01)
             assert f"500 {reply.request_id}" in out
@@ -778,15 +784,15 @@ def test_a_silent_client_is_let_go(sent: bytes, expected: bytes) -> None:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
-        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=5) as sock:
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=PATIENCE) as sock:
             started = time.monotonic()
             sock.sendall(sent)
             received = b""
             while chunk := sock.recv(65536):
                 received += chunk
-            elapsed = time.monotonic() - started
+            waited = time.monotonic() - started
         assert received.startswith(expected) and (expected or received == b"")
-        assert 0.25 < elapsed < 3
+        assert waited > 0.25  # it waited for its read timeout (a lower bound: a slower machine only waits longer)
         assert not any("a bug in the app" in line for line in notices)  # `handle` was never called
         if expected:
             assert any("408 Request Timeout" in line and "no byte of the body for 0.3 s" in line for line in notices)
@@ -841,9 +847,9 @@ def test_timeout_is_500_and_logged(api: Server) -> None:
     mark = api.mark()
     started = time.monotonic()
     reply = api.request("GET", "/slow")
-    elapsed = time.monotonic() - started
+    waited = time.monotonic() - started
     assert (reply.status, reply.body) == INTERNAL
-    assert 0.9 < elapsed < 4
+    assert waited > 0.9  # the function ran for its whole 1 s timeout (a lower bound: a slower machine only waits longer)
     api.wait_for(lambda line: line == "[slow] slow starts", since=mark)
     api.wait_for(lambda line: line == "[slow] Task timed out after 1.00 seconds", since=mark)
     assert "Task timed out after 1.00 seconds" in api.access_log(reply, mark)["integrationErrorMessage"]
@@ -982,13 +988,12 @@ def test_handler_output_is_prefixed_and_comes_before_the_access_log(api: Server)
     api.wait_for(lambda line: line == "[shapes] to stderr", since=mark)
 
 
-def test_long_output_in_small_writes_is_fast(api: Server) -> None:
-    """Pieces of a line are joined once, not re-scanned on every write (that took minutes for 2 MB)."""
+def test_long_output_in_small_writes_is_one_line(api: Server) -> None:
+    """2 MB written in small pieces is one prefixed line (how fast: `bench/bench.py`; re-scanning the
+    line on every write took minutes)."""
     mark = api.mark()
-    started = time.monotonic()
     reply = api.request("GET", "/shapes/chatty")
     assert (reply.status, reply.body) == (200, b"chatted")
-    assert time.monotonic() - started < 5
     assert api.wait_for(lambda line: line.startswith("[shapes] 0123"), since=mark) == "[shapes] " + "0123456789" * 200_000
     api.wait_for(lambda line: line == "[shapes] end of chatter, then an open line", since=mark)
 
@@ -1035,13 +1040,10 @@ def test_concurrent_requests(api: Server) -> None:
         body = reply.json()
         return reply.status, body["event"]["queryStringParameters"]["n"], body["pid"]
 
-    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=32) as pool:
         results = list(pool.map(call, range(32)))
-    elapsed = time.monotonic() - started
     assert [(status, n) for status, n, _ in results] == [(200, str(n)) for n in range(32)]
-    assert 1 < len({pid for _, _, pid in results}) <= 10  # several workers, at most 10 per function
-    assert elapsed < 32 * 0.3 / 2
+    assert 1 < len({pid for _, _, pid in results}) <= 10  # served side by side by several workers, at most 10 per function
 
 
 # --- hot reload and clean stop ---------------------------------------------------------------------
@@ -1086,25 +1088,59 @@ def test_hot_reload_and_clean_stop(tmp_path: Path) -> None:
     assert "apispec: stopped" in server.err
 
 
-def test_hot_reload_does_not_scan_the_source_tree(tmp_path: Path) -> None:
-    """20,000 vendored files the handler never imports cost nothing per request (they were all stat-ed)."""
-    shutil.copytree(FIXTURES / "reload", tmp_path / "reload")
-    code = tmp_path / "reload" / "code" / "live"
-    empty = tmp_path / "empty.py"
+def _vendored_tree(code: Path, scratch: Path) -> None:
+    """20,000 files under `code/vendor/` (hard links: 20,000 directory entries in a blink)."""
+    empty = scratch / "empty.py"
     empty.write_bytes(b"")
     for d in range(100):
         package = code / "vendor" / f"pkg{d}"
         package.mkdir(parents=True)
         for i in range(200):
-            os.link(empty, package / f"m{i}.py")  # links: 20,000 directory entries in a blink
+            os.link(empty, package / f"m{i}.py")
+
+
+def test_hot_reload_watches_only_the_files_the_handler_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before each request the pool stats the files its workers imported, not the `source` tree: of
+    20,000 vendored files, the one the handler imports (stat-ing them all took ~3 s per 30 requests)."""
+    from compiler.pipeline import check
+    from compiler.serve import config, workers
+
+    shutil.copytree(FIXTURES / "reload", tmp_path / "reload")
+    code = tmp_path / "reload" / "code" / "live"
+    _vendored_tree(code, tmp_path)
+    (code / "live.py").write_text("from vendor.pkg3 import m5\n\n\ndef handler(event, context):\n    return {'version': 1}\n")
+    resolved = check(tmp_path / "reload" / "service.yaml").resolved
+    assert resolved is not None
+    function = config.load(resolved, tmp_path / "reload", {}).functions["live"]
+    stated: list[str] = []
+    real_file_state = workers.file_state
+
+    def counted(path: str) -> workers.FileState:
+        stated.append(path)
+        return real_file_state(path)
+
+    monkeypatch.setattr(workers, "file_state", counted)
+    logged: list[str] = []
+    pool = workers.Pool(function, logged.append, logged.append)
+    invocation = workers.Invocation(event={}, requestId="r", timeoutMs=PATIENCE_MS, invokedFunctionArn=function.arn, traceId="t")
+    try:
+        outcomes = [pool.invoke(invocation) for _ in range(31)]
+    finally:
+        pool.close()
+    assert [json.loads(o.result or "null") for o in outcomes] == [{"version": 1}] * 31, logged
+    # the first request's imports are watched once they are reported; the next 30 check them first
+    assert sorted({Path(p).relative_to(code).as_posix() for p in stated}) == ["live.py", "vendor/pkg3/m5.py"]
+    assert len(stated) == 2 + 30 * 2
+
+
+def test_hot_reload_ignores_what_the_handler_never_imported(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "reload", tmp_path / "reload")
+    code = tmp_path / "reload" / "code" / "live"
+    _vendored_tree(code, tmp_path)
     server = Server(tmp_path / "reload" / "service.yaml")
     try:
         first = server.request("GET", "/version").json()
-        started = time.monotonic()
-        replies = [server.request("GET", "/version").json() for _ in range(30)]
-        elapsed = time.monotonic() - started
-        assert replies == [first] * 30
-        assert elapsed < 0.6, f"30 requests took {elapsed:.2f} s"  # scanning the tree took ~3 s
+        assert [server.request("GET", "/version").json() for _ in range(3)] == [first] * 3
         os.utime(code / "vendor" / "pkg7" / "m7.py", ns=(1, 1))  # not imported: not watched
         assert server.request("GET", "/version").json() == first
         (code / "live.py").write_text("def handler(event, context):\n    return {'version': 'new'}\n")
@@ -1142,8 +1178,8 @@ def test_no_process_outlives_the_server(signum: int) -> None:
         workers = worker_pids(server.process.pid)
         assert len(workers) == 2 and alive(idle_child) and alive(busy_child)
         server.process.send_signal(signum)
-        code = server.process.wait(timeout=10)
-        deadline = time.monotonic() + 5
+        code = server.process.wait(timeout=PATIENCE)
+        deadline = time.monotonic() + PATIENCE
         while any(map(alive, [*workers, idle_child, busy_child])) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert [pid for pid in [*workers, idle_child, busy_child] if alive(pid)] == []
@@ -1156,7 +1192,7 @@ def test_no_process_outlives_the_server(signum: int) -> None:
     finally:
         if server.process.poll() is None:
             server.process.kill()
-        holder.join(timeout=10)
+        holder.join(timeout=PATIENCE)
 
 
 # --- the tutorial ----------------------------------------------------------------------------------

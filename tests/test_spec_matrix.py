@@ -26,7 +26,55 @@ LONG_PARAMETER = "a_parameter" + "_that_goes_on" * 25
 LONG_KEY = "a-function" + "-that-goes-on" * 10
 LONG_PATH = "".join(f"/segment-number-{i:02d}" for i in range(12))
 
+TWENTY_SHORT_ROUTES = "".join(f"  GET /r{i:02d}: api\n" for i in range(1, 21))
+
 CASES: dict[str, str] = {
+    # Lambda's 20 KB resource policy holds 20 short route statements: one permission per route.
+    "twenty-short-routes": f"""
+service: twenty
+functions:
+  api: {{source: code, handler: main.handler}}
+routes:
+{TWENTY_SHORT_ROUTES}""",
+    # One route more: one permission for the whole API.
+    "twenty-one-short-routes": f"""
+service: twenty-one
+functions:
+  api: {{source: code, handler: main.handler}}
+routes:
+{TWENTY_SHORT_ROUTES}  GET /r21: api
+""",
+    # A greedy parameter other than `{proxy+}` on a function with few routes: SAM's own permission
+    # keeps `{path+}` as text and matches nothing, so apispec adds its own.
+    "greedy-path-on-a-small-function": """
+service: files
+functions:
+  files: {source: code, handler: main.handler}
+routes:
+  GET /files: files
+  ANY /files/{path+}: files
+""",
+    # `%{` starts a Terraform template directive, as `${` an interpolation: both stay text.
+    "percent-brace-text": """
+service: percent
+description: "Takes 100%{off} seriously"
+functions:
+  sale:
+    source: code
+    handler: main.handler
+    description: "100%{off} today"
+    environment: {BANNER: "%{ if sale }50% off%{ endif }", PRICE: "${5} %{x}"}
+routes:
+  GET /sale: sale
+api:
+  cors:
+    allow_origins: ["https://shop.example.com", "http://localhost:3000"]
+    allow_methods: [GET, POST, ANY]
+    allow_headers: [content-type, x-api-key]
+    expose_headers: [x-request-id, x-amzn-requestid]
+    allow_credentials: true
+    max_age: 86400
+""",
     "twenty-routes-past-the-policy-limit": f"""
 service: long-paths
 functions:
@@ -337,9 +385,71 @@ logging:
 }
 
 
+API = "${HttpApi}"  # the API's execution ARN, as `permissions.granted` writes it
+WIDE = {f"{API}/*"}  # one permission for the whole API
+
+# By case and function key, the invoke permissions each function must get: one per route, scoped to
+# it (`/<stage>/<method>/<path>`, `*` for ANY and for each parameter), or one for the whole API past
+# 20 routes, or when 20 route statements might not fit Lambda's 20 KB resource policy. Written out
+# from the cases above; SAM's own permissions for `{path+}` routes (which match nothing) aside.
+PERMISSIONS: dict[str, dict[str, set[str]]] = {
+    "twenty-short-routes": {"api": {f"{API}/*/GET/r{i:02d}" for i in range(1, 21)}},
+    "twenty-one-short-routes": {"api": WIDE},
+    "greedy-path-on-a-small-function": {"files": {f"{API}/*/GET/files", f"{API}/*/*/files/*"}},
+    "percent-brace-text": {"sale": {f"{API}/*/GET/sale"}},
+    "twenty-routes-past-the-policy-limit": {"wide": WIDE},
+    "awkward-names": {
+        "lambda-assume-role": {f"{API}/*/GET/users/*", f"{API}/*/GET/users/id"},
+        "java-worker": {f"{API}/*/GET/", f"{API}/*/GET/root"},
+    },
+    "wide-function-and-neighbour": {"other": {f"{API}/*/GET/users"}, "get_users": WIDE},
+    "keys-like-api-resources": {"api-access": {f"{API}/*/GET/a"}, "api": {f"{API}/*/GET/b"}, "stage": {f"{API}/*/GET/c"}},
+    "no-routes": {},
+    "default-route-only": {"proxy": {f"{API}/*/$default"}},
+    "literal-default-segment": {
+        "home": {f"{API}/*/$default", f"{API}/*/GET/$default"},
+        "other": {f"{API}/*/POST/$default", f"{API}/*/GET/$default/x"},
+    },
+    "many-routes-one-function": {"api": WIDE},
+    "routes-that-share-their-words": {
+        "users": {f"{API}/*/GET/users/*", f"{API}/*/GET/user-profile", f"{API}/*/GET/user/profile", f"{API}/*/GET/userprofile"},
+        "legacy": {f"{API}/*/GET/users/by/id", f"{API}/*/GET/user_profile", f"{API}/*/GET/User-Profile", f"{API}/*/GET/a.b"},
+    },
+    "keys-that-share-an-id": {
+        "fn12": {f"{API}/*/GET/one"},
+        "fn1-2": {f"{API}/*/GET/two"},
+        "s3sync": {f"{API}/*/GET/three"},
+        "s3-sync": {f"{API}/*/GET/four"},
+    },
+    "existing-role-and-parameters": {"worker": {f"{API}/*/GET/work/*/*"}},
+    "manual-deploy-default-stage": {"fn-a": {f"{API}/*/GET/a/*"}, "fn_b2": {f"{API}/*/POST/b"}},
+    "very-long-names": {LONG_KEY: {f"{API}/*/GET{LONG_PATH}/*", f"{API}/*/GET{LONG_PATH}/*/more"}},
+    "functions-named-apart-from-their-keys": {
+        "place-order": {f"{API}/*/POST/orders"},
+        "list_orders": {f"{API}/*/GET/orders"},
+        "worker": {f"{API}/*/GET/jobs"},
+        "api": {f"{API}/*/GET/"},
+    },
+    "defaults-and-policies": {"reader": {f"{API}/*/GET/read"}, "writer": {f"{API}/*/POST/write"}},
+}
+
+# By case, the API's CORS settings in the format's words (`ANY` becomes `*`: browsers match real methods).
+CORS: dict[str, dict[str, object]] = {
+    "manual-deploy-default-stage": {"allow_origins": ["*"], "allow_methods": ["GET", "*"]},
+    "percent-brace-text": {
+        "allow_origins": ["https://shop.example.com", "http://localhost:3000"],
+        "allow_methods": ["GET", "POST", "*"],
+        "allow_headers": ["content-type", "x-api-key"],
+        "expose_headers": ["x-request-id", "x-amzn-requestid"],
+        "allow_credentials": True,
+        "max_age": 86400,
+    },
+}
+
+
 def compile_case(name: str, tmp_path_factory: pytest.TempPathFactory) -> Compiled:
-    directory = tmp_path_factory.mktemp(name)
-    (directory / "code").mkdir()
+    directory = tmp_path_factory.mktemp(name) / name  # `Compiled.name` is the case's name
+    (directory / "code").mkdir(parents=True)
     (directory / "code" / "main.py").write_text(HANDLER)
     spec = directory / "service.yaml"
     spec.write_text(CASES[name].lstrip())
@@ -415,18 +525,88 @@ def test_real_terraform_init_validate_and_plan(request: pytest.FixtureRequest, c
 
 def test_every_route_has_an_invoke_permission_scoped_to_it(case: Compiled) -> None:
     """One permission per route with the route's source ARN, or one for the API past 20 routes, in
-    CloudFormation and in what the SAM translator makes (Terraform: `tests/test_terraform.py`)."""
-    spec = case.checked.resolved
-    assert spec is not None
-    names = {fn.key: fn.name for fn in spec.functions}
+    Terraform, CloudFormation and what the SAM translator makes; each lets API Gateway invoke the
+    function and nothing else."""
+    expected = PERMISSIONS[case.name]
     cloudformation = load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"]
     sam = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
-    for key, arns in permissions.expected(spec).items():
-        for target, resources in (("cloudformation", cloudformation), ("sam", sam)):
-            (function,) = [i for i, r in resources.items() if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["FunctionName"] == names[key]]
-            granted = permissions.granted(resources, function)
-            # SAM's own permission for a greedy parameter other than `{proxy+}` keeps the parameter as text and matches nothing.
-            assert {arn for arn in granted if "{" not in arn.removeprefix("${HttpApi}")} == arns, (key, target)
+    for target, resources in (("cloudformation", cloudformation), ("sam", sam)):
+        functions = {r["Properties"]["FunctionName"]: i for i, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
+        granted = {key: permissions.granted(resources, functions[_function_name(case, key)]) for key in expected}
+        # SAM's own permission for a greedy parameter other than `{proxy+}` keeps the parameter as text and matches nothing.
+        assert {key: {arn for arn in arns if "{" not in arn.removeprefix(API)} for key, arns in granted.items()} == expected, target
+        for resource in resources.values():
+            if resource["Type"] == "AWS::Lambda::Permission":
+                assert (resource["Properties"]["Action"], resource["Properties"]["Principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
+    terraform = terraform_main(case)["resource"].get("aws_lambda_permission", {})
+    execution_arn = "${aws_apigatewayv2_api.api.execution_arn}"
+    granted_tf: dict[str, set[str]] = {}
+    for permission in terraform.values():
+        assert (permission["action"], permission["principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
+        function = permission["function_name"].removeprefix("${aws_lambda_function.").removesuffix(".function_name}")
+        granted_tf.setdefault(function, set()).add(API + permission["source_arn"].removeprefix(execution_arn))
+    by_name = {body["function_name"]: name for name, body in terraform_main(case)["resource"]["aws_lambda_function"].items()}
+    assert granted_tf == {by_name[_function_name(case, key)]: arns for key, arns in expected.items()}
+
+
+def _function_name(case: Compiled, key: str) -> str:
+    """The Lambda name of a case's function: `<service prefix>-<key>` (`_` as `-`) unless it sets `name`."""
+    named = {
+        ("very-long-names", LONG_KEY): "short-name",
+        ("functions-named-apart-from-their-keys", "place-order"): "renamed-create-order",
+        ("functions-named-apart-from-their-keys", "worker"): "nightly_Job",
+        ("functions-named-apart-from-their-keys", "list_orders"): "renamed-list-orders",
+    }
+    prefix = {
+        "twenty-short-routes": "twenty", "twenty-one-short-routes": "twenty-one", "greedy-path-on-a-small-function": "files",
+        "percent-brace-text": "percent", "twenty-routes-past-the-policy-limit": "long-paths", "awkward-names": "awkward",
+        "wide-function-and-neighbour": "neighbours", "keys-like-api-resources": "lookalikes", "no-routes": "batch-jobs",
+        "default-route-only": "catch-all", "literal-default-segment": "dollar", "many-routes-one-function": "wide",
+        "routes-that-share-their-words": "same-words", "keys-that-share-an-id": "same-ids", "existing-role-and-parameters": "legacy",
+        "manual-deploy-default-stage": "manual", "defaults-and-policies": "policy-heavy",
+        "functions-named-apart-from-their-keys": "renamed",
+    }  # fmt: skip
+    return named.get((case.name, key)) or f"{prefix[case.name]}-{key.replace('_', '-')}"
+
+
+def test_sam_keeps_apispec_s_permission_for_a_greedy_path(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """What SAM deploys for `ANY /files/{path+}`: its own permission, whose `{path+}` matches no
+    request, and apispec's, which does (without it the route answers 500)."""
+    case = compile_case("greedy-path-on-a-small-function", tmp_path_factory)
+    resources = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
+    assert permissions.granted(resources, "FilesFunction") == {f"{API}/*/GET/files", f"{API}/*/*/files/*", f"{API}/*/*/files/{{path+}}"}
+
+
+def test_percent_brace_stays_text(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Terraform reads `%{` as a template directive and `${` as an interpolation: both are doubled;
+    CloudFormation has no directive, so `%{` stays as written there."""
+    case = compile_case("percent-brace-text", tmp_path_factory)
+    function = terraform_main(case)["resource"]["aws_lambda_function"]["sale"]
+    assert function["description"] == "100%%{off} today"
+    assert function["environment"]["variables"] == {"BANNER": "%%{ if sale }50% off%%{ endif }", "PRICE": "$${5} %%{x}"}
+    for target in ("sam", "cloudformation"):
+        template = load_template(case.target_dir(target) / "template.yaml")
+        assert template["Description"] == "Takes 100%{off} seriously"
+        properties = template["Resources"]["SaleFunction"]["Properties"]
+        assert properties["Description"] == "100%{off} today"
+        assert properties["Environment"]["Variables"]["BANNER"] == "%{ if sale }50% off%{ endif }"
+
+
+@pytest.mark.parametrize("name", sorted(CORS))
+def test_cors_settings_mean_the_same_in_every_target(tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    """Terraform's `cors_configuration`, CloudFormation's `CorsConfiguration` and what SAM deploys (the
+    OpenAPI body's `x-amazon-apigateway-cors`) hold the spec's settings, each under its own names."""
+    case = compile_case(name, tmp_path_factory)
+    assert terraform_main(case)["resource"]["aws_apigatewayv2_api"]["api"]["cors_configuration"] == CORS[name]
+    (api,) = (r for r in load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Api")
+    assert {_snake(k): v for k, v in api["Properties"]["CorsConfiguration"].items()} == CORS[name]
+    (api,) = (r for r in sam_transform(case.target_dir("sam") / "template.yaml")["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Api")
+    assert {_snake(k): v for k, v in api["Properties"]["Body"]["x-amazon-apigateway-cors"].items()} == CORS[name]
+
+
+def _snake(name: str) -> str:
+    """`allowOrigins` / `AllowOrigins` → `allow_origins`."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 def test_outputs_hold_no_machine_paths(case: Compiled) -> None:

@@ -105,8 +105,8 @@ def _origin_problem(origin: str) -> tuple[str, str] | None:
 
 @rule("W408", name="api-manual-deploy-in-sam")
 def manual_deploy_in_sam(ctx: Context) -> Iterator[Finding]:
-    """`auto_deploy: false` cannot be honoured by the SAM target, whose stages always auto-deploy."""
-    if ctx.spec.api is not None and not ctx.spec.api.auto_deploy:
+    """`build` with the `sam` target: `auto_deploy: false` cannot be honoured by SAM, whose stages always auto-deploy."""
+    if "sam" in ctx.targets and ctx.spec.api is not None and not ctx.spec.api.auto_deploy:
         yield Finding(
             "W408",
             ("api", "auto_deploy"),
@@ -170,6 +170,16 @@ def api_without_routes(ctx: Context) -> Iterator[Finding]:
 _REQUEST_IDS = ("$context.requestId", "$context.extendedRequestId")
 
 
+def _by_meaning(variable: str) -> str:
+    """What an HTTP API logs instead of a REST API (or guessed) variable: ` (in an HTTP API: …)`, or ``."""
+    equivalents = awsdata.HTTP_API_EQUIVALENTS.get(variable)
+    if equivalents is None:
+        return ""
+    if not equivalents:
+        return f"; it is a REST API variable, and HTTP APIs have no {awsdata.HTTP_API_LACKS[variable]}: remove the field"
+    return " (in an HTTP API: " + " or ".join(f"`{name}`, {meaning}" for name, meaning in equivalents) + ")"
+
+
 @rule("E405", "E406", "E407", name="access-log-fields")
 def access_log_fields(ctx: Context) -> Iterator[Finding]:
     """Access-log fields are HTTP API `$context` variables, include a request id, and fit 3 KB."""
@@ -189,7 +199,7 @@ def access_log_fields(ctx: Context) -> Iterator[Finding]:
                 anchor="key",
             )
         if not awsdata.is_http_api_context_variable(variable):
-            hint = did_you_mean(variable, known) or did_you_mean("$context." + variable.removeprefix("$"), known)
+            hint = _by_meaning(variable) or did_you_mean(variable, known) or did_you_mean("$context." + variable.removeprefix("$"), known)
             yield Finding("E405", (*base, name), f"`{variable}` is not an HTTP API `$context` variable{hint}")
     # (A request id written wrong is reported above, with its fix: not again as missing.)
     near = [v for v in access.fields.values() if v.lower() in {r.lower() for r in _REQUEST_IDS}]

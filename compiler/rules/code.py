@@ -8,7 +8,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean
+from compiler.resolve import Function
 from compiler.rules.registry import Context, rule
 
 # The handler forms of the runtimes that name a file and a function in it; a file may sit in a
@@ -22,7 +24,7 @@ _HANDLER_FORMS = {
 
 @rule("E206", "E207", "E208", "W209", name="function-code")
 def function_code(ctx: Context) -> Iterator[Finding]:
-    """`source` is an existing directory; `handler` is `module.function` and, for Python, its module exists."""
+    """`source` is an existing directory; `handler` is `module.function` and, for Python, its module exists (unless a wrapper script or an OS-only runtime reads it)."""
     problems: dict[tuple[str, str, str], tuple[str, str, str] | None] = {}
     for fn in ctx.spec.functions:
         # At the missing key's own path: it points at the function, and is dropped when the key was
@@ -31,12 +33,14 @@ def function_code(ctx: Context) -> Iterator[Finding]:
             yield Finding("E206", (*fn.spec_path, "source"), "missing `source`: the directory with the function's code (set it here or in `defaults`)")
         if not fn.handler:
             yield Finding("E207", (*fn.spec_path, "handler"), "missing `handler`, e.g. `main.handler` (set it here or in `defaults`)")
-        form = _handler_form_problem(fn.handler, fn.config.runtime) if fn.handler else None
+        wrapped = _started_by_wrapper(fn)
+        form = _handler_form_problem(fn.handler, "" if wrapped else fn.config.runtime) if fn.handler else None
         if form:
             yield Finding("E207", fn.origin["handler"], form)
         if not fn.source:
             continue
-        key = (fn.source, "" if form else fn.handler, fn.config.runtime)  # the module is looked for once the handler is well formed
+        # The module is looked for once the handler is well formed, and only when the runtime imports it.
+        key = (fn.source, "" if form or wrapped else fn.handler, fn.config.runtime)
         if key not in problems:  # functions that share code through `defaults` are checked once
             problems[key] = _code_problem(ctx, *key)
         problem = problems[key]
@@ -45,9 +49,17 @@ def function_code(ctx: Context) -> Iterator[Finding]:
             yield Finding(code, fn.origin[field], message)
 
 
+def _started_by_wrapper(fn: Function) -> bool:
+    """Whether something other than the language runtime reads `handler`: a wrapper script named by
+    `AWS_LAMBDA_EXEC_WRAPPER` (the Lambda Web Adapter's `handler: run.sh`), or an OS-only runtime,
+    whose `bootstrap` reads it as it likes."""
+    return fn.config.runtime.startswith("provided") or any(name == awsdata.EXEC_WRAPPER_ENV_NAME for name, _ in fn.environment)
+
+
 def _handler_form_problem(handler: str, runtime: str) -> str | None:
+    """Why `handler` has not the form the runtime's family reads (`runtime` empty: no family form applies)."""
     for family, (pattern, form) in _HANDLER_FORMS.items():
-        if runtime.startswith(family) and not pattern.match(handler):
+        if runtime and runtime.startswith(family) and not pattern.match(handler):
             return f"handler `{handler}` must be {form}"
     if any(c.isspace() for c in handler):
         return f"handler `{handler}` must not contain spaces"
@@ -152,16 +164,25 @@ def function_dependencies(ctx: Context) -> Iterator[Finding]:
                 fn.origin["source"],
                 f"{missing}, which is not in `{fn.source}`: `sam build` installs it, but Terraform and `aws cloudformation package` "
                 "zip the directory as it is, so the function would fail to import it; install dependencies into the source "
-                "directory (e.g. `pip install -r requirements.txt -t .`) or provide them in a layer",
+                f"directory ({_INSTALL[family]}) or provide them in a layer",
             )
 
 
+# How to install a family's declared dependencies into the source directory, run in it.
+_INSTALL = {"python": "e.g. `pip install -r requirements.txt -t .`", "nodejs": "e.g. `npm install --omit=dev`, which fills `node_modules/`"}
+
+
 def _missing_dependency(directory: Path, family: str) -> str | None:
-    """`requirements.txt lists `x`` for the first declared dependency not installed in `directory`, or None."""
+    """`requirements.txt lists `x`` for the first declared dependency not installed in `directory`, or None.
+
+    Installed means what the runtime would import: a Python distribution's `*.dist-info` (or
+    `*.egg-info`), or its package folder or module copied in as it is (`requests/__init__.py`,
+    `six.py`); a Node.js package's folder under `node_modules/`."""
     try:
         if family == "python":
             requirements = (directory / "requirements.txt").read_text(encoding="utf-8", errors="replace")
-            installed = {_distribution(p.name.removesuffix(".dist-info").rsplit("-", 1)[0]) for p in directory.glob("*.dist-info")}
+            metadata = (*directory.glob("*.dist-info"), *directory.glob("*.egg-info"))  # `name-1.0.dist-info`, `name.egg-info`
+            installed = {_distribution(p.name.rsplit(".", 1)[0].split("-", 1)[0]) for p in metadata}
             for line in requirements.splitlines():
                 line = line.split(" #")[0].strip()
                 if _URL_REQUIREMENT.match(line):
@@ -170,16 +191,25 @@ def _missing_dependency(directory: Path, family: str) -> str | None:
                 if match is None:
                     continue
                 name = _distribution(match.group(0))
-                if name not in installed and name not in _PYTHON_RUNTIME_PACKAGES:
+                if name not in installed and name not in _PYTHON_RUNTIME_PACKAGES and not _vendored_python(directory, name):
                     return f"`requirements.txt` lists `{match.group(0)}`"
         else:
             manifest = json.loads((directory / "package.json").read_text(encoding="utf-8", errors="replace"))
             dependencies = manifest.get("dependencies") if isinstance(manifest, dict) else None
-            if isinstance(dependencies, dict) and dependencies and not (directory / "node_modules").is_dir():
-                return f"`package.json` depends on `{next(iter(dependencies))}`"
+            if isinstance(dependencies, dict):
+                for package in dependencies:
+                    if not isinstance(package, str) or not package or not (directory / "node_modules" / package).is_dir():
+                        return f"`package.json` depends on `{package}`"
     except (OSError, ValueError):  # no such file, or one that is not readable as it should be
         return None
     return None
+
+
+def _vendored_python(directory: Path, distribution: str) -> bool:
+    """Whether a distribution's code was copied in without its metadata, as a package folder or a
+    module named like it (`PyYAML`'s `yaml` is not found this way: then its `*.dist-info` is needed)."""
+    module = distribution.replace("-", "_")
+    return (directory / module / "__init__.py").is_file() or (directory / f"{module}.py").is_file()
 
 
 _REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a requirement line's project name; options start with `-`

@@ -23,9 +23,13 @@ _MAX_TIMEOUT_BEHIND_ROUTE = 30
 def function_keys(ctx: Context) -> Iterator[Finding]:
     """Function keys match `[a-z][a-z0-9_-]*` and do not collide once `-` and `_` are equal."""
     seen: dict[str, str] = {}
-    for key in ctx.spec.service.functions:
+    keys = ctx.spec.service.functions
+    for key in keys:
         if not _KEY.match(key):
-            yield Finding("E201", ("functions", key), f"function key `{key}` must match `[a-z][a-z0-9_-]*` (lower case, start with a letter)", anchor="key")
+            suggested = _kebab_case(key)
+            taken = suggested is None or any(k != key and k.replace("-", "_") == suggested.replace("-", "_") for k in keys)
+            hint = "" if taken else f"; use `{suggested}`"
+            yield Finding("E201", ("functions", key), f"function key `{key}` must match `[a-z][a-z0-9_-]*` (lower case, start with a letter){hint}", anchor="key")
         folded = key.replace("-", "_")
         if folded in seen:
             yield Finding(
@@ -33,6 +37,14 @@ def function_keys(ctx: Context) -> Iterator[Finding]:
             )
         else:
             seen[folded] = key
+
+
+def _kebab_case(key: str) -> str | None:
+    """The key in the format's own style (`createUser` → `create-user`, `HTTPProxy` → `http-proxy`,
+    `Orders API` → `orders-api`), or None when that does not start with a letter either."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", key)
+    kebab = re.sub(r"[^a-z0-9_-]+", "-", words.lower()).strip("-")
+    return kebab if _KEY.match(kebab) else None
 
 
 @rule("E203", "E204", name="function-names")
@@ -85,9 +97,9 @@ def function_description(ctx: Context) -> Iterator[Finding]:
             yield Finding("E205", fn.origin["description"], f"the description has {len(fn.config.description)} characters; Lambda allows {_MAX_DESCRIPTION}")
 
 
-@rule("E211", name="function-runtime")
+@rule("E211", "W211", name="function-runtime")
 def function_runtime(ctx: Context) -> Iterator[Finding]:
-    """`runtime` is a Lambda runtime that AWS still accepts for new functions."""
+    """`runtime` is a Lambda runtime that AWS accepts for new functions; a deprecated one is a warning until AWS blocks it."""
     for fn in ctx.spec.functions:
         if fn.config.runtime not in awsdata.RUNTIMES and fn.config.runtime not in awsdata.CONTAINER_ONLY_RUNTIMES:
             # Suggest what a new function should use: supported, and not a preview.
@@ -97,7 +109,7 @@ def function_runtime(ctx: Context) -> Iterator[Finding]:
             continue
         problem = awsdata.runtime_problem(fn.config.runtime, ctx.today)
         if problem:
-            yield Finding("E211", fn.origin["runtime"], problem)
+            yield Finding("E211" if problem.blocked else "W211", fn.origin["runtime"], problem.message)
 
 
 def _family_hint(runtime: str) -> str:
@@ -114,9 +126,7 @@ def function_environment(ctx: Context) -> Iterator[Finding]:
         size = len(json.dumps(dict(fn.environment), ensure_ascii=False, separators=(",", ":")).encode()) if fn.environment else 0
         for name, _value in fn.environment:
             where = fn.origin[f"environment.{name}"]
-            if name in awsdata.RESERVED_ENV_NAMES or (  # first: `_HANDLER` is reserved, whatever its shape
-                name.startswith(awsdata.RESERVED_ENV_PREFIXES) and name not in awsdata.AWS_LAMBDA_PREFIX_SETTABLE
-            ):
+            if name in awsdata.RESERVED_ENV_NAMES:  # first: `_HANDLER` is reserved, whatever its shape
                 yield Finding("E213", where, f"`{name}` is reserved by Lambda and cannot be set; choose another name", anchor="key")
             elif not _ENV_NAME.match(name):
                 yield Finding("E212", where, f"environment variable name `{name}` must match `[A-Za-z][A-Za-z0-9_]*`", anchor="key")

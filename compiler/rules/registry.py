@@ -35,6 +35,7 @@ class Context(NamedTuple):
     today: dt.date
     original: dict[str, Any] | None = None
     removed: frozenset[SpecPath] = frozenset()
+    targets: tuple[str, ...] = ()  # the targets being built; none for `validate` (a rule about one target speaks only when it is built)
 
 
 Check = Callable[[Context], Iterable[Finding]]

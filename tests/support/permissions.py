@@ -1,13 +1,9 @@
-"""The invoke permissions a template grants, as comparable source ARNs, and those the format asks for."""
+"""The invoke permissions a template grants, as comparable source ARNs (what each test expects is
+written out in the test: never computed by the compiler's own functions)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
-
-from compiler.lower import source_arn_suffix
-from compiler.resolve import Resolved, routes_by_function
-from compiler.routekeys import Route
 
 
 def granted(resources: dict[str, Any], function_logical_id: str) -> set[str]:
@@ -27,33 +23,3 @@ def granted(resources: dict[str, Any], function_logical_id: str) -> set[str]:
         assert prefix == "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:" and api, text
         arns.add(api + rest)
     return arns
-
-
-def expected(spec: Resolved) -> dict[str, set[str]]:
-    """By function key: one permission per route, scoped to it, or one for the API past 20 routes
-    or when 20 route statements would not fit Lambda's 20 KB resource policy."""
-    names = {fn.key: fn.name for fn in spec.functions}
-    return {
-        key: {"${HttpApi}/*"}
-        if len(routes) > 20 or _policy_bytes(names[key], routes) > 20 * 1024
-        else {f"${{HttpApi}}{source_arn_suffix(r)}" for r in routes}
-        for key, routes in routes_by_function(spec.routes).items()
-    }
-
-
-def _policy_bytes(function_name: str, routes: list[Route]) -> int:
-    """The largest the function's resource policy can be with a statement per route: in the longest
-    partition and region, statement ids at Lambda's 100 characters."""
-    arn = "arn:aws-us-gov:{}:ap-southeast-5:123456789012:"
-    statements = [
-        {
-            "Sid": "s" * 100,
-            "Effect": "Allow",
-            "Principal": {"Service": "apigateway.amazonaws.com"},
-            "Action": "lambda:InvokeFunction",
-            "Resource": arn.format("lambda") + "function:" + function_name,
-            "Condition": {"ArnLike": {"AWS:SourceArn": arn.format("execute-api") + "abcde12345" + source_arn_suffix(route)}},
-        }
-        for route in routes
-    ]
-    return len(json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": statements}, separators=(",", ":")))

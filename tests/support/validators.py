@@ -13,11 +13,20 @@ from typing import Any
 ACCEPTED_INFORMATIONAL = frozenset({"I1022"})
 
 
+# cfn-lint's rules on deprecated Lambda runtimes (W2531, E2531, E2533) compare the runtime's dates with
+# the clock, so their verdict on a template changes by itself as days pass (in 2029 every Python
+# runtime the examples use). apispec's own W211/E211 give that verdict on the suite's day, from a
+# table that tests/test_awsdata.py checks date for date against cfn-lint's own runtime data.
+CLOCK_RULES = ("W2531", "E2531", "E2533")
+
+
 def cfn_lint(template: Path) -> list[str]:
-    """Every cfn-lint finding (errors, warnings and informational, less the accepted ones) for a template file."""
+    """Every cfn-lint finding (errors, warnings and informational, less the accepted ones and those that
+    depend on today's date) for a template file."""
     from cfnlint.api import ManualArgs, lint_file
 
-    matches = lint_file(template, config=ManualArgs(regions=["us-east-1", "eu-west-1"], include_checks=["I"]))
+    config = ManualArgs(regions=["us-east-1", "eu-west-1"], include_checks=["I"], ignore_checks=list(CLOCK_RULES))
+    matches = lint_file(template, config=config)
     return [
         f"{m.rule.id} {m.message} ({m.filename}:{m.linenumber}:{m.columnnumber})"
         for m in matches
