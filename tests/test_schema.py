@@ -323,8 +323,9 @@ def test_every_retention_is_one_cloudwatch_allows() -> None:
         if isinstance(node, dict):
             for key, value in node.get("properties", {}).items():
                 if key == "retention_days":
-                    body = generate._not_null(value) if "anyOf" in value else value
-                    assert body["enum"] == list(awsdata.LOG_RETENTION_DAYS), path
+                    integer, never, *null = value["anyOf"]  # days, `never` (no expiry), and null where unset inherits
+                    assert integer["enum"] == list(awsdata.LOG_RETENTION_DAYS), path
+                    assert never == {"const": "never", "type": "string"}, path
                     found.append(path)
             for key, value in node.items():
                 walk(value, f"{path}/{key}")
