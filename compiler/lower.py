@@ -24,8 +24,8 @@ from compiler.resolve import (
     routes_by_function,
     scoped_per_route,
 )
-from schemas import models
 from compiler.routekeys import DEFAULT_PAYLOAD_FORMAT, DEFAULT_TIMEOUT_MS, Route, segment
+from schemas import models
 
 # Node ids: `<kind>.<function key or route key>` for nodes made per function or route, and a
 # plain word (no `.`, so no key can make it) for the API's own nodes.

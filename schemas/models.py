@@ -139,10 +139,10 @@ class Throttling:
 class RouteTarget:
     """The long form of a route's value: a function or a URL, and the route's own settings."""
 
-    function: Annotated[str | None, Field(description="Key of the function in `functions` that serves this route. Give `function` or `url`.")] = None
+    function: Annotated[str | None, Field(description="Key of the function in `functions` that serves this route. Required unless `url` is given.")] = None
     url: Annotated[
         str | None,
-        Field(description="`https://…` URL that API Gateway proxies this route to (an `HTTP_PROXY` integration with the route's method), instead of `function`. `{name}` in it must be a path parameter of the route."),
+        Field(description="`https://…` URL that API Gateway proxies this route to (an `HTTP_PROXY` integration with the route's method), instead of `function`. `{name}` in it must be a path parameter of the route. Without it, the route calls its `function`."),
     ] = None
     throttling: Annotated[Throttling | None, Field(description="This route's throttling (a route setting of the stage). Without it, the stage's `api.throttling` applies.")] = None
     timeout_ms: Annotated[int | None, Field(description="Integration timeout in milliseconds, 50 to 30000. Without it, 30000.", ge=50, le=30000)] = None

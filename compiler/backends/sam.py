@@ -47,7 +47,7 @@ class _Template:
         self.cfn = CfnRenderer(graph)
         routes = graph.of_type(ir.Route)
         wide = {p.function.node for p in graph.of_type(ir.Permission) if p.scope == "api"}  # function ids
-        wide |= {_function_of(graph, r) for r in routes if not r.path}  # and those serving `$default`
+        wide |= {f for r in routes if not r.path and (f := _function_of(graph, r))}  # and those serving `$default`
         # `url` routes are body operations too: SAM has no event for them.
         self.in_body = {r.id for r in routes if _function_of(graph, r) in wide or _function_of(graph, r) is None}
         self.events = _events(self.cfn, graph, self.in_body)

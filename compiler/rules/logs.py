@@ -31,7 +31,7 @@ def log_settings(ctx: Context) -> Iterator[Finding]:
     if logging.retention_days != "never" and logging.retention_days not in awsdata.LOG_RETENTION_DAYS:
         yield _retention_finding(("logging", "retention_days"), logging.retention_days)
     access = logging.access_logs
-    if not isinstance(access, bool) and access.retention_days not in (None, "never", *awsdata.LOG_RETENTION_DAYS):
+    if not isinstance(access, bool) and isinstance(access.retention_days, int) and access.retention_days not in awsdata.LOG_RETENTION_DAYS:
         yield _retention_finding(("logging", "access_logs", "retention_days"), access.retention_days)
 
 

@@ -165,8 +165,8 @@ def log_kms_key(ctx: Context) -> Iterator[Finding]:
     for where, arn in places:
         if arn is None:
             continue
-        key = _KMS_KEY.match(arn)
-        if key is None:
+        match = _KMS_KEY.match(arn)
+        if match is None:
             yield Finding("E451", where, "CloudWatch Logs takes a KMS key ARN, `arn:aws:kms:<region>:<account>:key/<key id>` (not an alias)")
-        elif service.region is not None and key.group(1) != service.region:
-            yield Finding("E451", where, f"the key is in `{key.group(1)}`, the log groups in `{service.region}`; CloudWatch Logs needs a key of its own region")
+        elif service.region is not None and match.group(1) != service.region:
+            yield Finding("E451", where, f"the key is in `{match.group(1)}`, the log groups in `{service.region}`; CloudWatch Logs needs a key of its own region")
