@@ -154,7 +154,11 @@ def cloudformation_limits(ctx: Context) -> Iterator[Finding]:
     if spec.api is not None:
         grouped = routes_by_function(spec.routes)
         count += 2 + (spec.api.access_log_fields is not None) + (not spec.api.auto_deploy)  # api, stage, logs, deployment
-        count += len(grouped) + len(spec.routes)  # integrations, routes
+        integrations = {(r.function, r.timeout_ms, r.payload_format) if r.url is None else r.key for r in spec.routes}
+        count += len(integrations) + len(spec.routes)  # integrations (per function and settings, per url route), routes
+        domain = spec.api.domain
+        if domain is not None:  # domain name, mapping, alias records
+            count += 2 + (domain.hosted_zone_id is not None) * (2 if domain.ip_address_type == "dualstack" else 1)
         scoped = scoping_by_function(spec)
         count += sum(len(routes) if scoped[key] else 1 for key, routes in grouped.items())
     if count > _CLOUDFORMATION_MAX_RESOURCES:
