@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, get_args
 
 from compiler.diagnostics import SpecPath
+from compiler.routekeys import DEFAULT_PAYLOAD_FORMAT
 
 if TYPE_CHECKING:
     from schemas.models import Function as FunctionConfig
@@ -93,8 +94,9 @@ class LogGroup(NamedTuple):
     origin: SpecPath
     owner: str | None  # the id of the function whose logs it holds; None for the API's access logs
     name: str
-    retention_days: int
+    retention_days: int | None  # None: no expiry
     tags: tuple[tuple[str, str], ...]
+    kms_key_arn: str | None = None
 
 
 @record
@@ -191,11 +193,12 @@ class Api(NamedTuple):
     description: str | None
     cors: Cors | None
     tags: tuple[tuple[str, str], ...]
+    disable_default_endpoint: bool = False
 
 
 @record
 class AccessLog(NamedTuple):
-    destination: Ref
+    destination: Value  # the generated group's ARN, or an existing group's
     format: str
 
 
@@ -203,6 +206,17 @@ class AccessLog(NamedTuple):
 class Throttling(NamedTuple):
     burst_limit: int
     rate_limit: float
+
+
+@record
+class RouteSetting(NamedTuple):
+    """One route's settings in its stage (`routes.<key>.throttling`)."""
+
+    route_key: str
+    throttling: Throttling
+
+
+ACCOUNT_THROTTLING = Throttling(burst_limit=5000, rate_limit=10000.0)  # API Gateway's account-level defaults
 
 
 @record
@@ -216,6 +230,18 @@ class Stage(NamedTuple):
     access_log: AccessLog | None
     throttling: Throttling | None
     tags: tuple[tuple[str, str], ...]
+    detailed_metrics: bool = False
+    route_settings: tuple[RouteSetting, ...] = ()
+    # The routes its route settings name: API Gateway refuses settings for a route key it does not have yet.
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def default_route_throttling(self) -> Throttling | None:
+        """The default route settings' throttling: the stage's, or with detailed metrics and none set,
+        the account's defaults written out (Terraform would otherwise send 0, which throttles every request)."""
+        if self.throttling is None and self.detailed_metrics:
+            return ACCOUNT_THROTTLING
+        return self.throttling
 
     @property
     def named(self) -> bool:
@@ -232,6 +258,68 @@ class Integration(NamedTuple):
     api: Ref
     function: Ref
     payload_format_version: str
+    timeout_ms: int | None = None  # None: API Gateway's default (30 s), not written
+
+    @property
+    def variant(self) -> tuple[str, ...]:
+        """What sets this integration apart from its function's default one, in words (names follow it)."""
+        words: tuple[str, ...] = ()
+        if self.payload_format_version != DEFAULT_PAYLOAD_FORMAT:
+            words += ("payload", self.payload_format_version)
+        if self.timeout_ms is not None:
+            words += ("timeout", str(self.timeout_ms))
+        return words
+
+
+@record
+class UrlIntegration(NamedTuple):
+    """An `HTTP_PROXY` integration of one route (`url:`), which calls the URL with the route's method."""
+
+    id: str
+    origin: SpecPath
+    api: Ref
+    route_key: str
+    url: str
+    method: str  # `ANY` for `ANY` routes and `$default`
+    timeout_ms: int | None  # None: API Gateway's default (30 s), not written
+
+
+@record
+class Domain(NamedTuple):
+    """A regional custom domain name (TLS 1.2)."""
+
+    id: str
+    origin: SpecPath
+    name: str
+    certificate_arn: str
+    ip_address_type: str  # `ipv4` or `dualstack`
+    truststore_uri: str | None
+    tags: tuple[tuple[str, str], ...]
+
+
+@record
+class ApiMapping(NamedTuple):
+    """Maps the stage to the custom domain under a path (`key`), or at its root (None)."""
+
+    id: str
+    origin: SpecPath
+    api: Ref
+    domain: Ref
+    stage: Ref
+    key: str | None
+
+
+@record
+class DnsRecord(NamedTuple):
+    """A Route 53 alias record (`A` or `AAAA`) of the custom domain to its regional target."""
+
+    id: str
+    origin: SpecPath
+    zone_id: str
+    name: str
+    type: Literal["A", "AAAA"]
+    target: Ref  # the domain's regional domain name
+    target_zone: Ref  # and its hosted zone
 
 
 @record
@@ -244,8 +332,9 @@ class Route(NamedTuple):
     path: str  # empty for `$default`
     integration: Ref
     # The invoke permission that lets the route reach its function, made first: a route that goes
-    # live before it (auto-deployed stages serve it at once) answers 500 until it exists.
-    after: str
+    # live before it (auto-deployed stages serve it at once) answers 500 until it exists. None for
+    # a `url` route, which invokes no function.
+    after: str | None
 
 
 @record
@@ -283,7 +372,7 @@ class Output(NamedTuple):
     value: Value
 
 
-Node = LogGroup | Role | RolePolicy | Function | Api | Stage | Integration | Route | Deployment | Permission
+Node = LogGroup | Role | RolePolicy | Function | Api | Stage | Integration | UrlIntegration | Route | Deployment | Permission | Domain | ApiMapping | DnsRecord
 NODE_TYPES: tuple[type, ...] = get_args(Node)
 N = TypeVar("N")
 

@@ -10,6 +10,8 @@ left out (its own rule reports it), as nothing can be made of it.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from compiler import ir, naming
 from compiler.resolve import (
     LOG_ACTIONS,
@@ -22,7 +24,8 @@ from compiler.resolve import (
     routes_by_function,
     scoped_per_route,
 )
-from compiler.routekeys import Route, segment
+from compiler.routekeys import DEFAULT_PAYLOAD_FORMAT, DEFAULT_TIMEOUT_MS, Route, segment
+from schemas import models
 
 # Node ids: `<kind>.<function key or route key>` for nodes made per function or route, and a
 # plain word (no `.`, so no key can make it) for the API's own nodes.
@@ -30,7 +33,9 @@ API_ID = "api"
 STAGE_ID = "stage"
 DEPLOYMENT_ID = "deployment"
 ACCESS_LOG_ID = "access-log"
-PAYLOAD_FORMAT_VERSION = "2.0"
+DOMAIN_ID = "domain"
+API_MAPPING_ID = "api-mapping"
+PAYLOAD_FORMAT_VERSION = DEFAULT_PAYLOAD_FORMAT
 
 
 def text_value(text: str) -> ir.Value:
@@ -88,6 +93,7 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
         name=fn.log_group_name,
         retention_days=fn.retention_days,
         tags=fn.tags,
+        kms_key_arn=fn.kms_key_arn,
     )
     nodes: list[ir.Node] = [log_group]
     depends_on = [log_group.id]
@@ -179,23 +185,17 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             description=api.description,
             cors=cors,
             tags=api.tags,
+            disable_default_endpoint=api.disable_default_endpoint,
         )
     ]
     known = {fn.key for fn in spec.functions}
-    served = tuple(r for r in spec.routes if r.function in known and naming.routable(r.key))
+    served = tuple(r for r in spec.routes if (r.function in known or r.url is not None) and naming.routable(r.key))
     by_function = routes_by_function(served)
     routed = [fn for fn in spec.functions if fn.key in by_function]
-    integrations = {
-        fn.key: ir.Integration(
-            id=f"integration.{fn.key}",
-            origin=fn.spec_path,
-            api=api_ref,
-            function=ir.Ref(f"function.{fn.key}", "arn"),
-            payload_format_version=PAYLOAD_FORMAT_VERSION,
-        )
-        for fn in routed
-    }
-    nodes += integrations.values()
+    integration_of = _integrations(routed, by_function, api_ref)
+    integrations: list[ir.Integration | ir.UrlIntegration] = list(dict.fromkeys(integration_of.values()))
+    integrations += [_url_integration(route, api_ref) for route in served if route.url is not None]
+    nodes += integrations
     permissions = [permission for fn in routed for permission in _permissions(fn, by_function[fn.key])]
     permission_of = {route: permission.id for permission in permissions for route in permission.routes}
     routes = [
@@ -206,8 +206,8 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             route_key=route.key,
             method=route.method,
             path=route.path,
-            integration=ir.Ref(f"integration.{route.function}", "id"),
-            after=permission_of[f"route.{route.key}"],
+            integration=ir.Ref(integration_of[route.key].id if route.url is None else _url_integration_id(route), "id"),
+            after=permission_of.get(f"route.{route.key}"),
         )
         for route in served
     ]
@@ -219,13 +219,15 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             origin=("api",),
             api=api_ref,
             description=api.deployment_description,
-            triggers=(*(i.id for i in integrations.values()), *(r.id for r in routes)),
+            triggers=(*(i.id for i in integrations), *(r.id for r in routes)),
             settings=(ir.Ref(API_ID, "cors"),) if cors else (),
-            captured=_deployed(served, routed, cors),
+            captured=_deployed(served, routed, integrations, cors),
         )
         nodes.append(deployment)
     access_log = None
-    if api.access_log_fields is not None:
+    if api.access_log_fields is not None and api.access_log_destination is not None:
+        access_log = ir.AccessLog(destination=api.access_log_destination, format=access_log_format(api.access_log_fields))
+    elif api.access_log_fields is not None:
         group = ir.LogGroup(
             id=ACCESS_LOG_ID,
             origin=("logging", "access_logs"),
@@ -233,10 +235,12 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             name=api.access_log_group_name,
             retention_days=api.access_log_retention_days,
             tags=api.tags,
+            kms_key_arn=api.access_log_kms_key_arn,
         )
         nodes.append(group)
         access_log = ir.AccessLog(destination=ir.Ref(group.id, "arn"), format=access_log_format(api.access_log_fields))
     throttling = api.throttling
+    settings = tuple(ir.RouteSetting(r.key, _throttling(r.throttling)) for r in served if r.throttling is not None)
     nodes.append(
         ir.Stage(
             id=STAGE_ID,
@@ -246,20 +250,115 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             auto_deploy=api.auto_deploy,
             deployment=ir.Ref(deployment.id, "id") if deployment else None,
             access_log=access_log,
-            throttling=ir.Throttling(throttling.burst_limit, throttling.rate_limit) if throttling else None,
+            throttling=_throttling(throttling) if throttling else None,
             tags=api.tags,
+            detailed_metrics=api.detailed_metrics,
+            route_settings=settings,
+            depends_on=tuple(f"route.{s.route_key}" for s in settings),
         )
     )
+    if api.domain is not None:
+        nodes += _domain_nodes(api.domain, api.tags)
     nodes += permissions
     return nodes
 
 
-def _deployed(routes: tuple[Route, ...], routed: list[Function], cors: ir.Cors | None) -> tuple[tuple[str, ...], ...]:
-    """What a deployment holds that the template can change: each route and the function it calls,
-    each integration's target (its ARN follows the function's name) and the API's CORS settings."""
+def _throttling(throttling: models.Throttling) -> ir.Throttling:
+    return ir.Throttling(throttling.burst_limit, throttling.rate_limit)
+
+
+def _integrations(routed: list[Function], by_function: dict[str, list[Route]], api_ref: ir.Ref) -> dict[str, ir.Integration]:
+    """Each function route's integration, by route key: one per function and settings (timeout, payload
+    format). The default settings' keeps v1's id; others' ids (and names) follow their values, so adding
+    a route renames none."""
+    integration_of: dict[str, ir.Integration] = {}
+    for fn in routed:
+        for route in by_function[fn.key]:
+            timeout = None if route.timeout_ms == DEFAULT_TIMEOUT_MS else route.timeout_ms
+            integration = ir.Integration(
+                id=f"integration.{fn.key}",
+                origin=fn.spec_path,
+                api=api_ref,
+                function=ir.Ref(f"function.{fn.key}", "arn"),
+                payload_format_version=route.payload_format,
+                timeout_ms=timeout,
+            )
+            if integration.variant:
+                integration = integration._replace(id=f"integration.{fn.key}.{'.'.join(integration.variant)}")
+            integration_of[route.key] = integration
+    return integration_of
+
+
+def _url_integration_id(route: Route) -> str:
+    return f"url-integration.{route.key}"
+
+
+def _url_integration(route: Route, api_ref: ir.Ref) -> ir.UrlIntegration:
+    assert route.url is not None
+    return ir.UrlIntegration(
+        id=_url_integration_id(route),
+        origin=route.spec_path,
+        api=api_ref,
+        route_key=route.key,
+        url=route.url,
+        method=route.method,
+        timeout_ms=None if route.timeout_ms == DEFAULT_TIMEOUT_MS else route.timeout_ms,
+    )
+
+
+def _domain_nodes(domain: models.Domain, tags: tuple[tuple[str, str], ...]) -> list[ir.Node]:
+    """The custom domain, its mapping to the stage and its alias records (`AAAA` too for dual-stack)."""
+    origin = ("api", "domain")
+    nodes: list[ir.Node] = [
+        ir.Domain(
+            id=DOMAIN_ID,
+            origin=origin,
+            name=domain.name,
+            certificate_arn=domain.certificate_arn,
+            ip_address_type=domain.ip_address_type,
+            truststore_uri=domain.mtls_truststore_uri,
+            tags=tags,
+        ),
+        ir.ApiMapping(
+            id=API_MAPPING_ID,
+            origin=origin,
+            api=ir.Ref(API_ID, "id"),
+            domain=ir.Ref(DOMAIN_ID, "name"),
+            stage=ir.Ref(STAGE_ID, "id"),
+            key=domain.base_path,
+        ),
+    ]
+    if domain.hosted_zone_id is not None:
+        kinds: tuple[Literal["A", "AAAA"], ...] = ("A", "AAAA") if domain.ip_address_type == "dualstack" else ("A",)
+        nodes += [
+            ir.DnsRecord(
+                id=f"dns-record.{kind}",
+                origin=(*origin, "hosted_zone_id"),
+                zone_id=domain.hosted_zone_id,
+                name=domain.name,
+                type=kind,
+                target=ir.Ref(DOMAIN_ID, "target_domain_name"),
+                target_zone=ir.Ref(DOMAIN_ID, "target_hosted_zone_id"),
+            )
+            for kind in kinds
+        ]
+    return nodes
+
+
+def _deployed(
+    routes: tuple[Route, ...], routed: list[Function], integrations: list[ir.Integration | ir.UrlIntegration], cors: ir.Cors | None
+) -> tuple[tuple[str, ...], ...]:
+    """What a deployment holds that the template can change: each route and the function (or URL) it
+    calls, each integration's target (its ARN follows the function's name) and settings, and the API's
+    CORS settings."""
     names = {fn.key: fn.name for fn in routed}
-    captured: list[tuple[str, ...]] = [("route", r.key, names[r.function]) for r in routes]
+    captured: list[tuple[str, ...]] = [("route", r.key, r.url if r.url is not None else names[r.function]) for r in routes]
     captured += [("integration", fn.name, PAYLOAD_FORMAT_VERSION) for fn in routed]
+    for integration in integrations:  # beside v1's: the integrations with settings of their own
+        if isinstance(integration, ir.UrlIntegration):
+            captured.append(("url-integration", integration.route_key, integration.url, str(integration.timeout_ms)))
+        elif integration.variant:
+            captured.append(("integration", names[integration.function.node.removeprefix("function.")], *integration.variant))
     if cors is not None:
         captured.append(("cors", *(f"{name}={value!r}" for name, value in cors.settings())))
     return tuple(captured)
@@ -304,7 +403,12 @@ def _api_outputs(spec: Resolved) -> list[ir.Output]:
     api = spec.api
     assert api is not None
     suffix = f"/{api.stage}" if api.named_stage else "/"
-    return [
+    outputs = [
         ir.Output("api_url", None, "Invoke URL of the HTTP API stage", ir.Sub((ir.Ref(API_ID, "endpoint"), suffix))),
         ir.Output("api_id", None, "ID of the HTTP API", ir.Ref(API_ID, "id")),
     ]
+    if api.domain is not None:
+        # Literal text: SAM names the domain resource it makes from `HttpApi.Domain` itself.
+        path = f"/{api.domain.base_path}" if api.domain.base_path else "/"
+        outputs.append(ir.Output("custom_url", None, "URL of the API on its custom domain", f"https://{api.domain.name}{path}"))
+    return outputs

@@ -96,6 +96,9 @@ API = Names(tf="api", logical_id="HttpApi")
 STAGE = Names(tf="api", logical_id="HttpApiStage")
 DEPLOYMENT = Names(tf="api", logical_id="HttpApiDeployment")
 ACCESS_LOG_GROUP = Names(tf="api_access_logs", logical_id="HttpApiAccessLogs")
+DOMAIN = Names(tf="api", logical_id="HttpApiDomainName")
+API_MAPPING = Names(tf="api", logical_id="HttpApiMapping")
+DNS_RECORDS = {"A": Names(tf="api", logical_id="HttpApiDnsRecord"), "AAAA": Names(tf="api_ipv6", logical_id="HttpApiDnsRecordIpv6")}
 
 # Each output kind's name in Terraform and its CloudFormation id, after the function's own name if it is a function's.
 _OUTPUT_NAMES = {
@@ -104,6 +107,7 @@ _OUTPUT_NAMES = {
     "function_name": Names("function_name", "FunctionName"),
     "function_arn": Names("function_arn", "FunctionArn"),
     "log_group": Names("log_group", "LogGroupName"),
+    "custom_url": Names("custom_url", "CustomUrl"),
 }
 
 # CloudFormation allows 255 characters in a logical id, and the SAM translator joins a function's id
@@ -285,6 +289,23 @@ def _permission_names(names: TargetNames, node: ir.Permission) -> Names:
     return names.route(node.routes[0], "Permission")
 
 
+def _integration_names(names: TargetNames, node: ir.Integration) -> Names:
+    """A function's integration: v1's names for the default settings; with settings of its own, those
+    names followed by the settings' words (`orders_payload_1_0`, `OrdersIntegrationPayload10`), which
+    stay the same whatever other routes come and go."""
+    own = names.function(node.function.node, "Integration")
+    if not node.variant:
+        return own
+    text = " ".join(node.variant)
+    return Names(tf=f"{own.tf}_{snake(text)}", logical_id=own.logical_id + pascal(text))
+
+
+def _url_integration_names(names: TargetNames, node: ir.UrlIntegration) -> Names:
+    """A `url` route's integration, named after its route: `get_users_url`, `GetUsersUrlIntegration`."""
+    own = names.route(f"route.{node.route_key}", "UrlIntegration")
+    return Names(tf=f"{own.tf}_url", logical_id=own.logical_id)
+
+
 def _deployment_names(node: ir.Deployment) -> Names:
     """The explicit deployment's names. Its logical id ends in a digest of what it deploys (routes,
     their integrations' targets, CORS), the one id not made from names alone: CloudFormation creates
@@ -301,7 +322,11 @@ _NODE_NAMES: dict[type, Callable[[TargetNames, Any], Names]] = {
     ir.Function: lambda names, node: names.function(node.id, "Function"),
     ir.Api: lambda names, node: API,
     ir.Stage: lambda names, node: STAGE,
-    ir.Integration: lambda names, node: names.function(node.function.node, "Integration"),
+    ir.Integration: _integration_names,
+    ir.UrlIntegration: _url_integration_names,
+    ir.Domain: lambda names, node: DOMAIN,
+    ir.ApiMapping: lambda names, node: API_MAPPING,
+    ir.DnsRecord: lambda names, node: DNS_RECORDS[node.type],
     ir.Route: lambda names, node: names.route(node.id, "Route"),
     ir.Deployment: lambda names, node: _deployment_names(node),
     ir.Permission: _permission_names,
@@ -352,7 +377,11 @@ def _all_names(graph: ir.Graph) -> Iterator[tuple[str, str, SpecPath]]:
         # by its stem, which keeps hashlib (milliseconds to import) off `validate`'s path.
         own = DEPLOYMENT if isinstance(node, ir.Deployment) else names.node(node.id)
         yield "logical id", own.logical_id, node.origin
-        yield "terraform name", f"{type(node).__name__} {own.tf}", node.origin
+        yield "terraform name", f"{_TERRAFORM_NAMESPACE.get(type(node), type(node).__name__)} {own.tf}", node.origin
+
+
+# Node types that share a Terraform resource type with another share its namespace of names.
+_TERRAFORM_NAMESPACE: dict[type, str] = {ir.UrlIntegration: ir.Integration.__name__}
 
 
 def _collisions(names: Iterable[tuple[str, str, SpecPath]]) -> Iterator[Finding]:

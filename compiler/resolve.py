@@ -16,10 +16,10 @@ from typing import Any, NamedTuple
 
 from compiler import awsdata, ir, naming
 from compiler.diagnostics import SpecPath
-from compiler.routekeys import Route, make_route
+from compiler.routekeys import DEFAULT_PAYLOAD_FORMAT, DEFAULT_TIMEOUT_MS, Route, make_route
 from schemas import models
 
-DEFAULT_ACCESS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
+DEFAULT_ACCESS_LOG_FIELDS: tuple[tuple[str, models.AccessLogField], ...] = (
     ("requestId", "$context.requestId"),
     ("ip", "$context.identity.sourceIp"),
     ("requestTime", "$context.requestTime"),
@@ -61,7 +61,7 @@ def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
             yield (*here, "role"), fn.role
 
 
-def access_log_format(fields: tuple[tuple[str, str], ...]) -> str:
+def access_log_format(fields: tuple[tuple[str, models.AccessLogField], ...]) -> str:
     """The access-log format: one JSON object per request, fields in the spec's order."""
     return json.dumps(dict(fields), separators=(",", ":"), ensure_ascii=False)
 
@@ -113,9 +113,11 @@ def scoping_by_function(spec: Resolved) -> dict[str, bool]:
 
 
 def routes_by_function(routes: tuple[Route, ...]) -> dict[str, list[Route]]:
-    """Each routed function key with its routes, in the spec's order."""
+    """Each routed function key with its routes, in the spec's order (`url` routes call no function)."""
     grouped: dict[str, list[Route]] = {}
     for route in routes:
+        if route.url is not None:
+            continue
         grouped.setdefault(route.function, []).append(route)
     return grouped
 
@@ -164,7 +166,8 @@ class Function(NamedTuple):
     log_format: str
     application_level: str | None
     system_level: str | None
-    retention_days: int
+    retention_days: int | None  # None: kept forever (`never`)
+    kms_key_arn: str | None
     tags: tuple[tuple[str, str], ...]
     origin: dict[str, SpecPath]  # spec path that set each value, for locating findings
 
@@ -198,13 +201,19 @@ class Api(NamedTuple):
     auto_deploy: bool
     cors: ir.Cors | None  # None also when `api.cors` sets nothing; as API Gateway applies it
     throttling: models.Throttling | None
-    access_log_fields: tuple[tuple[str, str], ...] | None  # None: access logs disabled
-    access_log_retention_days: int
+    detailed_metrics: bool
+    domain: models.Domain | None
+    disable_default_endpoint: bool
+    access_log_fields: tuple[tuple[str, models.AccessLogField], ...] | None  # None: access logs disabled
+    access_log_retention_days: int | None  # None: kept forever
+    access_log_group: str | None  # `access_logs.log_group`, the generated group's name when set
+    access_log_destination: str | None  # `access_logs.destination_arn`: an existing group, none generated
+    access_log_kms_key_arn: str | None
     tags: tuple[tuple[str, str], ...]
 
     @property
     def access_log_group_name(self) -> str:
-        return naming.access_log_group_name(self.name)
+        return self.access_log_group if self.access_log_group is not None else naming.access_log_group_name(self.name)
 
     @property
     def named_stage(self) -> bool:
@@ -243,7 +252,7 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
         _function(key, fn, raw["functions"][key] or {}, defaults, raw_defaults, service, prefix, tags, written or {})
         for key, fn in service.functions.items()
     )
-    routes = tuple(make_route(key, value if isinstance(value, str) else value.function) for key, value in service.routes.items())
+    routes = tuple(_route(key, value) for key, value in service.routes.items())
     api = _api(service, prefix, tags) if routes else None
     return Resolved(
         service=service,
@@ -254,6 +263,18 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
         functions=functions,
         routes=routes,
         api=api,
+    )
+
+
+def _route(key: str, value: str | models.RouteTarget) -> Route:
+    """A route with its object form's settings, defaults written out."""
+    if isinstance(value, str):
+        return make_route(key, value)
+    return make_route(key, value.function or "")._replace(
+        url=value.url if value.function is None else None,
+        timeout_ms=value.timeout_ms if value.timeout_ms is not None else DEFAULT_TIMEOUT_MS,
+        payload_format=value.payload_format or DEFAULT_PAYLOAD_FORMAT,
+        throttling=value.throttling,
     )
 
 
@@ -303,7 +324,8 @@ def _function(
         log_format=logging["format"],
         application_level=logging["application_level"],
         system_level=logging["system_level"],
-        retention_days=logging["retention_days"],
+        retention_days=retention(logging["retention_days"]),
+        kms_key_arn=logging["kms_key_arn"],
         tags=tuple(sorted(tags.items())),
         origin=origin,
     )
@@ -313,7 +335,7 @@ def _function_logging(
     fn: models.Function, defaults: models.Function, top: models.Logging, here: SpecPath, origin: dict[str, SpecPath]
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    for name in ("format", "application_level", "system_level", "retention_days"):
+    for name in ("format", "application_level", "system_level", "retention_days", "kms_key_arn"):
         own = getattr(fn.logging, name) if fn.logging else None
         inherited = getattr(defaults.logging, name) if defaults.logging else None
         if own is not None:
@@ -327,6 +349,11 @@ def _function_logging(
             if origin[f"logging.{name}"][:3] != (*here, "logging"):
                 result[name] = None
     return result
+
+
+def retention(days: models.Retention) -> int | None:
+    """A log group's retention in days, None for `never` (no expiry)."""
+    return None if days == "never" else days
 
 
 def _statement(where: SpecPath, statement: models.Statement, written: Mapping[SpecPath, str]) -> Statement:
@@ -351,15 +378,19 @@ def _text(value: models.Scalar, written: str | None) -> str:
 def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]) -> Api:
     logging = service.logging
     access = logging.access_logs
-    fields: tuple[tuple[str, str], ...] | None
-    retention = logging.retention_days
+    fields: tuple[tuple[str, models.AccessLogField], ...] | None
+    retention_days = logging.retention_days
+    kms_key_arn = logging.kms_key_arn
+    group = destination = None
     if access is False:
         fields = None
     elif access is True:
         fields = DEFAULT_ACCESS_LOG_FIELDS
     else:
         fields = tuple(access.fields.items()) if access.fields is not None else DEFAULT_ACCESS_LOG_FIELDS
-        retention = access.retention_days if access.retention_days is not None else retention
+        retention_days = access.retention_days if access.retention_days is not None else retention_days
+        kms_key_arn = access.kms_key_arn if access.kms_key_arn is not None else kms_key_arn
+        group, destination = access.log_group, access.destination_arn
     return Api(
         name=api_name(service, prefix),
         description=service.description,
@@ -367,7 +398,13 @@ def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]
         auto_deploy=service.api.auto_deploy,
         cors=resolve_cors(service.api.cors) if service.api.cors is not None and sets_cors(service.api.cors) else None,
         throttling=service.api.throttling,
+        detailed_metrics=service.api.detailed_metrics,
+        domain=service.api.domain,
+        disable_default_endpoint=service.api.disable_default_endpoint,
         access_log_fields=fields,
-        access_log_retention_days=retention,
+        access_log_retention_days=retention(retention_days),
+        access_log_group=group,
+        access_log_destination=destination,
+        access_log_kms_key_arn=kms_key_arn,
         tags=tags,
     )

@@ -10,6 +10,8 @@ from compiler.diagnostics import SpecPath
 from schemas import models
 
 ROUTE_METHODS: tuple[str, ...] = get_args(models.HttpMethod)
+DEFAULT_TIMEOUT_MS = 30000  # API Gateway's integration timeout for HTTP APIs
+DEFAULT_PAYLOAD_FORMAT = "2.0"
 
 _SEGMENT_PARAM = re.compile(r"^\{([A-Za-z0-9._-]+)(\+?)\}\Z")
 _QUERY = re.compile(r"[?#].*")  # a query string or fragment, which no route key holds
@@ -25,6 +27,11 @@ class Route(NamedTuple):
     function: str  # function key
     spec_path: SpecPath
     segments: tuple[str, ...]  # the path's non-empty segments
+    # The route object's own settings (as resolved: the defaults written out).
+    url: str | None = None  # an `HTTP_PROXY` route's URL (then `function` is empty)
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    payload_format: str = DEFAULT_PAYLOAD_FORMAT
+    throttling: models.Throttling | None = None
 
     @property
     def is_default(self) -> bool:

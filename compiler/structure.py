@@ -213,6 +213,14 @@ def _meant(name: str, known: Sequence[str], present: Collection[Any] = ()) -> st
     return closest(name, known) or (known[0] if len(known) == 1 and known[0] not in present else None)
 
 
+def _route_target_meant(path: SpecPath, value: Any, present: Collection[Any]) -> str | None:
+    """What an unknown key of a route object that names neither `function` nor `url` stands for
+    (`{fn: api}`): `url` for a URL, else `function`."""
+    if len(path) != 3 or path[0] != "routes" or {"function", "url"} & set(present):
+        return None
+    return "url" if isinstance(value, str) and value.startswith(("https://", "http://")) else "function"
+
+
 def _spec_path(data: Any, loc: tuple[Any, ...], *, keep_last: bool) -> SpecPath:
     """Follow `loc` through the data, dropping the union-member tags pydantic inserts."""
     path: list[str | int] = []
@@ -231,7 +239,7 @@ def _finding(path: SpecPath, kind: str, ctx: dict[str, Any], value: Any, sibling
     name = path[-1] if path else ""
     if kind == "unexpected_keyword_argument":
         known = _field_names(path[:-1])
-        meant = _meant(str(name), known, siblings)
+        meant = _meant(str(name), known, siblings) or _route_target_meant(path, value, siblings)
         hint = f" (did you mean `{meant}`?)" if meant else ""
         return Finding("E101", path, f"unknown key `{name}`{hint}; allowed here: {', '.join(known)}", anchor="key")
     if kind in {"missing", "missing_argument"}:

@@ -146,7 +146,7 @@ def _ecma(pattern: str) -> str:
 RUNTIMES_AS_OF = date(2026, 11, 25)
 
 
-def editor_checks() -> dict[tuple[str, ...], dict[str, Any]]:
+def editor_checks() -> dict[tuple[str | int, ...], dict[str, Any]]:
     """Keywords added to the JSON Schema only, by (definition, field, steps into the field's schema).
 
     They let editors complete and flag what apispec's rules check. The rules (compiler/rules, with
@@ -173,7 +173,7 @@ def editor_checks() -> dict[tuple[str, ...], dict[str, Any]]:
     stage = _ecma(api._STAGE.pattern).removeprefix("^").removesuffix("$")
     context_prefixes = "|".join(map(re.escape, awsdata.HTTP_API_CONTEXT_PREFIXES))
     context = "an HTTP API `$context` variable, e.g. `$context.requestId`"
-    return {
+    checks: dict[tuple[str | int, ...], dict[str, Any]] = {
         ("Service", "apispec"): {"enum": list(models.SUPPORTED_VERSIONS)},
         ("Service", "region", NOT_NULL): {"pattern": _ecma(awsdata.REGION_PATTERN), "patternErrorMessage": "an AWS region code such as `us-east-1`"},
         ("Service", "parameters"): {
@@ -197,24 +197,31 @@ def editor_checks() -> dict[tuple[str, ...], dict[str, Any]]:
             "pattern": _ecma(permissions.ACTION.pattern),
             "patternErrorMessage": "an IAM action `service:Action`, e.g. `sqs:SendMessage`",
         },
-        ("FunctionLogging", "retention_days", NOT_NULL): retention,
+        ("FunctionLogging", "retention_days", "anyOf", 0): retention,  # the integer branch (beside `never` and null)
         ("Api", "stage"): {
             "pattern": f"^(?:{re.escape(DEFAULT_STAGE)}|{stage})$",
             "patternErrorMessage": "`$default` or 1 to 128 letters, digits, `-` or `_`",
         },
-        ("Logging", "retention_days"): retention,
-        ("AccessLogs", "retention_days", NOT_NULL): retention,
+        ("Logging", "retention_days", "anyOf", 0): retention,
+        ("AccessLogs", "retention_days", "anyOf", 0): retention,
         ("AccessLogs", "fields", NOT_NULL): {
             "minProperties": 1,
             "propertyNames": {"pattern": _ecma(api._FIELD_NAME.pattern), "patternErrorMessage": "no `$` (API Gateway reads it as a variable) and no control characters"},
         },
-        ("AccessLogs", "fields", NOT_NULL, "additionalProperties"): {
-            "anyOf": [
-                {"enum": sorted(awsdata.HTTP_API_CONTEXT_VARIABLES), "errorMessage": context},
-                {"pattern": f"^(?:{context_prefixes}).+", "patternErrorMessage": context},  # `$context.authorizer.<key>`
-            ]
-        },
     }
+    variable = {
+        "anyOf": [
+            {"enum": sorted(awsdata.HTTP_API_CONTEXT_VARIABLES), "errorMessage": context},
+            {"pattern": f"^(?:{context_prefixes}).+", "patternErrorMessage": context},  # `$context.authorizer.<key>`
+        ]
+    }
+    # A field is a variable or a map of them, three levels deep: the text branch of each level.
+    level: tuple[str | int, ...] = ("AccessLogs", "fields", NOT_NULL, "additionalProperties")
+    for _ in range(3):
+        checks[(*level, "anyOf", 0)] = variable
+        level = (*level, "anyOf", 1, "additionalProperties")
+    checks[level] = variable
+    return checks
 
 
 # A route path as compiler/routekeys.py checks it: `/`, or `/`-separated segments that are literals

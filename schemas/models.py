@@ -32,6 +32,11 @@ ApplicationLogLevel = Literal["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"
 SystemLogLevel = Literal["DEBUG", "INFO", "WARN"]
 Effect = Literal["Allow", "Deny"]
 Scalar = str | int | float | bool
+Retention = int | Literal["never"]
+IpAddressType = Literal["ipv4", "dualstack"]
+PayloadFormat = Literal["2.0", "1.0"]
+# An access-log field: a text with `$context` variables, or a map of them (a nested JSON object), three levels deep at most.
+AccessLogField = str | dict[str, str | dict[str, str | dict[str, str]]]
 
 _T = TypeVar("_T")
 
@@ -98,7 +103,8 @@ class FunctionLogging:
     format: Annotated[LogFormat | None, Field(description="Lambda log format, `Text` or `JSON`. Inherits `logging.format`.")] = None
     application_level: Annotated[ApplicationLogLevel | None, Field(description="Lowest application log level sent to CloudWatch (JSON format only). Inherits `logging.application_level`.")] = None
     system_level: Annotated[SystemLogLevel | None, Field(description="Lowest Lambda system log level sent to CloudWatch (JSON format only). Inherits `logging.system_level`.")] = None
-    retention_days: Annotated[int | None, Field(description="Days CloudWatch keeps this function's logs, one of the values `logging.retention_days` lists. Inherits `logging.retention_days`.")] = None
+    retention_days: Annotated[Retention | None, Field(description="Days CloudWatch keeps this function's logs, one of the values `logging.retention_days` lists, or `never`. Inherits `logging.retention_days`.")] = None
+    kms_key_arn: Annotated[str | None, Field(description="ARN of the KMS key that encrypts this function's log group. Inherits `logging.kms_key_arn`.")] = None
 
 
 @_model
@@ -122,10 +128,25 @@ class Function:
 
 
 @_model
-class RouteTarget:
-    """The long form of a route's value."""
+class Throttling:
+    """Throttling limits: of every route of the stage (`api.throttling`) or of one route (`routes.<route key>.throttling`)."""
 
-    function: Annotated[str, Field(description="Key of the function in `functions` that serves this route.")]
+    burst_limit: Annotated[int, Field(description="Maximum concurrent request burst.", ge=0)]
+    rate_limit: Annotated[float, Field(description="Steady-state requests per second.", ge=0, allow_inf_nan=False)]
+
+
+@_model
+class RouteTarget:
+    """The long form of a route's value: a function or a URL, and the route's own settings."""
+
+    function: Annotated[str | None, Field(description="Key of the function in `functions` that serves this route. Required unless `url` is given.")] = None
+    url: Annotated[
+        str | None,
+        Field(description="`https://…` URL that API Gateway proxies this route to (an `HTTP_PROXY` integration with the route's method), instead of `function`. `{name}` in it must be a path parameter of the route. Without it, the route calls its `function`."),
+    ] = None
+    throttling: Annotated[Throttling | None, Field(description="This route's throttling (a route setting of the stage). Without it, the stage's `api.throttling` applies.")] = None
+    timeout_ms: Annotated[int | None, Field(description="Integration timeout in milliseconds, 50 to 30000. Without it, 30000.", ge=50, le=30000)] = None
+    payload_format: Annotated[PayloadFormat | None, Field(description='Payload format of the Lambda proxy event, `"2.0"` or `"1.0"` (function routes only). Without it, `"2.0"`.')] = None
 
 
 @_model
@@ -141,11 +162,15 @@ class Cors:
 
 
 @_model
-class Throttling:
-    """Default throttling of every route of the stage."""
+class Domain:
+    """A custom domain name for the API: regional, TLS 1.2, mapped to the stage."""
 
-    burst_limit: Annotated[int, Field(description="Maximum concurrent request burst.", ge=0)]
-    rate_limit: Annotated[float, Field(description="Steady-state requests per second.", ge=0, allow_inf_nan=False)]
+    name: Annotated[str, Field(description="The domain name, e.g. `api.example.com`.")]
+    certificate_arn: Annotated[str, Field(description="ARN of the ACM certificate for `name`, in the API's region.")]
+    base_path: Annotated[str | None, Field(description="Path the API is mapped under (`v1` → `https://<name>/v1`), without leading or trailing `/`. Without it, the API is mapped to the domain's root.")] = None
+    hosted_zone_id: Annotated[str | None, Field(description="Route 53 hosted zone to create the alias record (`A`, and `AAAA` for dual-stack) in. Without it, no DNS record is made.")] = None
+    mtls_truststore_uri: Annotated[str | None, Field(description="`s3://bucket/key` of the truststore for mutual TLS. Without it, clients are not asked for certificates.")] = None
+    ip_address_type: Annotated[IpAddressType, Field(description="`ipv4` or `dualstack` (IPv4 and IPv6).")] = "ipv4"
 
 
 @_model
@@ -157,24 +182,43 @@ class Api:
     auto_deploy: Annotated[bool, Field(description="Deploy every change automatically. `false`: the outputs manage an explicit deployment.")] = True
     cors: Annotated[Cors | None, Field(description="CORS configuration; none by default.")] = None
     throttling: Annotated[Throttling | None, Field(description="Stage-wide default route throttling; none by default.")] = None
+    detailed_metrics: Annotated[bool, Field(description="Per-route CloudWatch metrics (the stage's default route settings).")] = False
+    domain: Annotated[Domain | None, Field(description="Custom domain name; none by default.")] = None
+    disable_default_endpoint: Annotated[bool, Field(description="Turn off the `execute-api` URL, so that the API is reached only through `domain`.")] = False
 
 
 @_model
 class AccessLogs:
-    """Stage access logs written to the log group `/aws/apigateway/<api name>`."""
+    """Stage access logs, written to a generated log group or to an existing one (`destination_arn`)."""
 
-    retention_days: Annotated[int | None, Field(description="Days CloudWatch keeps access logs, one of the values `logging.retention_days` lists. Inherits `logging.retention_days`.")] = None
+    retention_days: Annotated[Retention | None, Field(description="Days CloudWatch keeps access logs, one of the values `logging.retention_days` lists, or `never`. Inherits `logging.retention_days`.")] = None
     fields: Annotated[
-        dict[str, str] | None,
-        Field(description="Log line fields: name to `$context` variable, written as one JSON object per request. Default: requestId, ip, requestTime, httpMethod, status, protocol, integrationErrorMessage, errorMessage."),
+        dict[str, AccessLogField] | None,
+        Field(
+            description="Log line fields: name to `$context` variable (or a map of them, a nested JSON object), written as one JSON object per request. "
+            "Default: requestId, ip, requestTime, httpMethod, status, protocol, integrationErrorMessage, errorMessage."
+        ),
     ] = None
+    log_group: Annotated[str | None, Field(description="Name of the generated log group. Without it, `/aws/apigateway/<api name>`.")] = None
+    destination_arn: Annotated[
+        str | None,
+        Field(description="ARN of an existing CloudWatch Logs log group to write to instead of a generated one (HTTP APIs log only to CloudWatch Logs). Without it, a log group is generated."),
+    ] = None
+    kms_key_arn: Annotated[str | None, Field(description="ARN of the KMS key that encrypts the generated log group. Inherits `logging.kms_key_arn`.")] = None
 
 
 @_model
 class Logging:
     """Defaults for every generated log group, and the API's access logs."""
 
-    retention_days: Annotated[int, Field(description="Days CloudWatch keeps logs; one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.")] = 7
+    retention_days: Annotated[
+        Retention,
+        Field(description="Days CloudWatch keeps logs; one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, or `never` (no expiry)."),
+    ] = 7
+    kms_key_arn: Annotated[
+        str | None,
+        Field(description="ARN of the KMS key that encrypts every generated log group; its key policy must let CloudWatch Logs (`logs.<region>.amazonaws.com`) use it. Without it, CloudWatch's own encryption."),
+    ] = None
     format: Annotated[LogFormat, Field(description="Lambda log format, `Text` or `JSON`.")] = "Text"
     application_level: Annotated[ApplicationLogLevel | None, Field(description="Lowest application log level (JSON format only). Without it, Lambda's own default applies.")] = None
     system_level: Annotated[SystemLogLevel | None, Field(description="Lowest Lambda system log level (JSON format only). Without it, Lambda's own default applies.")] = None
@@ -193,6 +237,6 @@ class Service:
     parameters: Annotated[dict[str, Parameter], Field(description="Deploy-time inputs, used as `${param:name}`.")] = _empty(dict)
     defaults: Annotated[Function | None, Field(description="Function settings applied to every function before its own keys; none by default.")] = None
     functions: Annotated[dict[str, Function], Field(description="The Lambda functions, by key (`[a-z][a-z0-9_-]*`).", min_length=1)]
-    routes: Annotated[dict[str, str | RouteTarget], Field(description="`\"METHOD /path\"` or `$default`, mapped to a function key or `{function: key}`.")] = _empty(dict)
+    routes: Annotated[dict[str, str | RouteTarget], Field(description="`\"METHOD /path\"` or `$default`, mapped to a function key or a route object (`{function: key}`, `{url: https://…}`).")] = _empty(dict)
     api: Annotated[Api, Field(description="The HTTP API and its stage.")] = _empty(Api)
     logging: Annotated[Logging, Field(description="Log retention and format, and API access logs.")] = _empty(Logging)

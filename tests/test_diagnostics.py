@@ -792,3 +792,111 @@ def test_the_environment_is_measured_as_lambda_measures_it(project: Path, extra:
         assert ":5:5: error E214: functions.api.environment: the environment takes 4097 bytes as Lambda measures it" in output, output
     else:
         assert code == ExitCode.OK, output
+
+
+# -- format 1.1, section A: the API surface --------------------------------------------------------
+
+SURFACE = """\
+service: demo
+region: eu-west-1
+functions:
+  api:
+    source: code
+    handler: main.handler
+routes:
+  GET /items/{id}: api
+"""
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
+
+
+def _api(extra: str) -> str:
+    return SURFACE + "api:\n" + extra
+
+
+@pytest.mark.parametrize(
+    ("spec", "where", "message"),
+    [
+        (SURFACE.replace(": api\n", ': {function: api, url: "https://x.example.com/"}\n'), '8:41 E440 routes["GET /items/{id}"].url', "not both"),
+        (SURFACE.replace(": api\n", ": {timeout_ms: 100}\n"), '8:3 E440 routes["GET /items/{id}"]', "give the route a `function`"),
+        (
+            SURFACE.replace(": api\n", ': {url: "https://x.example.com/", payload_format: "1.0"}\n'),
+            '8:68 E440 routes["GET /items/{id}"].payload_format',
+            "sends the request as it came",
+        ),
+        (SURFACE.replace(": api\n", ': {url: "ftp://x.example.com/"}\n'), '8:26 E441 routes["GET /items/{id}"].url', "not a URL API Gateway can proxy to"),
+        (
+            SURFACE.replace(": api\n", ': {url: "https://x.example.com/{item}"}\n'),
+            '8:26 E441 routes["GET /items/{id}"].url',
+            "`{item}` is not a path parameter of `GET /items/{id}` (its parameters: `{id}`)",
+        ),
+        (SURFACE.replace(": api\n", ": {function: api, timeout_ms: 49}\n"), '8:48 E105 routes["GET /items/{id}"].timeout_ms', "minimum is 50"),
+        (
+            SURFACE.replace(": api\n", ": {function: api, throttling: {burst_limit: 1, rate_limit: 0}}\n"),
+            '8:77 W442 routes["GET /items/{id}"].throttling.rate_limit',
+            "reject every request of this route",
+        ),
+        (_api(f"  domain: {{name: API.example, certificate_arn: '{CERTIFICATE}'}}\n"), "10:18 E443 api.domain.name", "not a domain name"),
+        (
+            _api("  domain: {name: api.example.com, certificate_arn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc'}\n"),
+            "10:52 E444 api.domain.certificate_arn",
+            "the certificate is in `us-east-1`, the API in `eu-west-1`",
+        ),
+        (_api("  domain: {name: api.example.com, certificate_arn: 'arn:aws:iam::123456789012:x'}\n"), "10:52 E444 api.domain.certificate_arn", "not an ACM certificate ARN"),
+        (_api(f"  domain: {{name: api.example.com, certificate_arn: '{CERTIFICATE}', base_path: /v1}}\n"), "10:117 E445 api.domain.base_path", "without a leading or trailing `/`"),
+        (
+            _api(f"  domain: {{name: api.example.com, certificate_arn: '{CERTIFICATE}', mtls_truststore_uri: 'https://b/t.pem'}}\n"),
+            "10:127 E446 api.domain.mtls_truststore_uri",
+            "`s3://<bucket>/<key>`",
+        ),
+        (
+            _api(f"  domain: {{name: api.example.com, certificate_arn: '{CERTIFICATE}', hosted_zone_id: zone1}}\n"),
+            "10:122 E447 api.domain.hosted_zone_id",
+            "not a Route 53 hosted zone id",
+        ),
+        (_api(f"  domain: {{name: api.example.com, certificate_arn: '{CERTIFICATE}', ip_address_type: ipv6}}\n"), "10:123 E104 api.domain.ip_address_type", "`dualstack`"),
+        (_api("  disable_default_endpoint: true\n"), "10:29 W448 api.disable_default_endpoint", "no client can reach the API"),
+        (
+            SURFACE + "logging:\n  access_logs: {destination_arn: 'arn:aws:firehose:eu-west-1:123456789012:deliverystream/x'}\n",
+            "10:34 E449 logging.access_logs.destination_arn",
+            "HTTP APIs log only to CloudWatch Logs (Firehose is for REST APIs)",
+        ),
+        (
+            SURFACE + "logging:\n  access_logs: {destination_arn: 'arn:aws:logs:eu-west-1:123456789012:log-group:x', retention_days: 30}\n",
+            "10:85 E449 logging.access_logs.retention_days",
+            "no log group is generated",
+        ),
+        (SURFACE + "logging:\n  access_logs: {log_group: 'api access'}\n", "10:28 E450 logging.access_logs.log_group", "letters, digits and `. - _ / #`"),
+        (
+            SURFACE + "logging:\n  access_logs:\n    fields: {id: $context.requestId, deep: {status: $context.statuss}}\n",
+            "11:53 E405 logging.access_logs.fields.deep.status",
+            "did you mean `$context.status`?",
+        ),
+        (SURFACE + "logging:\n  kms_key_arn: alias/logs\n", "10:16 E451 logging.kms_key_arn", "not an alias"),
+        (
+            SURFACE.replace("    handler: main.handler\n", "    handler: main.handler\n    logging: {kms_key_arn: 'arn:aws:kms:us-east-1:123456789012:key/abc'}\n"),
+            "7:28 E451 functions.api.logging.kms_key_arn",
+            "the key is in `us-east-1`",
+        ),
+        (SURFACE + "logging:\n  retention_days: forever\n", "10:19 E104 logging.retention_days", "`never`"),
+    ],
+)
+def test_each_api_surface_problem_points_at_the_right_place(project: Path, spec: str, where: str, message: str) -> None:
+    (project / "service.yaml").write_text(spec)
+    code, output = validate(project / "service.yaml")
+    found = [m for m in map(LINE.match, output.splitlines()) if m]
+    summary = [f"{m['line']}:{m['column']} {m['code']} {m['path']}" for m in found]
+    assert where in summary, output
+    assert message in found[summary.index(where)]["message"]
+    assert code == (ExitCode.OK if where.split()[1].startswith("W") else ExitCode.INVALID)
+
+
+def test_the_api_surface_keys_validate_together(project: Path) -> None:
+    """Every key of section A at once, as the format page writes them: no finding."""
+    spec = SURFACE.replace(": api\n", ": {function: api, timeout_ms: 5000, payload_format: '1.0', throttling: {burst_limit: 5, rate_limit: 2}}\n")
+    spec += '  GET /old/{proxy+}: {url: "https://old.example.com/{proxy}"}\n'
+    spec += f"api:\n  detailed_metrics: true\n  disable_default_endpoint: true\n  domain: {{name: api.example.com, certificate_arn: '{CERTIFICATE}', base_path: v1, "
+    spec += "hosted_zone_id: Z0123456789ABCDEFGHIJ, mtls_truststore_uri: 's3://trust-bucket/ca.pem', ip_address_type: dualstack}\n"
+    spec += "logging:\n  retention_days: never\n  kms_key_arn: arn:aws:kms:eu-west-1:123456789012:key/abc\n"
+    spec += "  access_logs: {log_group: my-api-access, fields: {id: $context.requestId, route: {key: $context.routeKey}}}\n"
+    (project / "service.yaml").write_text(spec)
+    assert validate(project / "service.yaml") == (ExitCode.OK, "")

@@ -382,6 +382,65 @@ logging:
       route: $context.routeKey
       error: $context.authorizer.error
 """,
+    # Format 1.1, section A: a custom domain SAM expresses as `HttpApi.Domain`, `url` routes, route
+    # settings, integrations apart by timeout and payload format, and a named, encrypted access-log group.
+    "custom-domain-and-url-routes": """
+service: edge
+region: eu-west-1
+functions:
+  orders: {source: code, handler: main.handler}
+  users:
+    source: code
+    handler: main.handler
+    logging: {retention_days: never, kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/1111abcd-12ab-34cd-56ef-1234567890ab"}
+routes:
+  GET /orders: orders
+  POST /orders: {function: orders, timeout_ms: 5000}
+  PUT /orders/{id}: {function: orders, payload_format: "1.0", throttling: {burst_limit: 10, rate_limit: 5}}
+  DELETE /orders/{id}: {function: orders, timeout_ms: 30000, payload_format: "2.0"}
+  GET /users: users
+  ANY /legacy/{proxy+}: {url: "https://legacy.example.com/{proxy}", timeout_ms: 10000}
+  GET /status: {url: "https://status.example.com/health", throttling: {burst_limit: 1, rate_limit: 1}}
+api:
+  detailed_metrics: true
+  disable_default_endpoint: true
+  domain:
+    name: api.example.com
+    certificate_arn: arn:aws:acm:eu-west-1:123456789012:certificate/2222abcd-12ab-34cd-56ef-1234567890ab
+    base_path: v1
+    hosted_zone_id: Z0123456789ABCDEFGHIJ
+    mtls_truststore_uri: s3://edge-trust/truststore.pem
+logging:
+  kms_key_arn: arn:aws:kms:eu-west-1:123456789012:key/3333abcd-12ab-34cd-56ef-1234567890ab
+  access_logs:
+    log_group: edge-access
+    retention_days: never
+    fields:
+      requestId: $context.requestId
+      route: {key: $context.routeKey, status: $context.status}
+""",
+    # A dual-stack domain (SAM then writes the domain resources as CloudFormation does), mapped at the
+    # root, with an existing log group as the access logs' destination and a `$default` url route.
+    "dual-stack-domain-and-log-destination": """
+service: dual
+functions:
+  api: {source: code, handler: main.handler}
+routes:
+  GET /: api
+  $default: {url: "https://origin.example.com/"}
+api:
+  stage: live
+  detailed_metrics: true
+  throttling: {burst_limit: 100, rate_limit: 50}
+  domain:
+    name: dual.example.com
+    certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/4444abcd-12ab-34cd-56ef-1234567890ab
+    hosted_zone_id: Z9876543210ZYXWVUTSRQ
+    ip_address_type: dualstack
+logging:
+  access_logs:
+    destination_arn: arn:aws:logs:us-east-1:123456789012:log-group:shared-access-logs
+""",
 }
 
 
@@ -424,6 +483,12 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
     "existing-role-and-parameters": {"worker": {f"{API}/*/GET/work/*/*"}},
     "manual-deploy-default-stage": {"fn-a": {f"{API}/*/GET/a/*"}, "fn_b2": {f"{API}/*/POST/b"}},
     "very-long-names": {LONG_KEY: {f"{API}/*/GET{LONG_PATH}/*", f"{API}/*/GET{LONG_PATH}/*/more"}},
+    # `url` routes reach no function: no permission.
+    "custom-domain-and-url-routes": {
+        "orders": {f"{API}/*/GET/orders", f"{API}/*/POST/orders", f"{API}/*/PUT/orders/*", f"{API}/*/DELETE/orders/*"},
+        "users": {f"{API}/*/GET/users"},
+    },
+    "dual-stack-domain-and-log-destination": {"api": {f"{API}/*/GET/"}},
     "functions-named-apart-from-their-keys": {
         "place-order": {f"{API}/*/POST/orders"},
         "list_orders": {f"{API}/*/GET/orders"},
@@ -564,7 +629,8 @@ def _function_name(case: Compiled, key: str) -> str:
         "default-route-only": "catch-all", "literal-default-segment": "dollar", "many-routes-one-function": "wide",
         "routes-that-share-their-words": "same-words", "keys-that-share-an-id": "same-ids", "existing-role-and-parameters": "legacy",
         "manual-deploy-default-stage": "manual", "defaults-and-policies": "policy-heavy",
-        "functions-named-apart-from-their-keys": "renamed",
+        "functions-named-apart-from-their-keys": "renamed", "custom-domain-and-url-routes": "edge",
+        "dual-stack-domain-and-log-destination": "dual",
     }  # fmt: skip
     return named.get((case.name, key)) or f"{prefix[case.name]}-{key.replace('_', '-')}"
 
@@ -748,3 +814,248 @@ def test_resources_are_named_after_the_deployed_name(tmp_path_factory: pytest.Te
     outputs = json.loads((case.target_dir("terraform") / "outputs.tf.json").read_text())["output"]
     assert outputs["place_order_function_name"]["value"] == "${aws_lambda_function.create_order.function_name}"
     assert outputs["worker_log_group"]["value"] == "${aws_cloudwatch_log_group.nightly_job.name}"
+
+
+# -- format 1.1, section A: the API surface ------------------------------------------------------
+
+EDGE_CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/2222abcd-12ab-34cd-56ef-1234567890ab"
+EDGE_LOG_KEY = "arn:aws:kms:eu-west-1:123456789012:key/3333abcd-12ab-34cd-56ef-1234567890ab"
+EDGE_USERS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1111abcd-12ab-34cd-56ef-1234567890ab"
+DUAL_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/4444abcd-12ab-34cd-56ef-1234567890ab"
+TF_DOMAIN_TARGET = {
+    "name": "${aws_apigatewayv2_domain_name.api.domain_name_configuration[0].target_domain_name}",
+    "zone_id": "${aws_apigatewayv2_domain_name.api.domain_name_configuration[0].hosted_zone_id}",
+    "evaluate_target_health": False,
+}
+CFN_DOMAIN_TARGET = {
+    "DNSName": {"Fn::GetAtt": ["HttpApiDomainName", "RegionalDomainName"]},
+    "HostedZoneId": {"Fn::GetAtt": ["HttpApiDomainName", "RegionalHostedZoneId"]},
+    "EvaluateTargetHealth": False,
+}
+
+
+def test_a_custom_domain_is_a_regional_tls12_domain_mapped_to_the_stage(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Terraform and CloudFormation write the domain, its mapping and the alias record; SAM writes
+    `HttpApi.Domain`, from which its translator makes the same three; every target outputs the custom URL."""
+    case = compile_case("custom-domain-and-url-routes", tmp_path_factory)
+    resources = terraform_main(case)["resource"]
+    assert resources["aws_apigatewayv2_domain_name"] == {
+        "api": {
+            "domain_name": "api.example.com",
+            "domain_name_configuration": {
+                "certificate_arn": EDGE_CERTIFICATE,
+                "endpoint_type": "REGIONAL",
+                "security_policy": "TLS_1_2",
+                "ip_address_type": "ipv4",
+            },
+            "mutual_tls_authentication": {"truststore_uri": "s3://edge-trust/truststore.pem"},
+            "tags": {"apispec:service": "edge"},
+        }
+    }
+    assert resources["aws_apigatewayv2_api_mapping"] == {
+        "api": {
+            "api_id": "${aws_apigatewayv2_api.api.id}",
+            "domain_name": "${aws_apigatewayv2_domain_name.api.domain_name}",
+            "stage": "${aws_apigatewayv2_stage.api.id}",
+            "api_mapping_key": "v1",
+        }
+    }
+    assert resources["aws_route53_record"] == {"api": {"zone_id": "Z0123456789ABCDEFGHIJ", "name": "api.example.com", "type": "A", "alias": TF_DOMAIN_TARGET}}
+    assert resources["aws_apigatewayv2_api"]["api"]["disable_execute_api_endpoint"] is True
+    outputs = json.loads((case.target_dir("terraform") / "outputs.tf.json").read_text())["output"]
+    assert outputs["custom_url"] == {"description": "URL of the API on its custom domain", "value": "https://api.example.com/v1"}
+
+    cloudformation = load_template(case.target_dir("cloudformation") / "template.yaml")
+    cfn = cloudformation["Resources"]
+    assert cfn["HttpApiDomainName"]["Properties"] == {
+        "DomainName": "api.example.com",
+        "DomainNameConfigurations": [{"CertificateArn": EDGE_CERTIFICATE, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2", "IpAddressType": "ipv4"}],
+        "MutualTlsAuthentication": {"TruststoreUri": "s3://edge-trust/truststore.pem"},
+        "Tags": {"apispec:service": "edge"},
+    }
+    assert cfn["HttpApiMapping"]["Properties"] == {
+        "ApiId": {"Ref": "HttpApi"},
+        "DomainName": {"Ref": "HttpApiDomainName"},
+        "Stage": {"Ref": "HttpApiStage"},
+        "ApiMappingKey": "v1",
+    }
+    assert cfn["HttpApiDnsRecord"]["Properties"] == {"HostedZoneId": "Z0123456789ABCDEFGHIJ", "Name": "api.example.com", "Type": "A", "AliasTarget": CFN_DOMAIN_TARGET}
+    assert cfn["HttpApi"]["Properties"]["DisableExecuteApiEndpoint"] is True
+    assert cloudformation["Outputs"]["CustomUrl"] == {"Description": "URL of the API on its custom domain", "Value": "https://api.example.com/v1"}
+
+    sam = load_template(case.target_dir("sam") / "template.yaml")
+    assert not {"HttpApiDomainName", "HttpApiMapping", "HttpApiDnsRecord"} & set(sam["Resources"])
+    http_api = sam["Resources"]["HttpApi"]["Properties"]
+    assert http_api["Domain"] == {
+        "DomainName": "api.example.com",
+        "CertificateArn": EDGE_CERTIFICATE,
+        "EndpointConfiguration": "REGIONAL",
+        "SecurityPolicy": "TLS_1_2",
+        "BasePath": ["v1"],
+        "Route53": {"HostedZoneId": "Z0123456789ABCDEFGHIJ"},
+        "MutualTlsAuthentication": {"TruststoreUri": "s3://edge-trust/truststore.pem"},
+    }
+    assert http_api["DisableExecuteApiEndpoint"] is True
+    assert sam["Outputs"]["CustomUrl"]["Value"] == "https://api.example.com/v1"
+    translated = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
+    by_type = {r["Type"]: r["Properties"] for r in translated.values()}
+    assert by_type["AWS::ApiGatewayV2::DomainName"]["DomainNameConfigurations"] == [
+        {"CertificateArn": EDGE_CERTIFICATE, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}
+    ]
+    assert by_type["AWS::ApiGatewayV2::ApiMapping"]["ApiMappingKey"] == "v1"
+    assert by_type["AWS::ApiGatewayV2::ApiMapping"]["Stage"] == {"Ref": "HttpApiApiGatewayDefaultStage"}
+    assert [(r["Name"], r["Type"]) for r in by_type["AWS::Route53::RecordSetGroup"]["RecordSets"]] == [("api.example.com", "A")]
+    # (SAM writes it into the OpenAPI body, as API Gateway's extension)
+    (server,) = by_type["AWS::ApiGatewayV2::Api"]["Body"]["servers"]
+    assert server["x-amazon-apigateway-endpoint-configuration"] == {"disableExecuteApiEndpoint": True}
+
+
+def test_a_dual_stack_domain_gets_an_aaaa_record_and_explicit_resources_in_sam(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """SAM's translator drops `IpAddressType`, so a dual-stack domain is written as CloudFormation writes
+    it; without `base_path` the mapping has no key (the root)."""
+    case = compile_case("dual-stack-domain-and-log-destination", tmp_path_factory)
+    resources = terraform_main(case)["resource"]
+    assert resources["aws_apigatewayv2_domain_name"]["api"]["domain_name_configuration"]["ip_address_type"] == "dualstack"
+    assert "api_mapping_key" not in resources["aws_apigatewayv2_api_mapping"]["api"]
+    assert resources["aws_route53_record"] == {
+        "api": {"zone_id": "Z9876543210ZYXWVUTSRQ", "name": "dual.example.com", "type": "A", "alias": TF_DOMAIN_TARGET},
+        "api_ipv6": {"zone_id": "Z9876543210ZYXWVUTSRQ", "name": "dual.example.com", "type": "AAAA", "alias": TF_DOMAIN_TARGET},
+    }
+    configuration = {"CertificateArn": DUAL_CERTIFICATE, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2", "IpAddressType": "dualstack"}
+    for target, stage in (("cloudformation", {"Ref": "HttpApiStage"}), ("sam", {"Ref": "HttpApi.Stage"})):
+        template = load_template(case.target_dir(target) / "template.yaml")["Resources"]
+        assert template["HttpApiDomainName"]["Properties"]["DomainNameConfigurations"] == [configuration], target
+        assert template["HttpApiMapping"]["Properties"] == {"ApiId": {"Ref": "HttpApi"}, "DomainName": {"Ref": "HttpApiDomainName"}, "Stage": stage}, target
+        assert template["HttpApiDnsRecordIpv6"]["Properties"] == {
+            "HostedZoneId": "Z9876543210ZYXWVUTSRQ",
+            "Name": "dual.example.com",
+            "Type": "AAAA",
+            "AliasTarget": CFN_DOMAIN_TARGET,
+        }, target
+    translated = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
+    assert translated["HttpApiMapping"]["Properties"]["Stage"] == {"Ref": "HttpApiliveStage"}
+    assert translated["HttpApiDomainName"]["Properties"]["DomainNameConfigurations"] == [configuration]
+
+
+def test_url_routes_proxy_with_the_route_method_and_no_invoke_permission(tmp_path_factory: pytest.TempPathFactory) -> None:
+    case = compile_case("custom-domain-and-url-routes", tmp_path_factory)
+    resources = terraform_main(case)["resource"]
+    integrations = resources["aws_apigatewayv2_integration"]
+    assert integrations["get_status_url"] == {
+        "api_id": "${aws_apigatewayv2_api.api.id}",
+        "integration_type": "HTTP_PROXY",
+        "integration_method": "GET",
+        "integration_uri": "https://status.example.com/health",
+        "payload_format_version": "1.0",
+    }
+    assert integrations["any_legacy_by_proxy_path_url"]["integration_method"] == "ANY"
+    assert integrations["any_legacy_by_proxy_path_url"]["timeout_milliseconds"] == 10000
+    status = resources["aws_apigatewayv2_route"]["get_status"]
+    assert status["target"] == "integrations/${aws_apigatewayv2_integration.get_status_url.id}"
+    assert "depends_on" not in status
+    assert all("status" not in name and "legacy" not in name for name in resources["aws_lambda_permission"])
+
+    cfn = load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"]
+    assert cfn["AnyLegacyByProxyPathUrlIntegration"]["Properties"] == {
+        "ApiId": {"Ref": "HttpApi"},
+        "IntegrationType": "HTTP_PROXY",
+        "IntegrationMethod": "ANY",
+        "IntegrationUri": "https://legacy.example.com/{proxy}",
+        "PayloadFormatVersion": "1.0",
+        "TimeoutInMillis": 10000,
+    }
+    assert "DependsOn" not in cfn["GetStatusRoute"]
+
+    paths = load_template(case.target_dir("sam") / "template.yaml")["Resources"]["HttpApi"]["Properties"]["DefinitionBody"]["paths"]
+    assert paths["/status"]["get"]["x-amazon-apigateway-integration"] == {
+        "type": "http_proxy",
+        "httpMethod": "GET",
+        "uri": "https://status.example.com/health",
+        "payloadFormatVersion": "1.0",
+    }
+    dual = compile_case("dual-stack-domain-and-log-destination", tmp_path_factory)
+    assert terraform_main(dual)["resource"]["aws_apigatewayv2_integration"]["default_url"]["integration_method"] == "ANY"
+
+
+def test_routes_of_one_function_share_an_integration_per_timeout_and_payload_format(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The default settings keep v1's integration (written-out defaults included); other settings get an
+    integration named after them, which other routes coming and going do not rename."""
+    case = compile_case("custom-domain-and-url-routes", tmp_path_factory)
+    resources = terraform_main(case)["resource"]
+    targets = {r["route_key"]: r["target"] for r in resources["aws_apigatewayv2_route"].values()}
+    assert targets["GET /orders"] == targets["DELETE /orders/{id}"] == "integrations/${aws_apigatewayv2_integration.orders.id}"
+    assert targets["POST /orders"] == "integrations/${aws_apigatewayv2_integration.orders_timeout_5000.id}"
+    assert targets["PUT /orders/{id}"] == "integrations/${aws_apigatewayv2_integration.orders_payload_1_0.id}"
+    integrations = resources["aws_apigatewayv2_integration"]
+    assert "timeout_milliseconds" not in integrations["orders"]
+    assert integrations["orders_timeout_5000"]["timeout_milliseconds"] == 5000
+    assert integrations["orders_payload_1_0"]["payload_format_version"] == "1.0"
+    cfn = load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"]
+    assert cfn["OrdersIntegrationTimeout5000"]["Properties"]["TimeoutInMillis"] == 5000
+    assert cfn["OrdersIntegrationPayload10"]["Properties"]["PayloadFormatVersion"] == "1.0"
+    assert cfn["PutOrdersByIdRoute"]["Properties"]["Target"] == {"Fn::Sub": "integrations/${OrdersIntegrationPayload10}"}
+    events = load_template(case.target_dir("sam") / "template.yaml")["Resources"]["OrdersFunction"]["Properties"]["Events"]
+    assert events["PostOrders"]["Properties"]["TimeoutInMillis"] == 5000
+    assert events["PutOrdersById"]["Properties"]["PayloadFormatVersion"] == "1.0"
+    assert "TimeoutInMillis" not in events["GetOrders"]["Properties"]
+
+
+def test_route_throttling_and_detailed_metrics_are_stage_route_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Per-route throttling is a route setting keyed by route key; detailed metrics come with explicit
+    account-level throttling when `api.throttling` is unset (Terraform would send 0), else with it."""
+    case = compile_case("custom-domain-and-url-routes", tmp_path_factory)
+    stage = terraform_main(case)["resource"]["aws_apigatewayv2_stage"]["api"]
+    assert stage["default_route_settings"] == {"throttling_burst_limit": 5000, "throttling_rate_limit": 10000.0, "detailed_metrics_enabled": True}
+    assert stage["route_settings"] == [
+        {"route_key": "PUT /orders/{id}", "throttling_burst_limit": 10, "throttling_rate_limit": 5.0, "detailed_metrics_enabled": True},
+        {"route_key": "GET /status", "throttling_burst_limit": 1, "throttling_rate_limit": 1.0, "detailed_metrics_enabled": True},
+    ]
+    assert stage["depends_on"] == ["aws_apigatewayv2_route.put_orders_by_id", "aws_apigatewayv2_route.get_status"]
+    route_settings = {
+        "PUT /orders/{id}": {"ThrottlingBurstLimit": 10, "ThrottlingRateLimit": 5.0, "DetailedMetricsEnabled": True},
+        "GET /status": {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 1.0, "DetailedMetricsEnabled": True},
+    }
+    defaults = {"ThrottlingBurstLimit": 5000, "ThrottlingRateLimit": 10000.0, "DetailedMetricsEnabled": True}
+    cfn_stage = load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"]["HttpApiStage"]
+    assert cfn_stage["Properties"]["RouteSettings"] == route_settings
+    assert cfn_stage["Properties"]["DefaultRouteSettings"] == defaults
+    assert cfn_stage["DependsOn"] == ["PutOrdersByIdRoute", "GetStatusRoute"]
+    http_api = load_template(case.target_dir("sam") / "template.yaml")["Resources"]["HttpApi"]["Properties"]
+    assert http_api["RouteSettings"] == route_settings
+    assert http_api["DefaultRouteSettings"] == defaults
+    translated = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]["HttpApiApiGatewayDefaultStage"]["Properties"]
+    assert translated["RouteSettings"] == route_settings
+    dual = compile_case("dual-stack-domain-and-log-destination", tmp_path_factory)
+    assert terraform_main(dual)["resource"]["aws_apigatewayv2_stage"]["api"]["default_route_settings"] == {
+        "throttling_burst_limit": 100,
+        "throttling_rate_limit": 50.0,
+        "detailed_metrics_enabled": True,
+    }
+
+
+def test_access_logs_go_to_a_named_encrypted_group_or_an_existing_one(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`log_group` names the generated group, `kms_key_arn` encrypts every generated group (a function's
+    own overrides), `never` writes no retention; with `destination_arn` no group is generated."""
+    case = compile_case("custom-domain-and-url-routes", tmp_path_factory)
+    resources = terraform_main(case)["resource"]
+    groups = resources["aws_cloudwatch_log_group"]
+    assert groups["api_access_logs"] == {"name": "edge-access", "kms_key_id": EDGE_LOG_KEY, "tags": {"apispec:service": "edge"}}
+    assert groups["users"] == {"name": "/aws/lambda/edge-users", "kms_key_id": EDGE_USERS_KEY, "tags": {"apispec:service": "edge"}}
+    assert groups["orders"]["retention_in_days"] == 7 and groups["orders"]["kms_key_id"] == EDGE_LOG_KEY
+    access = resources["aws_apigatewayv2_stage"]["api"]["access_log_settings"]
+    assert access["format"] == '{"requestId":"$context.requestId","route":{"key":"$context.routeKey","status":"$context.status"}}'
+    for target in ("sam", "cloudformation"):
+        template = load_template(case.target_dir(target) / "template.yaml")["Resources"]
+        assert template["HttpApiAccessLogs"]["Properties"] == {"LogGroupName": "edge-access", "KmsKeyId": EDGE_LOG_KEY, "Tags": [{"Key": "apispec:service", "Value": "edge"}]}
+        assert "RetentionInDays" not in template["UsersLogGroup"]["Properties"]
+        assert template["UsersLogGroup"]["Properties"]["KmsKeyId"] == EDGE_USERS_KEY
+    dual = compile_case("dual-stack-domain-and-log-destination", tmp_path_factory)
+    destination = "arn:aws:logs:us-east-1:123456789012:log-group:shared-access-logs"
+    resources = terraform_main(dual)["resource"]
+    assert sorted(resources["aws_cloudwatch_log_group"]) == ["api"]
+    assert resources["aws_apigatewayv2_stage"]["api"]["access_log_settings"]["destination_arn"] == destination
+    for target, kind in (("sam", "AWS::Serverless::HttpApi"), ("cloudformation", "AWS::ApiGatewayV2::Stage")):
+        template = load_template(dual.target_dir(target) / "template.yaml")["Resources"]
+        assert "HttpApiAccessLogs" not in template
+        (holder,) = (r for r in template.values() if r["Type"] == kind)
+        assert holder["Properties"]["AccessLogSettings"]["DestinationArn"] == destination, target

@@ -52,6 +52,10 @@ ATTRIBUTES: dict[tuple[type, str], str | tuple[str | ir.Pseudo | ir.Ref, ...]] =
     (ir.Route, "id"): "Ref",
     (ir.Deployment, "id"): "Ref",
     (ir.Stage, "id"): "Ref",
+    (ir.UrlIntegration, "id"): "Ref",
+    (ir.Domain, "name"): "Ref",
+    (ir.Domain, "target_domain_name"): "GetAtt RegionalDomainName",
+    (ir.Domain, "target_hosted_zone_id"): "GetAtt RegionalHostedZoneId",
 }
 
 # `CorsConfiguration` property of each CORS setting (the same in AWS::ApiGatewayV2::Api and SAM's HttpApi).
@@ -142,7 +146,9 @@ class CfnRenderer:
             "Type": "AWS::Logs::LogGroup",
             "DeletionPolicy": "Delete",
             "UpdateReplacePolicy": "Delete",
-            "Properties": {"LogGroupName": node.name, "RetentionInDays": node.retention_days, "Tags": tag_list(node.tags)},
+            "Properties": without_none(
+                {"LogGroupName": node.name, "RetentionInDays": node.retention_days, "KmsKeyId": node.kms_key_arn, "Tags": tag_list(node.tags)}
+            ),
         }
 
     def role(self, node: ir.Role) -> dict[str, Any]:
@@ -221,9 +227,66 @@ class CfnRenderer:
         return {"DestinationArn": self.value(stage.access_log.destination), "Format": stage.access_log.format}
 
     def throttling(self, stage: ir.Stage) -> dict[str, Any] | None:
-        if stage.throttling is None:
+        """The stage's `DefaultRouteSettings`."""
+        throttling = stage.default_route_throttling
+        if throttling is None:
             return None
-        return {"ThrottlingBurstLimit": stage.throttling.burst_limit, "ThrottlingRateLimit": stage.throttling.rate_limit}
+        settings: dict[str, Any] = {"ThrottlingBurstLimit": throttling.burst_limit, "ThrottlingRateLimit": throttling.rate_limit}
+        if stage.detailed_metrics:
+            settings["DetailedMetricsEnabled"] = True
+        return settings
+
+    # -- API surface of v1.1: route settings, URL integrations, custom domains ------------------
+    @staticmethod
+    def route_settings(stage: ir.Stage) -> dict[str, Any] | None:
+        """The stage's `RouteSettings`, keyed by route key."""
+        if not stage.route_settings:
+            return None
+        settings: dict[str, Any] = {}
+        for setting in stage.route_settings:
+            body: dict[str, Any] = {"ThrottlingBurstLimit": setting.throttling.burst_limit, "ThrottlingRateLimit": setting.throttling.rate_limit}
+            if stage.detailed_metrics:
+                body["DetailedMetricsEnabled"] = True
+            settings[setting.route_key] = body
+        return settings
+
+    def url_integration(self, node: ir.UrlIntegration) -> dict[str, Any]:
+        return resource(
+            "AWS::ApiGatewayV2::Integration",
+            {
+                "ApiId": self.value(node.api),
+                "IntegrationType": "HTTP_PROXY",
+                "IntegrationMethod": node.method,
+                "IntegrationUri": self.value(node.url),
+                "PayloadFormatVersion": "1.0",  # the only one HTTP_PROXY integrations take
+                "TimeoutInMillis": node.timeout_ms,
+            },
+        )
+
+    def domain(self, node: ir.Domain) -> dict[str, Any]:
+        configuration = {
+            "CertificateArn": node.certificate_arn,
+            "EndpointType": "REGIONAL",
+            "SecurityPolicy": "TLS_1_2",
+            "IpAddressType": node.ip_address_type,
+        }
+        mtls = {"TruststoreUri": node.truststore_uri} if node.truststore_uri else None
+        properties = {"DomainName": node.name, "DomainNameConfigurations": [configuration], "MutualTlsAuthentication": mtls, "Tags": tag_map(node.tags)}
+        return resource("AWS::ApiGatewayV2::DomainName", properties)
+
+    def api_mapping(self, node: ir.ApiMapping, stage: Any = None) -> dict[str, Any]:
+        """The mapping; `stage` replaces the stage reference (SAM names its stages itself)."""
+        properties = {
+            "ApiId": self.value(node.api),
+            "DomainName": self.value(node.domain),
+            "Stage": stage if stage is not None else self.value(node.stage),
+            "ApiMappingKey": node.key,
+        }
+        return resource("AWS::ApiGatewayV2::ApiMapping", properties)
+
+    def dns_record(self, node: ir.DnsRecord) -> dict[str, Any]:
+        alias = {"DNSName": self.value(node.target), "HostedZoneId": self.value(node.target_zone), "EvaluateTargetHealth": False}
+        return resource("AWS::Route53::RecordSet", {"HostedZoneId": node.zone_id, "Name": node.name, "Type": node.type, "AliasTarget": alias})
 
     def permission(self, node: ir.Permission) -> dict[str, Any]:
         return resource(
@@ -281,8 +344,12 @@ def resource(
         body["Metadata"] = metadata
     if depends_on:
         body["DependsOn"] = depends_on
-    body["Properties"] = {k: v for k, v in properties.items() if v is not None}
+    body["Properties"] = without_none(properties)
     return body
+
+
+def without_none(properties: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in properties.items() if v is not None}
 
 
 def tag_list(tags: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:

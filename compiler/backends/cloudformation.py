@@ -46,6 +46,7 @@ def _api(cfn: CfnRenderer, node: ir.Api, root: str) -> dict[str, Any]:
             "Description": cfn.text(node.description),
             "ProtocolType": "HTTP",
             "CorsConfiguration": cfn.cors(node.cors) if node.cors else None,
+            "DisableExecuteApiEndpoint": True if node.disable_default_endpoint else None,
             "Tags": tag_map(node.tags),
         },
     )
@@ -60,6 +61,7 @@ def _integration(cfn: CfnRenderer, node: ir.Integration, root: str) -> dict[str,
             "IntegrationMethod": "POST",
             "IntegrationUri": cfn.value(node.function),
             "PayloadFormatVersion": node.payload_format_version,
+            "TimeoutInMillis": node.timeout_ms,
         },
     )
 
@@ -72,7 +74,7 @@ def _route(cfn: CfnRenderer, node: ir.Route, root: str) -> dict[str, Any]:
             "RouteKey": node.route_key,
             "Target": cfn.value(ir.Sub(("integrations/", node.integration))),
         },
-        depends_on=[cfn.id_of(cfn.graph.node(node.after))],
+        depends_on=[cfn.id_of(cfn.graph.node(node.after))] if node.after else None,
     )
 
 
@@ -94,8 +96,10 @@ def _stage(cfn: CfnRenderer, node: ir.Stage, root: str) -> dict[str, Any]:
             "DeploymentId": cfn.value(node.deployment) if node.deployment else None,
             "AccessLogSettings": cfn.access_log_settings(node),
             "DefaultRouteSettings": cfn.throttling(node),
+            "RouteSettings": cfn.route_settings(node),
             "Tags": tag_map(node.tags),
         },
+        depends_on=[cfn.id_of(cfn.graph.node(d)) for d in node.depends_on],
     )
 
 
@@ -116,4 +120,8 @@ RESOURCES: dict[type, Callable[[CfnRenderer, Any, str], dict[str, Any]]] = {
     ir.Deployment: _deployment,
     ir.Stage: _stage,
     ir.Permission: lambda cfn, node, root: cfn.permission(node),
+    ir.UrlIntegration: lambda cfn, node, root: cfn.url_integration(node),
+    ir.Domain: lambda cfn, node, root: cfn.domain(node),
+    ir.ApiMapping: lambda cfn, node, root: cfn.api_mapping(node),
+    ir.DnsRecord: lambda cfn, node, root: cfn.dns_record(node),
 }

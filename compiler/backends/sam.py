@@ -24,6 +24,7 @@ from compiler import awsdata, ir
 from compiler.backends import Rendered
 from compiler.backends.cfn import CfnRenderer, code_path, resource, tag_map
 from compiler.routekeys import segment
+from compiler.serialize import Tagged
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
 
@@ -46,9 +47,11 @@ class _Template:
         self.cfn = CfnRenderer(graph)
         routes = graph.of_type(ir.Route)
         wide = {p.function.node for p in graph.of_type(ir.Permission) if p.scope == "api"}  # function ids
-        wide |= {_integration(graph, r).function.node for r in routes if not r.path}  # and those serving `$default`
-        self.in_body = {r.id for r in routes if _integration(graph, r).function.node in wide}
+        wide |= {f for r in routes if not r.path and (f := _function_of(graph, r))}  # and those serving `$default`
+        # `url` routes are body operations too: SAM has no event for them.
+        self.in_body = {r.id for r in routes if _function_of(graph, r) in wide or _function_of(graph, r) is None}
         self.events = _events(self.cfn, graph, self.in_body)
+        self.domain = _sam_domain(graph)
 
 
 # What each node type becomes: `(logical id, resource)`, or None where SAM makes it from another
@@ -83,7 +86,7 @@ def _http_api_of_stage(template: _Template, stage: ir.Stage) -> tuple[str, dict[
     api = template.graph.node(stage.api.node)
     assert isinstance(api, ir.Api)
     definition = _definition(template.cfn, template.graph, api, template.in_body)
-    return template.cfn.id_of(api), _http_api(template.cfn, api, stage, definition)
+    return template.cfn.id_of(api), _http_api(template.cfn, api, stage, definition, template.domain)
 
 
 def _permission(template: _Template, node: ir.Permission) -> tuple[str, dict[str, Any]] | None:
@@ -100,17 +103,26 @@ def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, d
         if route.id in in_body:
             continue
         integration = _integration(graph, route)
+        assert isinstance(integration, ir.Integration)  # (a `url` route is a body operation)
         properties: dict[str, Any] = {"ApiId": cfn.value(route.api), "Method": route.method, "Path": route.path}
         properties["PayloadFormatVersion"] = integration.payload_format_version
+        if integration.timeout_ms is not None:
+            properties["TimeoutInMillis"] = integration.timeout_ms
         event_id = cfn.id_of(route).removesuffix("Route")
         events.setdefault(integration.function.node, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
 
 
-def _integration(graph: ir.Graph, route: ir.Route) -> ir.Integration:
+def _integration(graph: ir.Graph, route: ir.Route) -> ir.Integration | ir.UrlIntegration:
     integration = graph.node(route.integration.node)
-    assert isinstance(integration, ir.Integration)
+    assert isinstance(integration, ir.Integration | ir.UrlIntegration)
     return integration
+
+
+def _function_of(graph: ir.Graph, route: ir.Route) -> str | None:
+    """The id of the function a route calls; None for a `url` route."""
+    integration = _integration(graph, route)
+    return integration.function.node if isinstance(integration, ir.Integration) else None
 
 
 def _needs_own_permission(graph: ir.Graph, node: ir.Permission, in_body: set[str]) -> bool:
@@ -145,14 +157,7 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str
         if route.id not in in_body:
             continue
         integration = _integration(graph, route)
-        operation: dict[str, Any] = {
-            "x-amazon-apigateway-integration": {
-                "type": "aws_proxy",
-                "httpMethod": "POST",
-                "uri": cfn.value(ir.Ref(integration.function.node, "invoke_arn")),
-                "payloadFormatVersion": integration.payload_format_version,
-            }
-        }
+        operation: dict[str, Any] = {"x-amazon-apigateway-integration": _body_integration(cfn, integration)}
         if not route.path:
             operation["isDefaultRoute"] = True
         operation["responses"] = {}
@@ -166,7 +171,55 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str
     return {"openapi": "3.0.1", "info": {"title": api.name, "version": "1.0"}, "paths": paths}
 
 
-def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[str, Any] | None) -> dict[str, Any]:
+def _body_integration(cfn: CfnRenderer, integration: ir.Integration | ir.UrlIntegration) -> dict[str, Any]:
+    """A body operation's `x-amazon-apigateway-integration`: the function's proxy, or the URL's."""
+    if isinstance(integration, ir.UrlIntegration):
+        body = {"type": "http_proxy", "httpMethod": integration.method, "uri": cfn.value(integration.url), "payloadFormatVersion": "1.0"}
+    else:
+        body = {
+            "type": "aws_proxy",
+            "httpMethod": "POST",
+            "uri": cfn.value(ir.Ref(integration.function.node, "invoke_arn")),
+            "payloadFormatVersion": integration.payload_format_version,
+        }
+    if integration.timeout_ms is not None:
+        body["timeoutInMillis"] = integration.timeout_ms
+    return body
+
+
+def _sam_domain(graph: ir.Graph) -> ir.Domain | None:
+    """The custom domain when SAM's `HttpApi.Domain` can express it (Clarification 3: not dual-stack,
+    whose `IpAddressType` SAM's translator drops); None when there is none or it is explicit."""
+    domains = graph.of_type(ir.Domain)
+    return domains[0] if domains and domains[0].ip_address_type != "dualstack" else None
+
+
+def _domain_property(graph: ir.Graph, domain: ir.Domain) -> dict[str, Any]:
+    """`HttpApi.Domain`: SAM makes the domain name, its mapping and the alias record from it."""
+    (mapping,) = graph.of_type(ir.ApiMapping)
+    zones = {record.zone_id for record in graph.of_type(ir.DnsRecord)}
+    properties: dict[str, Any] = {
+        "DomainName": domain.name,
+        "CertificateArn": domain.certificate_arn,
+        "EndpointConfiguration": "REGIONAL",
+        "SecurityPolicy": "TLS_1_2",
+        "BasePath": [mapping.key] if mapping.key else None,
+        "Route53": {"HostedZoneId": zones.pop()} if zones else None,
+        "MutualTlsAuthentication": {"TruststoreUri": domain.truststore_uri} if domain.truststore_uri else None,
+    }
+    return {k: v for k, v in properties.items() if v is not None}
+
+
+def _explicit_domain_node(render_node: Callable[[_Template, Any], dict[str, Any]]) -> Entry:
+    """A domain node: folded into `HttpApi.Domain` where SAM can express it, else its own resource."""
+
+    def entry(template: _Template, node: ir.Node) -> tuple[str, dict[str, Any]] | None:
+        return None if template.domain is not None else (template.cfn.id_of(node), render_node(template, node))
+
+    return entry
+
+
+def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[str, Any] | None, domain: ir.Domain | None) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "Name": api.name if definition is None else None,  # with a body, SAM takes the name from its title
         "Description": api.description,  # SAM wants plain text here
@@ -175,6 +228,9 @@ def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[s
         "CorsConfiguration": cfn.cors(api.cors) if api.cors else None,
         "AccessLogSettings": cfn.access_log_settings(stage),
         "DefaultRouteSettings": cfn.throttling(stage),
+        "RouteSettings": cfn.route_settings(stage),
+        "Domain": _domain_property(cfn.graph, domain) if domain is not None else None,
+        "DisableExecuteApiEndpoint": True if api.disable_default_endpoint else None,
         "Tags": tag_map(api.tags),
         "FailOnWarnings": True,
     }
@@ -192,4 +248,9 @@ RESOURCES: dict[type, Entry] = {
     ir.Deployment: _folded,  # SAM deploys the stage itself (W408 says so)
     ir.Stage: _http_api_of_stage,
     ir.Permission: _permission,
+    ir.UrlIntegration: _folded,  # the integration of its route's operation in the OpenAPI body
+    ir.Domain: _explicit_domain_node(lambda template, node: template.cfn.domain(node)),
+    # SAM names the stage it makes: `<api>.Stage` refers to it.
+    ir.ApiMapping: _explicit_domain_node(lambda template, node: template.cfn.api_mapping(node, stage=Tagged("!Ref", f"{template.cfn.logical_id(node.api)}.Stage"))),
+    ir.DnsRecord: _explicit_domain_node(lambda template, node: template.cfn.dns_record(node)),
 }

@@ -35,6 +35,10 @@ TYPES: dict[type, str] = {
     ir.Deployment: "aws_apigatewayv2_deployment",
     ir.Stage: "aws_apigatewayv2_stage",
     ir.Permission: "aws_lambda_permission",
+    ir.UrlIntegration: "aws_apigatewayv2_integration",
+    ir.Domain: "aws_apigatewayv2_domain_name",
+    ir.ApiMapping: "aws_apigatewayv2_api_mapping",
+    ir.DnsRecord: "aws_route53_record",
 }
 ATTRIBUTES: dict[tuple[type, str], str] = {
     (ir.LogGroup, "name"): "name",
@@ -52,6 +56,10 @@ ATTRIBUTES: dict[tuple[type, str], str] = {
     (ir.Route, "id"): "id",
     (ir.Deployment, "id"): "id",
     (ir.Stage, "id"): "id",
+    (ir.UrlIntegration, "id"): "id",
+    (ir.Domain, "name"): "domain_name",
+    (ir.Domain, "target_domain_name"): "domain_name_configuration[0].target_domain_name",
+    (ir.Domain, "target_hosted_zone_id"): "domain_name_configuration[0].hosted_zone_id",
 }
 PSEUDO = {
     "partition": ("aws_partition", "partition"),
@@ -162,7 +170,7 @@ class _Module:
         render_node(self, node)
 
     def _log_group(self, node: ir.LogGroup) -> None:
-        self.add(node, {"name": node.name, "retention_in_days": node.retention_days, "tags": dict(node.tags)})
+        self.add(node, {"name": node.name, "retention_in_days": node.retention_days, "kms_key_id": node.kms_key_arn, "tags": dict(node.tags)})
 
     def _role(self, node: ir.Role) -> None:
         self._assume_role_document()
@@ -184,6 +192,7 @@ class _Module:
                 "description": node.description,
                 "protocol_type": "HTTP",
                 "cors_configuration": self._cors(node.cors) if node.cors else None,
+                "disable_execute_api_endpoint": True if node.disable_default_endpoint else None,
                 "tags": dict(node.tags),
             },
         )
@@ -197,8 +206,40 @@ class _Module:
                 "integration_method": "POST",
                 "integration_uri": self.value(node.function),
                 "payload_format_version": node.payload_format_version,
+                "timeout_milliseconds": node.timeout_ms,
             },
         )
+
+    def _url_integration(self, node: ir.UrlIntegration) -> None:
+        self.add(
+            node,
+            {
+                "api_id": self.value(node.api),
+                "integration_type": "HTTP_PROXY",
+                "integration_method": node.method,
+                "integration_uri": node.url,
+                "payload_format_version": "1.0",  # the only one HTTP_PROXY integrations take
+                "timeout_milliseconds": node.timeout_ms,
+            },
+        )
+
+    def _domain(self, node: ir.Domain) -> None:
+        configuration = {
+            "certificate_arn": node.certificate_arn,
+            "endpoint_type": "REGIONAL",
+            "security_policy": "TLS_1_2",
+            "ip_address_type": node.ip_address_type,
+        }
+        mtls = {"truststore_uri": node.truststore_uri} if node.truststore_uri else None
+        self.add(node, {"domain_name": node.name, "domain_name_configuration": configuration, "mutual_tls_authentication": mtls, "tags": dict(node.tags)})
+
+    def _api_mapping(self, node: ir.ApiMapping) -> None:
+        body = {"api_id": self.value(node.api), "domain_name": self.value(node.domain), "stage": self.value(node.stage), "api_mapping_key": node.key}
+        self.add(node, body)
+
+    def _dns_record(self, node: ir.DnsRecord) -> None:
+        alias = {"name": self.value(node.target), "zone_id": self.value(node.target_zone), "evaluate_target_health": False}
+        self.add(node, {"zone_id": node.zone_id, "name": node.name, "type": node.type, "alias": alias})
 
     def _route(self, node: ir.Route) -> None:
         self.add(
@@ -207,7 +248,7 @@ class _Module:
                 "api_id": self.value(node.api),
                 "route_key": node.route_key,
                 "target": self.value(ir.Sub(("integrations/", node.integration))),
-                "depends_on": [self.address(node.after)],
+                "depends_on": [self.address(node.after)] if node.after else None,
             },
         )
 
@@ -316,13 +357,31 @@ class _Module:
         }
         if node.access_log:
             body["access_log_settings"] = {"destination_arn": self.value(node.access_log.destination), "format": node.access_log.format}
-        if node.throttling:
+        throttling = node.default_route_throttling
+        if throttling:
             body["default_route_settings"] = {
-                "throttling_burst_limit": node.throttling.burst_limit,
-                "throttling_rate_limit": node.throttling.rate_limit,
+                "throttling_burst_limit": throttling.burst_limit,
+                "throttling_rate_limit": throttling.rate_limit,
             }
+            if node.detailed_metrics:
+                body["default_route_settings"]["detailed_metrics_enabled"] = True
+        if node.route_settings:
+            body["route_settings"] = [self._route_setting(node, setting) for setting in node.route_settings]
         body["tags"] = dict(node.tags)
+        if node.depends_on:
+            body["depends_on"] = [self.address(d) for d in node.depends_on]
         self.add(node, body)
+
+    @staticmethod
+    def _route_setting(stage: ir.Stage, setting: ir.RouteSetting) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "route_key": setting.route_key,
+            "throttling_burst_limit": setting.throttling.burst_limit,
+            "throttling_rate_limit": setting.throttling.rate_limit,
+        }
+        if stage.detailed_metrics:
+            body["detailed_metrics_enabled"] = True
+        return body
 
 
 class _Expr(str):
@@ -365,4 +424,8 @@ RESOURCES: dict[type, Callable[[_Module, Any], None]] = {
     ir.Deployment: _Module._deployment,
     ir.Stage: _Module._stage,
     ir.Permission: _Module._permission,
+    ir.UrlIntegration: _Module._url_integration,
+    ir.Domain: _Module._domain,
+    ir.ApiMapping: _Module._api_mapping,
+    ir.DnsRecord: _Module._dns_record,
 }

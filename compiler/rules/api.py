@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from compiler import awsdata
-from compiler.diagnostics import Finding, did_you_mean
+from compiler.diagnostics import Finding, SpecPath, did_you_mean
 from compiler.resolve import (
     DEFAULT_STAGE,
     PREFIX,
@@ -42,13 +43,19 @@ def api_name(ctx: Context) -> Iterator[Finding]:
     made = "" if where[0] == "api" else " (made from the service prefix; set `api.name` to choose one)"
     if not 1 <= len(name) <= awsdata.API_NAME_MAX:
         yield Finding("E402", where, f"the API name has {len(name)} characters; API Gateway allows 1 to {awsdata.API_NAME_MAX}{made}")
-    elif ctx.spec.api.access_log_fields is not None and not re.match(awsdata.LOG_GROUP_NAME_PATTERN, name):
+    elif ctx.spec.api.access_log_fields is not None and _names_access_log_group(ctx) and not re.match(awsdata.LOG_GROUP_NAME_PATTERN, name):
         yield Finding(
             "E402",
             where,
             f"access logs go to the log group `{ctx.spec.api.access_log_group_name}`, and log group names hold only letters, digits "
             "and `. - _ / #`; rename the API or set `logging.access_logs: false`",
         )
+
+
+def _names_access_log_group(ctx: Context) -> bool:
+    """Whether the access logs' group is named after the API (neither `log_group` nor `destination_arn` is set)."""
+    access = ctx.spec.service.logging.access_logs
+    return isinstance(access, bool) or (access.log_group is None and access.destination_arn is None)
 
 
 @rule("E403", "W411", name="api-cors", moot_when_removed={"W411": (("api", "cors", "**"),)})
@@ -147,7 +154,11 @@ def cloudformation_limits(ctx: Context) -> Iterator[Finding]:
     if spec.api is not None:
         grouped = routes_by_function(spec.routes)
         count += 2 + (spec.api.access_log_fields is not None) + (not spec.api.auto_deploy)  # api, stage, logs, deployment
-        count += len(grouped) + len(spec.routes)  # integrations, routes
+        integrations = {(r.function, r.timeout_ms, r.payload_format) if r.url is None else r.key for r in spec.routes}
+        count += len(integrations) + len(spec.routes)  # integrations (per function and settings, per url route), routes
+        domain = spec.api.domain
+        if domain is not None:  # domain name, mapping, alias records
+            count += 2 + (domain.hosted_zone_id is not None) * (2 if domain.ip_address_type == "dualstack" else 1)
         scoped = scoping_by_function(spec)
         count += sum(len(routes) if scoped[key] else 1 for key, routes in grouped.items())
     if count > _CLOUDFORMATION_MAX_RESOURCES:
@@ -180,29 +191,40 @@ def _by_meaning(variable: str) -> str:
     return " (in an HTTP API: " + " or ".join(f"`{name}`, {meaning}" for name, meaning in equivalents) + ")"
 
 
+def _fields(base: SpecPath, fields: Mapping[str, Any]) -> Iterator[tuple[SpecPath, str, str | dict[str, Any]]]:
+    """Each field of the access-log format, nested ones too: where, its name, its variable (an empty map for an empty object)."""
+    for name, value in fields.items():
+        if isinstance(value, dict) and value:
+            yield from _fields((*base, name), value)
+        else:
+            yield (*base, name), name, value
+
+
 @rule("E405", "E406", "E407", name="access-log-fields")
 def access_log_fields(ctx: Context) -> Iterator[Finding]:
     """Access-log fields are HTTP API `$context` variables, include a request id, and fit 3 KB."""
     access = ctx.spec.service.logging.access_logs
     if isinstance(access, bool) or access.fields is None:
         return
-    base = ("logging", "access_logs", "fields")
+    base: SpecPath = ("logging", "access_logs", "fields")
     if not access.fields:
         yield Finding("E405", base, "give at least one field, or set `access_logs: false`")
     known = sorted(awsdata.HTTP_API_CONTEXT_VARIABLES)
-    for name, variable in access.fields.items():
+    for where, name, variable in _fields(base, access.fields):
         if not _FIELD_NAME.match(name):
             yield Finding(
                 "E405",
-                (*base, name),
+                where,
                 f"field name `{name}` may not hold `$` (API Gateway would read it as a variable) or control characters",
                 anchor="key",
             )
-        if not awsdata.is_http_api_context_variable(variable):
+        if isinstance(variable, dict):  # a nested object with nothing in it
+            yield Finding("E405", where, "a nested object needs at least one field; remove it or add `name: $context.variable`")
+        elif not awsdata.is_http_api_context_variable(variable):
             hint = _by_meaning(variable) or did_you_mean(variable, known) or did_you_mean("$context." + variable.removeprefix("$"), known)
-            yield Finding("E405", (*base, name), f"`{variable}` is not an HTTP API `$context` variable{hint}")
+            yield Finding("E405", where, f"`{variable}` is not an HTTP API `$context` variable{hint}")
     # (A request id written wrong is reported above, with its fix: not again as missing.)
-    near = [v for v in access.fields.values() if v.lower() in {r.lower() for r in _REQUEST_IDS}]
+    near = [v for _, _, v in _fields(base, access.fields) if isinstance(v, str) and v.lower() in {r.lower() for r in _REQUEST_IDS}]
     if access.fields and not near:
         yield Finding(
             "E407",

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from compiler import awsdata
 from compiler.diagnostics import Finding, SpecPath
 from compiler.rules.registry import Context, rule
+from schemas import models
 
 _LEVELS = ("application_level", "system_level")
 
@@ -25,12 +26,12 @@ def log_settings(ctx: Context) -> Iterator[Finding]:
         for level in _LEVELS:
             if getattr(fn, level) is not None and fn.log_format != "JSON":
                 yield _level_finding(fn.origin[f"logging.{level}"], level)
-        if fn.retention_days not in awsdata.LOG_RETENTION_DAYS:
+        if fn.retention_days is not None and fn.retention_days not in awsdata.LOG_RETENTION_DAYS:
             yield _retention_finding(fn.origin["logging.retention_days"], fn.retention_days)
-    if logging.retention_days not in awsdata.LOG_RETENTION_DAYS:
+    if logging.retention_days != "never" and logging.retention_days not in awsdata.LOG_RETENTION_DAYS:
         yield _retention_finding(("logging", "retention_days"), logging.retention_days)
     access = logging.access_logs
-    if not isinstance(access, bool) and access.retention_days is not None and access.retention_days not in awsdata.LOG_RETENTION_DAYS:
+    if not isinstance(access, bool) and isinstance(access.retention_days, int) and access.retention_days not in awsdata.LOG_RETENTION_DAYS:
         yield _retention_finding(("logging", "access_logs", "retention_days"), access.retention_days)
 
 
@@ -38,7 +39,10 @@ def _level_finding(where: SpecPath, level: str) -> Finding:
     return Finding("E220", where, f"`{level}` needs `format: JSON` (Lambda filters log levels only for JSON logs)")
 
 
-def _retention_finding(where: SpecPath, days: int) -> Finding:
+def _retention_finding(where: SpecPath, days: models.Retention) -> Finding:
+    assert isinstance(days, int)  # (`never` is allowed)
     allowed = awsdata.LOG_RETENTION_DAYS
     closest = min(allowed, key=lambda d: (abs(d - days), d))
-    return Finding("E221", where, f"{days} is not a retention CloudWatch allows (did you mean {closest}?); allowed: {', '.join(map(str, allowed))}")
+    return Finding(
+        "E221", where, f"{days} is not a retention CloudWatch allows (did you mean {closest}?); allowed: {', '.join(map(str, allowed))}, or `never`"
+    )

@@ -67,7 +67,7 @@ def route_functions(ctx: Context) -> Iterator[Finding]:
     """Every route names a function key."""
     known = list(ctx.spec.service.functions)
     for route in ctx.spec.routes:
-        if route.function not in ctx.spec.service.functions:
+        if route.url is None and route.function and route.function not in ctx.spec.service.functions:  # (no `function`: E440)
             raw = ctx.raw["routes"][route.key]
             where = route.spec_path if isinstance(raw, str) else (*route.spec_path, "function")
             yield Finding(

@@ -119,9 +119,15 @@ class App:
         """Run the route's function: 502 for a runtime serve does not run, 413 for an event over Lambda's
         payload limit, else what `_respond` makes of the outcome."""
         key = match.route.function
+        exchange = Exchange(gateway_error(500, INTERNAL_ERROR), route_key=match.route.key)
+        if match.route.url is not None:  # (proxying `url` routes is serve's part of format 1.1, still to come)
+            message = f"`{match.route.key}` proxies to {match.route.url}, which apispec serve does not do yet"
+            self._emit(message)
+            exchange.response = gateway_error(502, "Bad Gateway")
+            exchange.error_message, exchange.integration_error = "Bad Gateway", message
+            return exchange
         fn = self.config.functions[key]
         prefix = f"[{key}] "
-        exchange = Exchange(gateway_error(500, INTERNAL_ERROR), route_key=match.route.key)
         pool = self.pools.get(key)
         if pool is None:
             message = f"runtime {fn.runtime} is not run locally: apispec serve runs Python functions only"
