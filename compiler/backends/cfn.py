@@ -52,6 +52,7 @@ ATTRIBUTES: dict[tuple[type, str], str | tuple[str | ir.Pseudo | ir.Ref, ...]] =
     (ir.Route, "id"): "Ref",
     (ir.Deployment, "id"): "Ref",
     (ir.Stage, "id"): "Ref",
+    (ir.Authorizer, "id"): "Ref",
 }
 
 # `CorsConfiguration` property of each CORS setting (the same in AWS::ApiGatewayV2::Api and SAM's HttpApi).
@@ -233,6 +234,17 @@ class CfnRenderer:
                 "FunctionName": self.value(node.function),
                 "Principal": "apigateway.amazonaws.com",
                 "SourceArn": self.value(node.source_arn),
+            },
+        )
+
+    def authorizer_permission(self, node: ir.AuthorizerPermission, source_arn: ir.Sub) -> dict[str, Any]:
+        return resource(
+            "AWS::Lambda::Permission",
+            {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": self.value(node.function),
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": self.value(source_arn),
             },
         )
 

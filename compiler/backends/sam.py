@@ -83,7 +83,7 @@ def _http_api_of_stage(template: _Template, stage: ir.Stage) -> tuple[str, dict[
     api = template.graph.node(stage.api.node)
     assert isinstance(api, ir.Api)
     definition = _definition(template.cfn, template.graph, api, template.in_body)
-    return template.cfn.id_of(api), _http_api(template.cfn, api, stage, definition)
+    return template.cfn.id_of(api), _http_api(template.cfn, api, stage, definition, _auth(template.cfn, template.graph, api))
 
 
 def _permission(template: _Template, node: ir.Permission) -> tuple[str, dict[str, Any]] | None:
@@ -102,6 +102,9 @@ def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, d
         integration = _integration(graph, route)
         properties: dict[str, Any] = {"ApiId": cfn.value(route.api), "Method": route.method, "Path": route.path}
         properties["PayloadFormatVersion"] = integration.payload_format_version
+        auth = _route_auth(graph, route)
+        if auth is not None:
+            properties["Auth"] = auth
         event_id = cfn.id_of(route).removesuffix("Route")
         events.setdefault(integration.function.node, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
@@ -155,6 +158,9 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str
         }
         if not route.path:
             operation["isDefaultRoute"] = True
+        auth = _route_auth(graph, route)
+        if auth is not None:  # what SAM writes for an event's `Auth`
+            operation["security"] = [{auth["Authorizer"]: auth.get("AuthorizationScopes", [])}]
         operation["responses"] = {}
         parameters = [part.text[1:-1] for part in map(segment, route.path.split("/")) if part.parameter is not None]
         if parameters:
@@ -166,7 +172,7 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str
     return {"openapi": "3.0.1", "info": {"title": api.name, "version": "1.0"}, "paths": paths}
 
 
-def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[str, Any] | None) -> dict[str, Any]:
+def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[str, Any] | None, auth: dict[str, Any] | None) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "Name": api.name if definition is None else None,  # with a body, SAM takes the name from its title
         "Description": api.description,  # SAM wants plain text here
@@ -175,10 +181,80 @@ def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[s
         "CorsConfiguration": cfn.cors(api.cors) if api.cors else None,
         "AccessLogSettings": cfn.access_log_settings(stage),
         "DefaultRouteSettings": cfn.throttling(stage),
+        "Auth": auth,
         "Tags": tag_map(api.tags),
         "FailOnWarnings": True,
     }
     return resource("AWS::Serverless::HttpApi", properties)
+
+
+# -- authorizers: `HttpApi.Auth`, each route's `Auth` ------------------------------------------
+
+_IAM = "AWS_IAM"  # SAM's name of the IAM authorizer (`EnableIamAuthorizer`)
+_OPEN = "NONE"  # an event's opt-out of `DefaultAuthorizer`
+_IDENTITY = (("$request.header.", "Headers"), ("$request.querystring.", "QueryStrings"), ("$stageVariables.", "StageVariables"), ("$context.", "Context"))
+
+
+def _authorizer_name(graph: ir.Graph, authorization: ir.Authorization) -> str:
+    if authorization.authorizer is None:
+        return _IAM
+    node = graph.node(authorization.authorizer.node)
+    assert isinstance(node, ir.Authorizer)
+    return node.name
+
+
+def _auth(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api) -> dict[str, Any] | None:
+    """`HttpApi.Auth`: the authorizers, the IAM one when a route uses it, and the default."""
+    authorizers = {node.name: _authorizer(cfn, node) for node in graph.of_type(ir.Authorizer)}
+    used = [r.authorization for r in graph.of_type(ir.Route)] + [api.default_authorization]
+    iam = any(a is not None and a.type == _IAM for a in used)
+    if not authorizers and not iam:
+        return None
+    auth: dict[str, Any] = {"Authorizers": authorizers or None, "EnableIamAuthorizer": True if iam else None}
+    if api.default_authorization is not None:
+        auth["DefaultAuthorizer"] = _authorizer_name(graph, api.default_authorization)
+    return {k: v for k, v in auth.items() if v is not None}
+
+
+def _authorizer(cfn: CfnRenderer, node: ir.Authorizer) -> dict[str, Any]:
+    if node.type == "JWT":
+        return {"JwtConfiguration": {"issuer": node.issuer, "audience": list(node.audience)}, "IdentitySource": node.identity_sources[0]}
+    assert node.function is not None
+    identity: dict[str, Any] = {}
+    for prefix, key in _IDENTITY:
+        names = [source.removeprefix(prefix) for source in node.identity_sources if source.startswith(prefix)]
+        if names:
+            identity[key] = names
+    identity["ReauthorizeEvery"] = node.ttl
+    return {
+        "FunctionArn": cfn.value(ir.Ref(node.function.node, "arn")),
+        "Identity": identity,
+        "AuthorizerPayloadFormatVersion": node.payload_format_version,
+        "EnableSimpleResponses": node.simple_responses,
+    }
+
+
+def _route_auth(graph: ir.Graph, route: ir.Route) -> dict[str, Any] | None:
+    """A route's `Auth`, where SAM's `DefaultAuthorizer` does not already give it what it needs (SAM does
+    not apply the default to `OPTIONS` operations)."""
+    api = graph.node(route.api.node)
+    assert isinstance(api, ir.Api)
+    default = api.default_authorization
+    if route.authorization == default and (default is None or route.method != "OPTIONS"):
+        return None
+    if route.authorization is None:
+        return {"Authorizer": _OPEN}
+    auth: dict[str, Any] = {"Authorizer": _authorizer_name(graph, route.authorization)}
+    if route.authorization.scopes:
+        auth["AuthorizationScopes"] = list(route.authorization.scopes)
+    return auth
+
+
+def _authorizer_permission(template: _Template, node: ir.AuthorizerPermission) -> tuple[str, dict[str, Any]]:
+    """The authorizer function's invoke permission. SAM makes the authorizer inside the HttpApi, whose id no
+    template can name, so the permission covers the API's authorizers (`<api>/authorizers/*`), none of its routes."""
+    api = node.source_arn.parts[0]
+    return template.cfn.id_of(node), template.cfn.authorizer_permission(node, ir.Sub((api, "/authorizers/*")))
 
 
 RESOURCES: dict[type, Entry] = {
@@ -192,4 +268,6 @@ RESOURCES: dict[type, Entry] = {
     ir.Deployment: _folded,  # SAM deploys the stage itself (W408 says so)
     ir.Stage: _http_api_of_stage,
     ir.Permission: _permission,
+    ir.Authorizer: _folded,  # into the HttpApi's `Auth.Authorizers`
+    ir.AuthorizerPermission: _authorizer_permission,
 }

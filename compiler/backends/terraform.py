@@ -32,6 +32,8 @@ TYPES: dict[type, str] = {
     ir.Deployment: "aws_apigatewayv2_deployment",
     ir.Stage: "aws_apigatewayv2_stage",
     ir.Permission: "aws_lambda_permission",
+    ir.Authorizer: "aws_apigatewayv2_authorizer",
+    ir.AuthorizerPermission: "aws_lambda_permission",
 }
 ATTRIBUTES: dict[tuple[type, str], str] = {
     (ir.LogGroup, "name"): "name",
@@ -49,6 +51,7 @@ ATTRIBUTES: dict[tuple[type, str], str] = {
     (ir.Route, "id"): "id",
     (ir.Deployment, "id"): "id",
     (ir.Stage, "id"): "id",
+    (ir.Authorizer, "id"): "id",
 }
 PSEUDO = {
     "partition": ("aws_partition", "partition"),
@@ -204,7 +207,46 @@ class _Module:
                 "api_id": self.value(node.api),
                 "route_key": node.route_key,
                 "target": self.value(ir.Sub(("integrations/", node.integration))),
+                **self._authorization(node.authorization),
                 "depends_on": [self.address(node.after)],
+            },
+        )
+
+    # -- authorizers ---------------------------------------------------------------------------
+    def _authorization(self, authorization: ir.Authorization | None) -> dict[str, Any]:
+        """A protected route's arguments (none for an open one: `NONE` is the provider's default)."""
+        if authorization is None:
+            return {}
+        body: dict[str, Any] = {"authorization_type": authorization.type}
+        if authorization.authorizer is not None:
+            body["authorizer_id"] = self.value(authorization.authorizer)
+        if authorization.scopes:
+            body["authorization_scopes"] = list(authorization.scopes)
+        return body
+
+    def _authorizer(self, node: ir.Authorizer) -> None:
+        body: dict[str, Any] = {"api_id": self.value(node.api), "name": node.name, "authorizer_type": node.type}
+        if node.identity_sources:
+            body["identity_sources"] = list(node.identity_sources)
+        if node.type == "JWT":
+            body["jwt_configuration"] = {"audience": list(node.audience), "issuer": node.issuer}
+        else:
+            assert node.function is not None
+            body["authorizer_uri"] = self.value(node.function)
+            body["authorizer_payload_format_version"] = node.payload_format_version
+            body["authorizer_result_ttl_in_seconds"] = node.ttl  # written: the provider's default is 300
+            body["enable_simple_responses"] = node.simple_responses
+        self.add(node, body)
+
+    def _authorizer_permission(self, node: ir.AuthorizerPermission) -> None:
+        self.add(
+            node,
+            {
+                "statement_id": naming.authorizer_statement_id(node.name),
+                "action": "lambda:InvokeFunction",
+                "function_name": self.value(node.function),
+                "principal": "apigateway.amazonaws.com",
+                "source_arn": self.value(node.source_arn),
             },
         )
 
@@ -362,4 +404,6 @@ RESOURCES: dict[type, Callable[[_Module, Any], None]] = {
     ir.Deployment: _Module._deployment,
     ir.Stage: _Module._stage,
     ir.Permission: _Module._permission,
+    ir.Authorizer: _Module._authorizer,
+    ir.AuthorizerPermission: _Module._authorizer_permission,
 }

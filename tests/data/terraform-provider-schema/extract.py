@@ -30,6 +30,7 @@ KEEP: dict[str, dict[str, tuple[str, ...]]] = {
             "aws_apigatewayv2_integration",
             "aws_apigatewayv2_route",
             "aws_apigatewayv2_deployment",
+            "aws_apigatewayv2_authorizer",
         ),
         "data_source_schemas": ("aws_iam_policy_document", "aws_caller_identity", "aws_region", "aws_partition"),
     },
