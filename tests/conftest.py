@@ -22,6 +22,8 @@ EXAMPLE_FUNCTION_NAMES = {
     "catalog": ("catalog", "Catalog"),
     "admin": ("admin", "Admin"),
     "user-request": ("user_request", "UserRequest"),
+    "notes": ("notes", "Notes"),
+    "gatekeeper": ("gatekeeper", "Gatekeeper"),
 }
 
 

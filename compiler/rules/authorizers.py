@@ -29,6 +29,10 @@ _LAMBDA_SOURCE = re.compile(rf"(?:{_HEADER}|{_QUERY}|\$stageVariables\.[A-Za-z0-
 _SOURCE_FORMS = "`$request.header.<name>`, `$request.querystring.<name>`, `$context.<variable>` or `$stageVariables.<name>`"
 
 
+def _a(kind: str) -> str:
+    return f"an `{kind}`" if kind == "iam" else f"a `{kind}`"
+
+
 def _authorizers(ctx: Context) -> Iterator[tuple[str, models.Authorizer, SpecPath]]:
     for name, authorizer in ctx.spec.service.api.authorizers.items():
         yield name, authorizer, ("api", "authorizers", name)
@@ -51,11 +55,11 @@ def authorizer_keys(ctx: Context) -> Iterator[Finding]:
         own = _KEYS[authorizer.type]
         for key in _REQUIRED[authorizer.type]:
             if getattr(authorizer, key) is None:
-                yield Finding("E421", where, f"a `{authorizer.type}` authorizer needs `{key}`", anchor="key")
+                yield Finding("E421", where, f"{_a(authorizer.type)} authorizer needs `{key}`", anchor="key")
         for key in _ALL_KEYS:
             if key not in own and getattr(authorizer, key) is not None:
                 allowed = f"its keys are {one_of(own)}" if own else "it takes no other key"
-                yield Finding("E421", (*where, key), f"`{key}` is not a key of a `{authorizer.type}` authorizer ({allowed}); remove it", anchor="key")
+                yield Finding("E421", (*where, key), f"`{key}` is not a key of {_a(authorizer.type)} authorizer ({allowed}); remove it", anchor="key")
         if authorizer.type == "jwt" and authorizer.issuer is not None:
             parts = urlsplit(authorizer.issuer)
             if parts.scheme != "https" or not parts.hostname or re.search(r"\s", authorizer.issuer):
@@ -151,7 +155,7 @@ def route_scopes(ctx: Context) -> Iterator[Finding]:
         if authorizer is None and auth.authorizer is not None:
             continue  # an unknown authorizer is E426's or E427's
         if authorizer is None or authorizer.type != "jwt":
-            what = "is open" if authorizer is None else f"is protected by the `{authorizer.type}` authorizer `{authorizer.name}`"
+            what = "is open" if authorizer is None else f"is protected by {_a(authorizer.type)} authorizer, `{authorizer.name}`"
             yield Finding(
                 "E428",
                 ("routes", route.key, "scopes"),

@@ -10,9 +10,10 @@ from compiler.resolve import Resolved, routes_by_function
 from compiler.routekeys import Route
 
 
-def granted(resources: dict[str, Any], function_logical_id: str) -> set[str]:
+def granted(resources: dict[str, Any], function_logical_id: str, *, authorizers: bool = False) -> set[str]:
     """Source ARNs of the function's `AWS::Lambda::Permission`s, written `${HttpApi}/<stage>/<method>/<path>`
-    whether apispec wrote them or the SAM translator did (its `${__ApiId__}`/`${__Stage__}` filled in)."""
+    whether apispec wrote them or the SAM translator did (its `${__ApiId__}`/`${__Stage__}` filled in);
+    those of a Lambda authorizer (`${HttpApi}/authorizers/…`) only with `authorizers`."""
     arns = set()
     for resource in resources.values():
         properties = resource["Properties"]
@@ -25,7 +26,8 @@ def granted(resources: dict[str, Any], function_logical_id: str) -> set[str]:
             text = text.replace(f"${{{name}}}", "${HttpApi}" if value == {"Ref": "HttpApi"} else value)
         prefix, api, rest = text.partition("${HttpApi}")
         assert prefix == "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:" and api, text
-        arns.add(api + rest)
+        if authorizers or not rest.startswith("/authorizers/"):
+            arns.add(api + rest)
     return arns
 
 
