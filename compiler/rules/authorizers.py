@@ -12,7 +12,7 @@ from compiler.resolve import NO_AUTHORIZER, resolve_authorizer, route_auth, sets
 from compiler.rules.registry import Context, rule
 from schemas import models
 
-_NAME = re.compile(r"^[a-z][a-z0-9_-]*\Z")
+_NAME = r"[a-z][a-z0-9_-]*"
 # Each type's keys beside `type`, and those it requires.
 _KEYS = {
     "jwt": ("issuer", "audience", "identity_source"),
@@ -21,11 +21,12 @@ _KEYS = {
 }
 _REQUIRED = {"jwt": ("issuer", "audience"), "lambda": ("function",), "iam": ()}
 _ALL_KEYS = tuple(key for keys in _KEYS.values() for key in keys)
+# Patterns compiled on first use (by `re`'s cache), so a spec without authorizers does not pay for them.
 # Identity sources API Gateway takes (`$request.header.X` takes any header name, token characters).
 _HEADER = r"\$request\.header\.[A-Za-z0-9!#$%&'*+.^_`|~-]+"
 _QUERY = r"\$request\.querystring\.[^\s&=#]+"
-_JWT_SOURCE = re.compile(rf"(?:{_HEADER}|{_QUERY})\Z")
-_LAMBDA_SOURCE = re.compile(rf"(?:{_HEADER}|{_QUERY}|\$stageVariables\.[A-Za-z0-9_]+|\$context\.[A-Za-z0-9_.-]+)\Z")
+_JWT_SOURCE = rf"(?:{_HEADER}|{_QUERY})"
+_LAMBDA_SOURCE = rf"(?:{_HEADER}|{_QUERY}|\$stageVariables\.[A-Za-z0-9_]+|\$context\.[A-Za-z0-9_.-]+)"
 _SOURCE_FORMS = "`$request.header.<name>`, `$request.querystring.<name>`, `$context.<variable>` or `$stageVariables.<name>`"
 
 
@@ -44,7 +45,7 @@ def authorizer_names(ctx: Context) -> Iterator[Finding]:
     for name, _, where in _authorizers(ctx):
         if name == NO_AUTHORIZER:
             yield Finding("E420", where, "`none` is what a route writes to opt out of `default_authorizer`; give the authorizer another name", anchor="key")
-        elif not _NAME.match(name):
+        elif not re.fullmatch(_NAME, name):
             yield Finding("E420", where, f"authorizer name `{name}` must start with a lower-case letter and hold only `a-z 0-9 _ -`", anchor="key")
 
 
@@ -84,7 +85,7 @@ def authorizer_function(ctx: Context) -> Iterator[Finding]:
 def identity_sources(ctx: Context) -> Iterator[Finding]:
     """Identity sources are `$request.header.X` or `$request.querystring.X` (JWT), or also `$context.X` and `$stageVariables.X` (Lambda)."""
     for _, authorizer, where in _authorizers(ctx):
-        if authorizer.type == "jwt" and authorizer.identity_source is not None and not _JWT_SOURCE.match(authorizer.identity_source):
+        if authorizer.type == "jwt" and authorizer.identity_source is not None and not re.fullmatch(_JWT_SOURCE, authorizer.identity_source):
             yield Finding(
                 "E423",
                 (*where, "identity_source"),
@@ -95,7 +96,7 @@ def identity_sources(ctx: Context) -> Iterator[Finding]:
             continue
         for index, source in enumerate(authorizer.identity_sources or ()):
             at = (*where, "identity_sources", index)
-            if not _LAMBDA_SOURCE.match(source):
+            if not re.fullmatch(_LAMBDA_SOURCE, source):
                 hint = f"; write `$request.header.{source}`" if re.fullmatch(r"[A-Za-z0-9-]+", source) else ""
                 yield Finding("E423", at, f"`{source}` is not an identity source; use {_SOURCE_FORMS}{hint}")
             elif source.startswith("$context.") and not awsdata.is_http_api_context_variable(source):
