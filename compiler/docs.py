@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SCHEMA = ROOT / "schemas" / "service.schema.json"
 _SECTIONS = ("format-reference", "rules")
-_ORDER = ("Service", "Parameter", "Function", "Statement", "FunctionLogging", "RouteTarget", "Api", "Cors", "Throttling", "Logging", "AccessLogs")
+_ORDER = ("Service", "Parameter", "Function", "Statement", "FunctionLogging", "RouteTarget", "Api", "Authorizer", "Cors", "Throttling", "Logging", "AccessLogs")
 _WHERE = {
     "Service": "top level",
     "Parameter": "`parameters.<name>`",
@@ -28,6 +28,7 @@ _WHERE = {
     "FunctionLogging": "`functions.<key>.logging`",
     "RouteTarget": "`routes.<route key>` (long form)",
     "Api": "`api`",
+    "Authorizer": "`api.authorizers.<name>`",
     "Cors": "`api.cors`",
     "Throttling": "`api.throttling`",
     "Logging": "`logging`",

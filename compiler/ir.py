@@ -186,6 +186,15 @@ class Cors(NamedTuple):
 
 
 @record
+class Authorization(NamedTuple):
+    """How a route is protected: API Gateway's authorization type, its authorizer (none for `AWS_IAM`) and JWT scopes."""
+
+    type: Literal["JWT", "CUSTOM", "AWS_IAM"]
+    authorizer: Ref | None
+    scopes: tuple[str, ...]
+
+
+@record
 class Api(NamedTuple):
     id: str
     origin: SpecPath
@@ -194,6 +203,7 @@ class Api(NamedTuple):
     cors: Cors | None
     tags: tuple[tuple[str, str], ...]
     disable_default_endpoint: bool = False
+    default_authorization: Authorization | None = None  # `api.default_authorizer`, which SAM applies itself
 
 
 @record
@@ -335,6 +345,37 @@ class Route(NamedTuple):
     # live before it (auto-deployed stages serve it at once) answers 500 until it exists. None for
     # a `url` route, which invokes no function.
     after: str | None
+    authorization: Authorization | None = None  # None: open (`NONE`)
+
+
+@record
+class Authorizer(NamedTuple):
+    """A JWT or Lambda (`REQUEST`) authorizer of the API; IAM authorization needs none."""
+
+    id: str
+    origin: SpecPath
+    api: Ref
+    name: str
+    type: Literal["JWT", "REQUEST"]
+    identity_sources: tuple[str, ...]
+    issuer: str  # JWT
+    audience: tuple[str, ...]  # JWT
+    function: Ref | None  # REQUEST: the function's invoke ARN
+    ttl: int  # REQUEST
+    simple_responses: bool  # REQUEST
+    payload_format_version: str  # REQUEST
+
+
+@record
+class AuthorizerPermission(NamedTuple):
+    """Lets API Gateway invoke a Lambda authorizer's function, from that authorizer only."""
+
+    id: str
+    origin: SpecPath
+    name: str  # the authorizer's
+    function: Ref
+    authorizer: Ref
+    source_arn: Sub
 
 
 @record
@@ -372,7 +413,10 @@ class Output(NamedTuple):
     value: Value
 
 
-Node = LogGroup | Role | RolePolicy | Function | Api | Stage | Integration | UrlIntegration | Route | Deployment | Permission | Domain | ApiMapping | DnsRecord
+Node = (
+    LogGroup | Role | RolePolicy | Function | Api | Stage | Integration | UrlIntegration | Route | Deployment | Permission
+    | Domain | ApiMapping | DnsRecord | Authorizer | AuthorizerPermission
+)
 NODE_TYPES: tuple[type, ...] = get_args(Node)
 N = TypeVar("N")
 

@@ -10,6 +10,7 @@ left out (its own rule reports it), as nothing can be made of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from compiler import ir, naming
@@ -17,6 +18,7 @@ from compiler.resolve import (
     LOG_ACTIONS,
     LOG_STATEMENT_SID,
     PARAM_REF,
+    Api,
     Function,
     Resolved,
     Statement,
@@ -177,6 +179,10 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     assert api is not None
     api_ref = ir.Ref(API_ID, "id")
     cors = api.cors
+    known = {fn.key for fn in spec.functions}
+    authorizers, authorizer_permissions = _authorizer_nodes(api, known)
+    authorization = _authorizations(api, {a.id for a in authorizers})
+    default = authorization(api.default_authorizer, ())
     nodes: list[ir.Node] = [
         ir.Api(
             id=API_ID,
@@ -186,9 +192,9 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             cors=cors,
             tags=api.tags,
             disable_default_endpoint=api.disable_default_endpoint,
+            default_authorization=default,
         )
     ]
-    known = {fn.key for fn in spec.functions}
     served = tuple(r for r in spec.routes if (r.function in known or r.url is not None) and naming.routable(r.key))
     by_function = routes_by_function(served)
     routed = [fn for fn in spec.functions if fn.key in by_function]
@@ -196,6 +202,8 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     integrations: list[ir.Integration | ir.UrlIntegration] = list(dict.fromkeys(integration_of.values()))
     integrations += [_url_integration(route, api_ref) for route in served if route.url is not None]
     nodes += integrations
+    nodes += authorizers
+    auth_of = dict(api.route_auth)
     permissions = [permission for fn in routed for permission in _permissions(fn, by_function[fn.key])]
     permission_of = {route: permission.id for permission in permissions for route in permission.routes}
     routes = [
@@ -208,6 +216,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             path=route.path,
             integration=ir.Ref(integration_of[route.key].id if route.url is None else _url_integration_id(route), "id"),
             after=permission_of.get(f"route.{route.key}"),
+            authorization=authorization(auth_of[route.key].authorizer, auth_of[route.key].scopes),
         )
         for route in served
     ]
@@ -219,9 +228,9 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             origin=("api",),
             api=api_ref,
             description=api.deployment_description,
-            triggers=(*(i.id for i in integrations), *(r.id for r in routes)),
+            triggers=(*(i.id for i in integrations), *(r.id for r in routes), *(a.id for a in authorizers)),
             settings=(ir.Ref(API_ID, "cors"),) if cors else (),
-            captured=_deployed(served, routed, integrations, cors),
+            captured=_deployed(served, routed, integrations, cors) + _deployed_authorization(routes, authorizers),
         )
         nodes.append(deployment)
     access_log = None
@@ -260,6 +269,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     if api.domain is not None:
         nodes += _domain_nodes(api.domain, api.tags)
     nodes += permissions
+    nodes += authorizer_permissions
     return nodes
 
 
@@ -343,6 +353,78 @@ def _domain_nodes(domain: models.Domain, tags: tuple[tuple[str, str], ...]) -> l
             for kind in kinds
         ]
     return nodes
+
+
+# -- authorizers --------------------------------------------------------------------------------
+
+_AUTHORIZATION_TYPES = {"jwt": "JWT", "lambda": "CUSTOM", "iam": "AWS_IAM"}
+
+
+def _authorizer_nodes(api: Api, functions: set[str]) -> tuple[list[ir.Authorizer], list[ir.AuthorizerPermission]]:
+    """The JWT and Lambda authorizers (an IAM one is no resource), and each Lambda authorizer's invoke
+    permission, scoped to that authorizer: `<execution ARN>/authorizers/<authorizer id>`."""
+    authorizers: list[ir.Authorizer] = []
+    permissions: list[ir.AuthorizerPermission] = []
+    for authorizer in api.authorizers:
+        if authorizer.type == "iam" or (authorizer.type == "lambda" and authorizer.function not in functions):
+            continue  # (an unknown function is E422's)
+        node = ir.Authorizer(
+            id=f"authorizer.{authorizer.name}",
+            origin=authorizer.spec_path,
+            api=ir.Ref(API_ID, "id"),
+            name=authorizer.name,
+            type="JWT" if authorizer.type == "jwt" else "REQUEST",
+            identity_sources=authorizer.identity_sources,
+            issuer=authorizer.issuer,
+            audience=authorizer.audience,
+            function=ir.Ref(f"function.{authorizer.function}", "invoke_arn") if authorizer.type == "lambda" else None,
+            ttl=authorizer.ttl,
+            simple_responses=authorizer.simple_responses,
+            payload_format_version=authorizer.payload_format,
+        )
+        authorizers.append(node)
+        if node.function is not None:
+            permissions.append(
+                ir.AuthorizerPermission(
+                    id=f"authorizer-permission.{authorizer.name}",
+                    origin=authorizer.spec_path,
+                    name=authorizer.name,
+                    function=ir.Ref(node.function.node, "name"),
+                    authorizer=ir.Ref(node.id, "id"),
+                    source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), "/authorizers/", ir.Ref(node.id, "id"))),
+                )
+            )
+    return authorizers, permissions
+
+
+def _authorizations(api: Api, made: set[str]) -> Callable[[str | None, tuple[str, ...]], ir.Authorization | None]:
+    """How a route named by its authorizer's name is protected (None: open, also for a name no rule lets through)."""
+
+    def authorization(name: str | None, scopes: tuple[str, ...]) -> ir.Authorization | None:
+        authorizer = api.authorizer(name)
+        if authorizer is None:
+            return None
+        if authorizer.type == "iam":
+            return ir.Authorization("AWS_IAM", None, ())
+        node_id = f"authorizer.{authorizer.name}"
+        if node_id not in made:
+            return None
+        return ir.Authorization("JWT" if authorizer.type == "jwt" else "CUSTOM", ir.Ref(node_id, "id"), scopes if authorizer.type == "jwt" else ())
+
+    return authorization
+
+
+def _deployed_authorization(routes: list[ir.Route], authorizers: list[ir.Authorizer]) -> tuple[tuple[str, ...], ...]:
+    """What a deployment holds of authorization (nothing for an API without): each authorizer's settings, each protected route's."""
+    captured = [
+        ("authorizer", a.name, a.type, *a.identity_sources, a.issuer, *a.audience, a.function.node if a.function else "", f"{a.ttl}", f"{a.simple_responses}", a.payload_format_version)
+        for a in authorizers
+    ]
+    for route in routes:
+        if route.authorization is not None:
+            by = route.authorization.authorizer
+            captured.append(("authorization", route.route_key, route.authorization.type, by.node if by else "", *route.authorization.scopes))
+    return tuple(captured)
 
 
 def _deployed(

@@ -314,6 +314,19 @@ def _deployment_names(node: ir.Deployment) -> Names:
     return Names(tf=DEPLOYMENT.tf, logical_id=f"{DEPLOYMENT.logical_id}{_digest(json.dumps(sorted(node.captured)))}")
 
 
+def authorizer_names(name: str, kind: str) -> Names:
+    """An authorizer's names, from its name: `jwt-users` → `jwt_users` / `JwtUsersAuthorizer`; its
+    invoke permission's `jwt_users_authorizer` / `JwtUsersAuthorizerPermission`."""
+    own = Names(tf=snake(name), logical_id=_bounded(pascal(name), _MAX_KEY_ID, name) + "Authorizer")
+    return own if not kind else Names(tf=f"{own.tf}_authorizer", logical_id=own.logical_id + kind)
+
+
+def authorizer_statement_id(name: str) -> str:
+    """The statement id of a Lambda authorizer's invoke permission: `apigateway-authorizer-<name>` (no route's
+    starts so: route ids start with their method)."""
+    return _bounded("apigateway-authorizer-" + snake(name).replace("_", "-"), _MAX_STATEMENT_ID, name)
+
+
 # How each node type is named: the one place a new node type needs an entry to be named and checked.
 _NODE_NAMES: dict[type, Callable[[TargetNames, Any], Names]] = {
     ir.LogGroup: lambda names, node: names.function(node.owner, "LogGroup") if node.owner else ACCESS_LOG_GROUP,
@@ -330,6 +343,8 @@ _NODE_NAMES: dict[type, Callable[[TargetNames, Any], Names]] = {
     ir.Route: lambda names, node: names.route(node.id, "Route"),
     ir.Deployment: lambda names, node: _deployment_names(node),
     ir.Permission: _permission_names,
+    ir.Authorizer: lambda names, node: authorizer_names(node.name, ""),
+    ir.AuthorizerPermission: lambda names, node: authorizer_names(node.name, "Permission"),
 }
 
 

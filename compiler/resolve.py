@@ -192,6 +192,69 @@ class Function(NamedTuple):
         return ("functions", self.key)
 
 
+class Authorizer(NamedTuple):
+    """One `api.authorizers` entry with its type's defaults applied (the other types' keys are E421's)."""
+
+    name: str
+    type: str  # `jwt`, `lambda` or `iam`
+    issuer: str
+    audience: tuple[str, ...]
+    identity_sources: tuple[str, ...]  # a JWT's one `identity_source`, or a Lambda authorizer's list
+    function: str  # the Lambda authorizer's function key
+    ttl: int
+    simple_responses: bool
+    payload_format: str
+
+    @property
+    def spec_path(self) -> SpecPath:
+        return ("api", "authorizers", self.name)
+
+
+class RouteAuth(NamedTuple):
+    """Who may call a route: the authorizer's name (None: open) and the JWT scopes it requires."""
+
+    authorizer: str | None
+    scopes: tuple[str, ...]
+
+
+NO_AUTHORIZER = "none"  # `authorizer: none`: the route opts out of `api.default_authorizer`
+
+
+def resolve_authorizer(name: str, authorizer: models.Authorizer) -> Authorizer:
+    """An authorizer with its defaults: the JWT's token header, no cache, simple responses with payload 2.0."""
+    payload = authorizer.payload_format or "2.0"
+    if authorizer.type == "jwt":
+        sources: tuple[str, ...] = (authorizer.identity_source or models.DEFAULT_JWT_IDENTITY_SOURCE,)
+    else:
+        sources = tuple(authorizer.identity_sources or ()) if authorizer.type == "lambda" else ()
+    simple = authorizer.simple_responses if authorizer.simple_responses is not None else payload == "2.0"
+    return Authorizer(
+        name=name,
+        type=authorizer.type,
+        issuer=authorizer.issuer or "",
+        audience=tuple(authorizer.audience or ()),
+        identity_sources=sources,
+        function=authorizer.function or "",
+        ttl=authorizer.ttl or 0,
+        simple_responses=simple,
+        payload_format=payload,
+    )
+
+
+def route_auth(service: models.Service, route: Route) -> RouteAuth:
+    """The route's own `authorizer` (`none`: open), else `api.default_authorizer` — but for an `OPTIONS`
+    route when `api.cors` is set: API Gateway answers preflights itself, so the default never covers it."""
+    target = service.routes.get(route.key)
+    own = target.authorizer if isinstance(target, models.RouteTarget) else None
+    scopes = tuple(target.scopes or ()) if isinstance(target, models.RouteTarget) else ()
+    if own is not None:
+        return RouteAuth(None if own == NO_AUTHORIZER else own, scopes)
+    default = service.api.default_authorizer
+    if default is not None and not (route.method == "OPTIONS" and sets_cors(service.api.cors)):
+        return RouteAuth(default, scopes)
+    return RouteAuth(None, scopes)
+
+
 class Api(NamedTuple):
     """The HTTP API, its stage and its access logs."""
 
@@ -210,6 +273,12 @@ class Api(NamedTuple):
     access_log_destination: str | None  # `access_logs.destination_arn`: an existing group, none generated
     access_log_kms_key_arn: str | None
     tags: tuple[tuple[str, str], ...]
+    authorizers: tuple[Authorizer, ...] = ()
+    default_authorizer: str | None = None
+    route_auth: tuple[tuple[str, RouteAuth], ...] = ()  # by route key
+
+    def authorizer(self, name: str | None) -> Authorizer | None:
+        return next((a for a in self.authorizers if a.name == name), None)
 
     @property
     def access_log_group_name(self) -> str:
@@ -253,7 +322,7 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
         for key, fn in service.functions.items()
     )
     routes = tuple(_route(key, value) for key, value in service.routes.items())
-    api = _api(service, prefix, tags) if routes else None
+    api = _api(service, prefix, tags, routes) if routes else None
     return Resolved(
         service=service,
         prefix=prefix,
@@ -375,7 +444,7 @@ def _text(value: models.Scalar, written: str | None) -> str:
     return str(value)
 
 
-def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]) -> Api:
+def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...], routes: tuple[Route, ...]) -> Api:
     logging = service.logging
     access = logging.access_logs
     fields: tuple[tuple[str, models.AccessLogField], ...] | None
@@ -407,4 +476,7 @@ def _api(service: models.Service, prefix: str, tags: tuple[tuple[str, str], ...]
         access_log_destination=destination,
         access_log_kms_key_arn=kms_key_arn,
         tags=tags,
+        authorizers=tuple(resolve_authorizer(name, a) for name, a in service.api.authorizers.items()),
+        default_authorizer=service.api.default_authorizer,
+        route_auth=tuple((route.key, route_auth(service, route)) for route in routes),
     )

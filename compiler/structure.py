@@ -104,7 +104,7 @@ def _rename(data: Any, path: SpecPath, original: Any) -> SpecPath | None:
         return None
     written = _parent(original, path)
     taken = set(parent) | (set(written) if isinstance(written, dict) else set())
-    meant = _meant(str(path[-1]), [name for name in _field_names(path[:-1]) if name not in taken])
+    meant = _meant(str(path[-1]), [name for name in _field_names(path[:-1]) if name not in taken], required=_field_names(path[:-1], required=True))
     if meant is None:
         return None
     items = list(parent.items())
@@ -207,10 +207,11 @@ def _without_misspelt_missing(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.code != "E102" or not f.path or f.path in missing]
 
 
-def _meant(name: str, known: Sequence[str], present: Collection[Any] = ()) -> str | None:
-    """The allowed key an unknown key stands for: the closest one, or the only one there is when
-    it is not `present` (`{fn: api}` in a route)."""
-    return closest(name, known) or (known[0] if len(known) == 1 and known[0] not in present else None)
+def _meant(name: str, known: Sequence[str], present: Collection[Any] = (), required: Sequence[str] | None = None) -> str | None:
+    """The allowed key an unknown key stands for: the closest one, or the only one (of the `required`
+    ones, when given) there is when it is not `present` (`{fn: api}` in a route)."""
+    sole = [key for key in (known if required is None else required) if key in known]
+    return closest(name, known) or (sole[0] if len(sole) == 1 and sole[0] not in present else None)
 
 
 def _route_target_meant(path: SpecPath, value: Any, present: Collection[Any]) -> str | None:
@@ -239,7 +240,7 @@ def _finding(path: SpecPath, kind: str, ctx: dict[str, Any], value: Any, sibling
     name = path[-1] if path else ""
     if kind == "unexpected_keyword_argument":
         known = _field_names(path[:-1])
-        meant = _meant(str(name), known, siblings) or _route_target_meant(path, value, siblings)
+        meant = _meant(str(name), known, siblings, required=_field_names(path[:-1], required=True)) or _route_target_meant(path, value, siblings)
         hint = f" (did you mean `{meant}`?)" if meant else ""
         return Finding("E101", path, f"unknown key `{name}`{hint}; allowed here: {', '.join(known)}", anchor="key")
     if kind in {"missing", "missing_argument"}:
@@ -343,8 +344,8 @@ def _show(value: Any, *, typed: bool = True) -> str:
     return f'the text `"{text}"`' if typed and isinstance(value, str) else f"`{text}`"
 
 
-def _field_names(path: SpecPath) -> tuple[str, ...]:
-    """Keys the model allows at `path` (a mapping), read from the generated core schema."""
+def _field_names(path: SpecPath, *, required: bool = False) -> tuple[str, ...]:
+    """Keys the model allows (or requires) at `path` (a mapping), read from the generated core schema."""
     schema = _core_schema()
     definitions = {d["ref"]: d for d in schema.get("definitions", [])}
     node: Any = schema["schema"]
@@ -362,7 +363,7 @@ def _field_names(path: SpecPath) -> tuple[str, ...]:
     node = _unwrap(node, definitions)
     if node.get("type") != "dataclass":
         return ()
-    return tuple(f["name"] for f in node["schema"]["fields"])
+    return tuple(f["name"] for f in node["schema"]["fields"] if not required or f["schema"].get("type") != "default")
 
 
 def _unwrap(node: Any, definitions: dict[str, Any]) -> Any:

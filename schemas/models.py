@@ -147,6 +147,8 @@ class RouteTarget:
     throttling: Annotated[Throttling | None, Field(description="This route's throttling (a route setting of the stage). Without it, the stage's `api.throttling` applies.")] = None
     timeout_ms: Annotated[int | None, Field(description="Integration timeout in milliseconds, 50 to 30000. Without it, 30000.", ge=50, le=30000)] = None
     payload_format: Annotated[PayloadFormat | None, Field(description='Payload format of the Lambda proxy event, `"2.0"` or `"1.0"` (function routes only). Without it, `"2.0"`.')] = None
+    authorizer: Annotated[str | None, Field(description="Name of an `api.authorizers` entry that protects this route, or `none` to leave it open when `api.default_authorizer` is set. Without it, the route takes `api.default_authorizer` (open without one).")] = None
+    scopes: Annotated[list[str] | None, Field(description="OAuth scopes a JWT authorizer requires of the token (any one of them); only with a `jwt` authorizer. Without it, any valid token passes.")] = None
 
 
 @_model
@@ -173,6 +175,28 @@ class Domain:
     ip_address_type: Annotated[IpAddressType, Field(description="`ipv4` or `dualstack` (IPv4 and IPv6).")] = "ipv4"
 
 
+AuthorizerType = Literal["jwt", "lambda", "iam"]
+DEFAULT_JWT_IDENTITY_SOURCE = "$request.header.Authorization"
+
+
+@_model
+class Authorizer:
+    """An authorizer of the HTTP API, used by routes through `authorizer` or `api.default_authorizer`.
+
+    One object for the three types (the keys of the other types are reported by rule E421), so that
+    a mistake is located at the key, not reported once per type."""
+
+    type: Annotated[AuthorizerType, Field(description="`jwt` (API Gateway checks a JWT against `issuer` and `audience`), `lambda` (a function of `functions` decides) or `iam` (callers sign requests with SigV4; no authorizer resource).")]
+    issuer: Annotated[str | None, Field(description="`jwt`: the token issuer, an `https://` URL (its `/.well-known/openid-configuration` lists the keys). Required for `jwt`.")] = None
+    audience: Annotated[list[str] | None, Field(description="`jwt`: accepted `aud` (or `client_id`) values, at least one. Required for `jwt`.", min_length=1)] = None
+    identity_source: Annotated[str | None, Field(description="`jwt`: where the token is, a `$request.header.X` or `$request.querystring.X`. Default: `$request.header.Authorization`.")] = None
+    function: Annotated[str | None, Field(description="`lambda`: key of the function in `functions` that authorizes requests (it may serve routes too). Required for `lambda`.")] = None
+    identity_sources: Annotated[list[str] | None, Field(description="`lambda`: request values the authorizer needs, each `$request.header.X`, `$request.querystring.X`, `$context.X` or `$stageVariables.X`; a request without one is refused with 401 before the function runs. Required (at least one) when `ttl` is above 0, as API Gateway caches on them. Without it, none.")] = None
+    ttl: Annotated[int | None, Field(description="`lambda`: seconds API Gateway caches the function's answer per identity, 0 to 3600. Default: 0 (no caching).", ge=0, le=3600)] = None
+    simple_responses: Annotated[bool | None, Field(description="`lambda`: the function answers `{isAuthorized: bool, context: {...}}` instead of an IAM policy; only with `payload_format: \"2.0\"`. Default: `true` with payload 2.0, `false` with 1.0.")] = None
+    payload_format: Annotated[PayloadFormat | None, Field(description="`lambda`: the event the function receives, `\"2.0\"` or `\"1.0\"`. Default: `\"2.0\"`.")] = None
+
+
 @_model
 class Api:
     """The HTTP API; used only when `routes` is not empty."""
@@ -185,6 +209,8 @@ class Api:
     detailed_metrics: Annotated[bool, Field(description="Per-route CloudWatch metrics (the stage's default route settings).")] = False
     domain: Annotated[Domain | None, Field(description="Custom domain name; none by default.")] = None
     disable_default_endpoint: Annotated[bool, Field(description="Turn off the `execute-api` URL, so that the API is reached only through `domain`.")] = False
+    authorizers: Annotated[dict[str, Authorizer], Field(description="Authorizers by name (`[a-z][a-z0-9_-]*`, not `none`), used by a route's `authorizer` and by `default_authorizer`; none by default.")] = _empty(dict)
+    default_authorizer: Annotated[str | None, Field(description="Name of the authorizer that protects every route without its own `authorizer` (`authorizer: none` opts a route out; with `cors` set, `OPTIONS` routes stay open for preflights). Without it, routes are open unless they name one.")] = None
 
 
 @_model

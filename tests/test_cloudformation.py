@@ -68,7 +68,7 @@ def test_cors_settings_and_invoke_permissions_mean_what_the_spec_says(compiled: 
     cors = api["Body"]["x-amazon-apigateway-cors"] if target == "sam" else api["CorsConfiguration"]
     assert {_snake(name): value for name, value in cors.items()} == expected.CORS[example]
     permissions_ = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
-    assert len(permissions_) == len(expected.ROUTES[example])
+    assert len(permissions_) == len(expected.ROUTES[example]) + len(expected.AUTHORIZER_PERMISSIONS.get(example, {}))
     for permission in permissions_:
         assert (permission["Action"], permission["Principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
 
@@ -176,3 +176,18 @@ def test_sam_build_takes_code_it_cannot_build_as_built(tmp_path: Path) -> None:
     assert cfn_lint(template_path) == []
     transformed = _of_type(sam_transform(template_path), "AWS::Lambda::Function")
     assert transformed.keys() == functions.keys()
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_lambda_authorizers_may_be_invoked_by_their_authorizer_only(compiled: dict[str, Compiled], example: str) -> None:
+    """A Lambda authorizer's function is invoked from `<api>/authorizers/<that authorizer>`, never `/*`."""
+    resources = load_template(compiled[example].target_dir("cloudformation") / "template.yaml")["Resources"]
+    granted = {
+        (r["Properties"]["FunctionName"]["Ref"], r["Properties"]["SourceArn"]["Fn::Sub"])
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Permission" and "/authorizers/" in str(r["Properties"]["SourceArn"])
+    }
+    prefix = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}"
+    assert granted == {
+        (f"{expected.FUNCTIONS[example][key].logical_id}Function", f"{prefix}{arn}") for key, _, arn in expected.AUTHORIZER_PERMISSIONS.get(example, {}).values()
+    }

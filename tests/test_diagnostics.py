@@ -41,6 +41,7 @@ functions:
 routes:
   GET /items/{id}: api
 """
+JWT_AUTHORIZER = "    users: {type: jwt, issuer: 'https://auth.example.com', audience: [web]}\n"
 
 
 def validate(spec: Path, *extra: str) -> tuple[int, str]:
@@ -294,6 +295,40 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
             + "parameters:\n  db_password: {sensitive: true}\n",
             "5:32 W619 functions.api.environment.DB_PASSWORD",
             "read it at run time",
+        ),
+        # authorizers (format v1.1, A)
+        (MINIMAL + "api:\n  authorizers:\n    none: {type: iam}\n", "10:5 E420 api.authorizers.none", "give the authorizer another name"),
+        (MINIMAL + "api:\n  authorizers:\n    users: {type: jwt, issuer: 'https://auth.example.com'}\n", "10:5 E421 api.authorizers.users", "a `jwt` authorizer needs `audience`"),
+        (MINIMAL + "api:\n  authorizers:\n    users: {type: iam, ttl: 60}\n", "10:24 E421 api.authorizers.users.ttl", "not a key of an `iam` authorizer"),
+        (MINIMAL + "api:\n  authorizers:\n    users: {type: jwt, issuer: 'http://auth.example.com', audience: [web]}\n", "10:32 E421 api.authorizers.users.issuer", "`https://` URL"),
+        (MINIMAL + "api:\n  authorizers:\n    gate: {type: lambda, function: api2}\n", "10:36 E422 api.authorizers.gate.function", "did you mean `api`?"),
+        (
+            MINIMAL + "api:\n  authorizers:\n    gate: {type: lambda, function: api, identity_sources: [x-api-key]}\n",
+            "10:60 E423 api.authorizers.gate.identity_sources[0]",
+            "write `$request.header.x-api-key`",
+        ),
+        (MINIMAL + "api:\n  authorizers:\n    gate: {type: lambda, function: api, ttl: 300}\n", "10:46 E424 api.authorizers.gate.ttl", "needs `identity_sources`"),
+        (
+            MINIMAL + "api:\n  authorizers:\n    gate: {type: lambda, function: api, payload_format: '1.0', simple_responses: true}\n",
+            "10:82 E425 api.authorizers.gate.simple_responses",
+            'only with `payload_format: "2.0"`',
+        ),
+        (
+            MINIMAL.replace("  GET /items/{id}: api", "  GET /items/{id}: {function: api, authorizer: user}") + "api:\n  authorizers:\n" + JWT_AUTHORIZER,
+            '7:48 E426 routes["GET /items/{id}"].authorizer',
+            "did you mean `users`?",
+        ),
+        (MINIMAL + "api:\n  default_authorizer: user\n  authorizers:\n" + JWT_AUTHORIZER, "9:23 E427 api.default_authorizer", "did you mean `users`?"),
+        (
+            MINIMAL.replace("  GET /items/{id}: api", "  GET /items/{id}: {function: api, scopes: [read]}") + "api:\n  authorizers:\n    signed: {type: iam}\n",
+            '7:44 E428 routes["GET /items/{id}"].scopes',
+            "only a `jwt` authorizer checks scopes",
+        ),
+        (MINIMAL + "  OPTIONS /items: api\napi:\n  default_authorizer: users\n  authorizers:\n" + JWT_AUTHORIZER, '8:3 W429 routes["OPTIONS /items"]', "set `authorizer: none`"),
+        (
+            MINIMAL + "api:\n  authorizers:\n    a-b: {type: jwt, issuer: 'https://x.example.com', audience: [web]}\n    a_b: {type: jwt, issuer: 'https://x.example.com', audience: [web]}\n",
+            "11:5 E701 api.authorizers.a_b",
+            "logical id `ABAuthorizer`",
         ),
     ],
 )

@@ -96,7 +96,9 @@ def test_checkov_finds_nothing_unexplained_in_the_examples() -> None:
     assert all(entry["reason"].strip() for entry in accepted_file.values())
     found = {(check, finding) for check, findings in _checkov(OUT).items() for finding in findings}
     unexplained = sorted(found - accepted)
-    gone = sorted(accepted - found)
+    # An `unstable` entry is one checkov reports in some runs only (it may be gone from a run).
+    unstable = {(check, finding) for check, entry in accepted_file.items() if entry.get("unstable") for finding in entry["findings"]}
+    gone = sorted(accepted - found - unstable)
     assert not unexplained, f"fix these in the compiler, or list them with a reason in {ACCEPTED.name}: {unexplained}"
     assert not gone, f"no longer reported: remove them from {ACCEPTED.name}: {gone}"
 

@@ -441,6 +441,59 @@ logging:
   access_logs:
     destination_arn: arn:aws:logs:us-east-1:123456789012:log-group:shared-access-logs
 """,
+    # Every authorizer type; the default with an opt-out and scopes; the Lambda authorizer's function also
+    # serves a route; an OPTIONS route without `api.cors` kept open on purpose.
+    "authorizers-of-every-type": """
+service: guarded
+functions:
+  api: {source: code, handler: main.handler}
+  gate: {source: code, handler: main.handler}
+  legacy-gate: {source: code, handler: main.handler}
+routes:
+  GET /items: api
+  POST /items: {function: api, scopes: [items/write, items/admin]}
+  GET /health: {function: api, authorizer: none}
+  OPTIONS /items: {function: api, authorizer: none}
+  GET /signed: {function: api, authorizer: signed}
+  GET /gated/{id}: {function: gate, authorizer: gate-keeper}
+  GET /legacy: {function: api, authorizer: old_gate}
+api:
+  default_authorizer: users
+  authorizers:
+    users:
+      type: jwt
+      issuer: https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc
+      audience: [client-1, client-2]
+    gate-keeper:
+      type: lambda
+      function: gate
+      identity_sources: [$request.header.X-Api-Key, $request.querystring.tenant, $context.identity.sourceIp, $stageVariables.realm]
+      ttl: 300
+    old_gate:
+      type: lambda
+      function: legacy-gate
+      payload_format: "1.0"
+    signed: {type: iam}
+""",
+    # Routes SAM puts in the OpenAPI body (a function serving `$default`), under an IAM default authorizer,
+    # with CORS: its OPTIONS route stays open; a JWT route with scopes; an explicit deployment.
+    "authorizers-in-the-openapi-body": """
+service: body-guard
+functions:
+  proxy: {source: code, handler: main.handler}
+routes:
+  $default: proxy
+  GET /public: {function: proxy, authorizer: none}
+  OPTIONS /anything: proxy
+  GET /me: {function: proxy, authorizer: users, scopes: [profile]}
+api:
+  auto_deploy: false
+  default_authorizer: signed
+  cors: {allow_origins: ["https://app.example.com"]}
+  authorizers:
+    signed: {type: iam}
+    users: {type: jwt, issuer: "https://auth.example.com/", audience: [web], identity_source: $request.querystring.token}
+""",
 }
 
 
@@ -489,6 +542,14 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "users": {f"{API}/*/GET/users"},
     },
     "dual-stack-domain-and-log-destination": {"api": {f"{API}/*/GET/"}},
+    # A Lambda authorizer's own permission (`/authorizers/…`) is checked apart, by the authorizer tests.
+    "authorizers-of-every-type": {
+        "api": {f"{API}/*/GET/items", f"{API}/*/POST/items", f"{API}/*/GET/health", f"{API}/*/OPTIONS/items", f"{API}/*/GET/signed", f"{API}/*/GET/legacy"},
+        "gate": {f"{API}/*/GET/gated/*"},
+    },
+    "authorizers-in-the-openapi-body": {
+        "proxy": {f"{API}/*/$default", f"{API}/*/GET/public", f"{API}/*/OPTIONS/anything", f"{API}/*/GET/me"},
+    },
     "functions-named-apart-from-their-keys": {
         "place-order": {f"{API}/*/POST/orders"},
         "list_orders": {f"{API}/*/GET/orders"},
@@ -544,7 +605,9 @@ def test_sam_translator(case: Compiled, tmp_path: Path) -> None:
     result = sam_transform(case.target_dir("sam") / "template.yaml")
     transformed = tmp_path / "transformed.json"
     transformed.write_text(json.dumps(result))
-    assert cfn_lint(transformed) == []
+    # SAM writes a Lambda authorizer's `authorizerUri` with the partition of the region it runs in
+    # (`ArnGenerator.get_partition_name()`): its own text, not the template's (informational I3042).
+    assert [f for f in cfn_lint(transformed) if not f.startswith("I3042 ARN in Resource HttpApi ")] == []
     kinds = {r["Type"] for r in result["Resources"].values()}
     assert "AWS::Lambda::Function" in kinds
     spec = case.checked.resolved
@@ -608,6 +671,8 @@ def test_every_route_has_an_invoke_permission_scoped_to_it(case: Compiled) -> No
     granted_tf: dict[str, set[str]] = {}
     for permission in terraform.values():
         assert (permission["action"], permission["principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
+        if "/authorizers/" in permission["source_arn"]:
+            continue  # an authorizer's, not a route's
         function = permission["function_name"].removeprefix("${aws_lambda_function.").removesuffix(".function_name}")
         granted_tf.setdefault(function, set()).add(API + permission["source_arn"].removeprefix(execution_arn))
     by_name = {body["function_name"]: name for name, body in terraform_main(case)["resource"]["aws_lambda_function"].items()}
@@ -630,7 +695,8 @@ def _function_name(case: Compiled, key: str) -> str:
         "routes-that-share-their-words": "same-words", "keys-that-share-an-id": "same-ids", "existing-role-and-parameters": "legacy",
         "manual-deploy-default-stage": "manual", "defaults-and-policies": "policy-heavy",
         "functions-named-apart-from-their-keys": "renamed", "custom-domain-and-url-routes": "edge",
-        "dual-stack-domain-and-log-destination": "dual",
+        "dual-stack-domain-and-log-destination": "dual", "authorizers-of-every-type": "guarded",
+        "authorizers-in-the-openapi-body": "body-guard",
     }  # fmt: skip
     return named.get((case.name, key)) or f"{prefix[case.name]}-{key.replace('_', '-')}"
 
@@ -1059,3 +1125,169 @@ def test_access_logs_go_to_a_named_encrypted_group_or_an_existing_one(tmp_path_f
         assert "HttpApiAccessLogs" not in template
         (holder,) = (r for r in template.values() if r["Type"] == kind)
         assert holder["Properties"]["AccessLogSettings"]["DestinationArn"] == destination, target
+
+
+def _sam_security(case: Compiled) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the SAM translator makes of the HttpApi's `Auth`: each operation's `security` (`GET /x`), and the security schemes."""
+    resources = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
+    (body,) = (r["Properties"]["Body"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Api")
+    security = {
+        f"{'ANY' if method == 'x-amazon-apigateway-any-method' else method.upper()} {path}": operation.get("security")
+        for path, item in body["paths"].items()
+        for method, operation in item.items()
+    }
+    return security, body["components"]["securitySchemes"]
+
+
+def test_authorizers_of_every_type_in_terraform(tmp_path_factory: pytest.TempPathFactory) -> None:
+    resources = terraform_main(compile_case("authorizers-of-every-type", tmp_path_factory))["resource"]
+    api = "${aws_apigatewayv2_api.api.id}"
+    assert resources["aws_apigatewayv2_authorizer"] == {
+        "users": {
+            "api_id": api,
+            "name": "users",
+            "authorizer_type": "JWT",
+            "identity_sources": ["$request.header.Authorization"],
+            "jwt_configuration": {"audience": ["client-1", "client-2"], "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"},
+        },
+        "gate_keeper": {
+            "api_id": api,
+            "name": "gate-keeper",
+            "authorizer_type": "REQUEST",
+            "identity_sources": ["$request.header.X-Api-Key", "$request.querystring.tenant", "$context.identity.sourceIp", "$stageVariables.realm"],
+            "authorizer_uri": "${aws_lambda_function.gate.invoke_arn}",
+            "authorizer_payload_format_version": "2.0",
+            "authorizer_result_ttl_in_seconds": 300,
+            "enable_simple_responses": True,
+        },
+        "old_gate": {
+            "api_id": api,
+            "name": "old_gate",
+            "authorizer_type": "REQUEST",
+            "authorizer_uri": "${aws_lambda_function.legacy_gate.invoke_arn}",
+            "authorizer_payload_format_version": "1.0",
+            "authorizer_result_ttl_in_seconds": 0,
+            "enable_simple_responses": False,
+        },
+    }
+    auth = {r["route_key"]: {k: v for k, v in r.items() if k.startswith("auth")} for r in resources["aws_apigatewayv2_route"].values()}
+    assert auth == {
+        "GET /items": {"authorization_type": "JWT", "authorizer_id": "${aws_apigatewayv2_authorizer.users.id}"},
+        "POST /items": {
+            "authorization_type": "JWT",
+            "authorizer_id": "${aws_apigatewayv2_authorizer.users.id}",
+            "authorization_scopes": ["items/write", "items/admin"],
+        },
+        "GET /health": {},
+        "OPTIONS /items": {},
+        "GET /signed": {"authorization_type": "AWS_IAM"},
+        "GET /gated/{id}": {"authorization_type": "CUSTOM", "authorizer_id": "${aws_apigatewayv2_authorizer.gate_keeper.id}"},
+        "GET /legacy": {"authorization_type": "CUSTOM", "authorizer_id": "${aws_apigatewayv2_authorizer.old_gate.id}"},
+    }
+    permissions = resources["aws_lambda_permission"]
+    assert permissions["gate_keeper_authorizer"] == {
+        "statement_id": "apigateway-authorizer-gate-keeper",
+        "action": "lambda:InvokeFunction",
+        "function_name": "${aws_lambda_function.gate.function_name}",
+        "principal": "apigateway.amazonaws.com",
+        "source_arn": "${aws_apigatewayv2_api.api.execution_arn}/authorizers/${aws_apigatewayv2_authorizer.gate_keeper.id}",
+    }
+    assert permissions["old_gate_authorizer"]["source_arn"].endswith("/authorizers/${aws_apigatewayv2_authorizer.old_gate.id}")
+    # The authorizer's function serves a route too: that route keeps its own permission.
+    assert permissions["get_gated_by_id"]["source_arn"] == "${aws_apigatewayv2_api.api.execution_arn}/*/GET/gated/*"
+
+
+def test_authorizers_of_every_type_in_cloudformation(tmp_path_factory: pytest.TempPathFactory) -> None:
+    case = compile_case("authorizers-of-every-type", tmp_path_factory)
+    resources = load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"]
+    authorizers = {k: r["Properties"] for k, r in resources.items() if r["Type"] == "AWS::ApiGatewayV2::Authorizer"}
+    assert authorizers["UsersAuthorizer"] == {
+        "ApiId": {"Ref": "HttpApi"},
+        "Name": "users",
+        "AuthorizerType": "JWT",
+        "IdentitySource": ["$request.header.Authorization"],
+        "JwtConfiguration": {"Audience": ["client-1", "client-2"], "Issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"},
+    }
+    assert authorizers["OldGateAuthorizer"] == {
+        "ApiId": {"Ref": "HttpApi"},
+        "Name": "old_gate",
+        "AuthorizerType": "REQUEST",
+        "AuthorizerUri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${LegacyGateFunction.Arn}/invocations"},
+        "AuthorizerPayloadFormatVersion": "1.0",
+        "AuthorizerResultTtlInSeconds": 0,
+        "EnableSimpleResponses": False,
+    }
+    assert authorizers["GateKeeperAuthorizer"]["AuthorizerResultTtlInSeconds"] == 300
+    assert set(authorizers) == {"UsersAuthorizer", "GateKeeperAuthorizer", "OldGateAuthorizer"}  # IAM needs none
+    routes = {r["Properties"]["RouteKey"]: {k: v for k, v in r["Properties"].items() if k.startswith("Auth")} for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"}
+    assert routes["POST /items"] == {"AuthorizationType": "JWT", "AuthorizerId": {"Ref": "UsersAuthorizer"}, "AuthorizationScopes": ["items/write", "items/admin"]}
+    assert routes["GET /signed"] == {"AuthorizationType": "AWS_IAM"}
+    assert routes["GET /gated/{id}"] == {"AuthorizationType": "CUSTOM", "AuthorizerId": {"Ref": "GateKeeperAuthorizer"}}
+    assert routes["GET /health"] == routes["OPTIONS /items"] == {}
+    permission = resources["GateKeeperAuthorizerPermission"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "GateFunction"}
+    assert permission["SourceArn"] == {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/authorizers/${GateKeeperAuthorizer}"}
+
+
+def test_authorizers_of_every_type_through_the_sam_translator(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """SAM's `HttpApi.Auth` with `DefaultAuthorizer`; what the translator makes of it: each route's security,
+    the authorizers, and the Lambda authorizers' permissions (SAM cannot name an authorizer of its HttpApi:
+    `<api>/authorizers/*`, still no route)."""
+    case = compile_case("authorizers-of-every-type", tmp_path_factory)
+    http_api = load_template(case.target_dir("sam") / "template.yaml")["Resources"]["HttpApi"]["Properties"]
+    assert http_api["Auth"]["DefaultAuthorizer"] == "users"
+    assert http_api["Auth"]["EnableIamAuthorizer"] is True
+    assert http_api["Auth"]["Authorizers"]["gate-keeper"]["Identity"] == {
+        "Headers": ["X-Api-Key"],
+        "QueryStrings": ["tenant"],
+        "StageVariables": ["realm"],
+        "Context": ["identity.sourceIp"],
+        "ReauthorizeEvery": 300,
+    }
+    security, schemes = _sam_security(case)
+    assert security == {
+        "GET /items": [{"users": []}],
+        "POST /items": [{"users": ["items/write", "items/admin"]}],
+        "GET /health": [{"NONE": []}],
+        "OPTIONS /items": [{"NONE": []}],
+        "GET /signed": [{"AWS_IAM": []}],
+        "GET /gated/{id}": [{"gate-keeper": []}],
+        "GET /legacy": [{"old_gate": []}],
+    }
+    assert schemes["users"]["x-amazon-apigateway-authorizer"] == {
+        "type": "jwt",
+        "identitySource": "$request.header.Authorization",
+        "jwtConfiguration": {"audience": ["client-1", "client-2"], "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"},
+    }
+    gate = schemes["gate-keeper"]["x-amazon-apigateway-authorizer"]
+    assert (gate["type"], gate["authorizerResultTtlInSeconds"], gate["authorizerPayloadFormatVersion"], gate["enableSimpleResponses"]) == ("request", 300, "2.0", True)
+    assert sorted(gate["identitySource"]) == sorted(["$request.header.X-Api-Key", "$request.querystring.tenant", "$context.identity.sourceIp", "$stageVariables.realm"])
+    old = schemes["old_gate"]["x-amazon-apigateway-authorizer"]
+    assert (old["authorizerResultTtlInSeconds"], old["authorizerPayloadFormatVersion"], "enableSimpleResponses" in old) == (0, "1.0", False)
+    assert schemes["AWS_IAM"]["x-amazon-apigateway-authtype"] == "awsSigv4"
+    resources = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
+    assert permissions.granted(resources, "LegacyGateFunction", authorizers=True) == {"${HttpApi}/authorizers/*"}
+    assert permissions.granted(resources, "GateFunction", authorizers=True) == {"${HttpApi}/authorizers/*", "${HttpApi}/*/GET/gated/*"}
+
+
+def test_authorizers_on_routes_in_the_openapi_body(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Routes SAM takes from the OpenAPI body get the same authorization as its events would; CORS keeps
+    the OPTIONS route out of the (IAM) default in every target."""
+    case = compile_case("authorizers-in-the-openapi-body", tmp_path_factory)
+    security, schemes = _sam_security(case)
+    assert security == {
+        "ANY /$default": [{"AWS_IAM": []}],
+        "GET /public": [{"NONE": []}],
+        "OPTIONS /anything": [{"NONE": []}],
+        "GET /me": [{"users": ["profile"]}],
+    }
+    assert schemes["users"]["x-amazon-apigateway-authorizer"]["identitySource"] == "$request.querystring.token"
+    routes = {r["route_key"]: {k: v for k, v in r.items() if k.startswith("auth")} for r in terraform_main(case)["resource"]["aws_apigatewayv2_route"].values()}
+    assert routes == {
+        "$default": {"authorization_type": "AWS_IAM"},
+        "GET /public": {},
+        "OPTIONS /anything": {},
+        "GET /me": {"authorization_type": "JWT", "authorizer_id": "${aws_apigatewayv2_authorizer.users.id}", "authorization_scopes": ["profile"]},
+    }
+    deployment = terraform_main(case)["resource"]["aws_apigatewayv2_deployment"]["api"]
+    assert "aws_apigatewayv2_authorizer.users" in deployment["triggers"]["redeployment"]

@@ -44,9 +44,15 @@ def test_routes_integrations_and_scoped_permissions(compiled: dict[str, Compiled
     for key, route in expected.ROUTES[example].items():
         name = functions[route.function].terraform
         assert routes[key]["target"] == f"integrations/${{aws_apigatewayv2_integration.{name}.id}}"
+    execution_arn = "${aws_apigatewayv2_api.api.execution_arn}"
     assert granted == sorted(
-        (f"${{aws_lambda_function.{functions[r.function].terraform}.function_name}}", f"${{aws_apigatewayv2_api.api.execution_arn}}{r.source_arn}")
-        for r in expected.ROUTES[example].values()
+        [
+            *((f"${{aws_lambda_function.{functions[r.function].terraform}.function_name}}", f"{execution_arn}{r.source_arn}") for r in expected.ROUTES[example].values()),
+            *(
+                (f"${{aws_lambda_function.{functions[key].terraform}.function_name}}", f"{execution_arn}{arn}")
+                for key, arn, _ in expected.AUTHORIZER_PERMISSIONS.get(example, {}).values()
+            ),
+        ]
     )
 
 

@@ -56,6 +56,7 @@ ATTRIBUTES: dict[tuple[type, str], str | tuple[str | ir.Pseudo | ir.Ref, ...]] =
     (ir.Domain, "name"): "Ref",
     (ir.Domain, "target_domain_name"): "GetAtt RegionalDomainName",
     (ir.Domain, "target_hosted_zone_id"): "GetAtt RegionalHostedZoneId",
+    (ir.Authorizer, "id"): "Ref",
 }
 
 # `CorsConfiguration` property of each CORS setting (the same in AWS::ApiGatewayV2::Api and SAM's HttpApi).
@@ -296,6 +297,17 @@ class CfnRenderer:
                 "FunctionName": self.value(node.function),
                 "Principal": "apigateway.amazonaws.com",
                 "SourceArn": self.value(node.source_arn),
+            },
+        )
+
+    def authorizer_permission(self, node: ir.AuthorizerPermission, source_arn: ir.Sub) -> dict[str, Any]:
+        return resource(
+            "AWS::Lambda::Permission",
+            {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": self.value(node.function),
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": self.value(source_arn),
             },
         )
 

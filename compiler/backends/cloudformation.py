@@ -73,9 +73,35 @@ def _route(cfn: CfnRenderer, node: ir.Route, root: str) -> dict[str, Any]:
             "ApiId": cfn.value(node.api),
             "RouteKey": node.route_key,
             "Target": cfn.value(ir.Sub(("integrations/", node.integration))),
+            **_authorization(cfn, node.authorization),
         },
         depends_on=[cfn.id_of(cfn.graph.node(node.after))] if node.after else None,
     )
+
+
+def _authorization(cfn: CfnRenderer, authorization: ir.Authorization | None) -> dict[str, Any]:
+    """A protected route's properties (none for an open one: `NONE` is the default)."""
+    if authorization is None:
+        return {}
+    return {
+        "AuthorizationType": authorization.type,
+        "AuthorizerId": cfn.value(authorization.authorizer) if authorization.authorizer is not None else None,
+        "AuthorizationScopes": list(authorization.scopes) or None,
+    }
+
+
+def _authorizer(cfn: CfnRenderer, node: ir.Authorizer, root: str) -> dict[str, Any]:
+    properties: dict[str, Any] = {"ApiId": cfn.value(node.api), "Name": node.name, "AuthorizerType": node.type}
+    properties["IdentitySource"] = list(node.identity_sources) or None
+    if node.type == "JWT":
+        properties["JwtConfiguration"] = {"Audience": list(node.audience), "Issuer": node.issuer}
+    else:
+        assert node.function is not None
+        properties["AuthorizerUri"] = cfn.value(node.function)
+        properties["AuthorizerPayloadFormatVersion"] = node.payload_format_version
+        properties["AuthorizerResultTtlInSeconds"] = node.ttl
+        properties["EnableSimpleResponses"] = node.simple_responses
+    return resource("AWS::ApiGatewayV2::Authorizer", properties)
 
 
 def _deployment(cfn: CfnRenderer, node: ir.Deployment, root: str) -> dict[str, Any]:
@@ -124,4 +150,6 @@ RESOURCES: dict[type, Callable[[CfnRenderer, Any, str], dict[str, Any]]] = {
     ir.Domain: lambda cfn, node, root: cfn.domain(node),
     ir.ApiMapping: lambda cfn, node, root: cfn.api_mapping(node),
     ir.DnsRecord: lambda cfn, node, root: cfn.dns_record(node),
+    ir.Authorizer: _authorizer,
+    ir.AuthorizerPermission: lambda cfn, node, root: cfn.authorizer_permission(node, node.source_arn),
 }

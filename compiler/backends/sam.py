@@ -86,7 +86,7 @@ def _http_api_of_stage(template: _Template, stage: ir.Stage) -> tuple[str, dict[
     api = template.graph.node(stage.api.node)
     assert isinstance(api, ir.Api)
     definition = _definition(template.cfn, template.graph, api, template.in_body)
-    return template.cfn.id_of(api), _http_api(template.cfn, api, stage, definition, template.domain)
+    return template.cfn.id_of(api), _http_api(template.cfn, api, stage, definition, template.domain, _auth(template.cfn, template.graph, api))
 
 
 def _permission(template: _Template, node: ir.Permission) -> tuple[str, dict[str, Any]] | None:
@@ -108,6 +108,9 @@ def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, d
         properties["PayloadFormatVersion"] = integration.payload_format_version
         if integration.timeout_ms is not None:
             properties["TimeoutInMillis"] = integration.timeout_ms
+        auth = _route_auth(graph, route)
+        if auth is not None:
+            properties["Auth"] = auth
         event_id = cfn.id_of(route).removesuffix("Route")
         events.setdefault(integration.function.node, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
@@ -160,6 +163,9 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str
         operation: dict[str, Any] = {"x-amazon-apigateway-integration": _body_integration(cfn, integration)}
         if not route.path:
             operation["isDefaultRoute"] = True
+        auth = _route_auth(graph, route)
+        if auth is not None:  # what SAM writes for an event's `Auth`
+            operation["security"] = [{auth["Authorizer"]: auth.get("AuthorizationScopes", [])}]
         operation["responses"] = {}
         parameters = [part.text[1:-1] for part in map(segment, route.path.split("/")) if part.parameter is not None]
         if parameters:
@@ -219,7 +225,9 @@ def _explicit_domain_node(render_node: Callable[[_Template, Any], dict[str, Any]
     return entry
 
 
-def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[str, Any] | None, domain: ir.Domain | None) -> dict[str, Any]:
+def _http_api(
+    cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[str, Any] | None, domain: ir.Domain | None, auth: dict[str, Any] | None
+) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "Name": api.name if definition is None else None,  # with a body, SAM takes the name from its title
         "Description": api.description,  # SAM wants plain text here
@@ -231,10 +239,80 @@ def _http_api(cfn: CfnRenderer, api: ir.Api, stage: ir.Stage, definition: dict[s
         "RouteSettings": cfn.route_settings(stage),
         "Domain": _domain_property(cfn.graph, domain) if domain is not None else None,
         "DisableExecuteApiEndpoint": True if api.disable_default_endpoint else None,
+        "Auth": auth,
         "Tags": tag_map(api.tags),
         "FailOnWarnings": True,
     }
     return resource("AWS::Serverless::HttpApi", properties)
+
+
+# -- authorizers: `HttpApi.Auth`, each route's `Auth` ------------------------------------------
+
+_IAM = "AWS_IAM"  # SAM's name of the IAM authorizer (`EnableIamAuthorizer`)
+_OPEN = "NONE"  # an event's opt-out of `DefaultAuthorizer`
+_IDENTITY = (("$request.header.", "Headers"), ("$request.querystring.", "QueryStrings"), ("$stageVariables.", "StageVariables"), ("$context.", "Context"))
+
+
+def _authorizer_name(graph: ir.Graph, authorization: ir.Authorization) -> str:
+    if authorization.authorizer is None:
+        return _IAM
+    node = graph.node(authorization.authorizer.node)
+    assert isinstance(node, ir.Authorizer)
+    return node.name
+
+
+def _auth(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api) -> dict[str, Any] | None:
+    """`HttpApi.Auth`: the authorizers, the IAM one when a route uses it, and the default."""
+    authorizers = {node.name: _authorizer(cfn, node) for node in graph.of_type(ir.Authorizer)}
+    used = [r.authorization for r in graph.of_type(ir.Route)] + [api.default_authorization]
+    iam = any(a is not None and a.type == _IAM for a in used)
+    if not authorizers and not iam:
+        return None
+    auth: dict[str, Any] = {"Authorizers": authorizers or None, "EnableIamAuthorizer": True if iam else None}
+    if api.default_authorization is not None:
+        auth["DefaultAuthorizer"] = _authorizer_name(graph, api.default_authorization)
+    return {k: v for k, v in auth.items() if v is not None}
+
+
+def _authorizer(cfn: CfnRenderer, node: ir.Authorizer) -> dict[str, Any]:
+    if node.type == "JWT":
+        return {"JwtConfiguration": {"issuer": node.issuer, "audience": list(node.audience)}, "IdentitySource": node.identity_sources[0]}
+    assert node.function is not None
+    identity: dict[str, Any] = {}
+    for prefix, key in _IDENTITY:
+        names = [source.removeprefix(prefix) for source in node.identity_sources if source.startswith(prefix)]
+        if names:
+            identity[key] = names
+    identity["ReauthorizeEvery"] = node.ttl
+    return {
+        "FunctionArn": cfn.value(ir.Ref(node.function.node, "arn")),
+        "Identity": identity,
+        "AuthorizerPayloadFormatVersion": node.payload_format_version,
+        "EnableSimpleResponses": node.simple_responses,
+    }
+
+
+def _route_auth(graph: ir.Graph, route: ir.Route) -> dict[str, Any] | None:
+    """A route's `Auth`, where SAM's `DefaultAuthorizer` does not already give it what it needs (SAM does
+    not apply the default to `OPTIONS` operations)."""
+    api = graph.node(route.api.node)
+    assert isinstance(api, ir.Api)
+    default = api.default_authorization
+    if route.authorization == default and (default is None or route.method != "OPTIONS"):
+        return None
+    if route.authorization is None:
+        return {"Authorizer": _OPEN}
+    auth: dict[str, Any] = {"Authorizer": _authorizer_name(graph, route.authorization)}
+    if route.authorization.scopes:
+        auth["AuthorizationScopes"] = list(route.authorization.scopes)
+    return auth
+
+
+def _authorizer_permission(template: _Template, node: ir.AuthorizerPermission) -> tuple[str, dict[str, Any]]:
+    """The authorizer function's invoke permission. SAM makes the authorizer inside the HttpApi, whose id no
+    template can name, so the permission covers the API's authorizers (`<api>/authorizers/*`), none of its routes."""
+    api = node.source_arn.parts[0]
+    return template.cfn.id_of(node), template.cfn.authorizer_permission(node, ir.Sub((api, "/authorizers/*")))
 
 
 RESOURCES: dict[type, Entry] = {
@@ -253,4 +331,6 @@ RESOURCES: dict[type, Entry] = {
     # SAM names the stage it makes: `<api>.Stage` refers to it.
     ir.ApiMapping: _explicit_domain_node(lambda template, node: template.cfn.api_mapping(node, stage=Tagged("!Ref", f"{template.cfn.logical_id(node.api)}.Stage"))),
     ir.DnsRecord: _explicit_domain_node(lambda template, node: template.cfn.dns_record(node)),
+    ir.Authorizer: _folded,  # into the HttpApi's `Auth.Authorizers`
+    ir.AuthorizerPermission: _authorizer_permission,
 }

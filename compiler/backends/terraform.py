@@ -39,6 +39,8 @@ TYPES: dict[type, str] = {
     ir.Domain: "aws_apigatewayv2_domain_name",
     ir.ApiMapping: "aws_apigatewayv2_api_mapping",
     ir.DnsRecord: "aws_route53_record",
+    ir.Authorizer: "aws_apigatewayv2_authorizer",
+    ir.AuthorizerPermission: "aws_lambda_permission",
 }
 ATTRIBUTES: dict[tuple[type, str], str] = {
     (ir.LogGroup, "name"): "name",
@@ -60,6 +62,7 @@ ATTRIBUTES: dict[tuple[type, str], str] = {
     (ir.Domain, "name"): "domain_name",
     (ir.Domain, "target_domain_name"): "domain_name_configuration[0].target_domain_name",
     (ir.Domain, "target_hosted_zone_id"): "domain_name_configuration[0].hosted_zone_id",
+    (ir.Authorizer, "id"): "id",
 }
 PSEUDO = {
     "partition": ("aws_partition", "partition"),
@@ -248,7 +251,46 @@ class _Module:
                 "api_id": self.value(node.api),
                 "route_key": node.route_key,
                 "target": self.value(ir.Sub(("integrations/", node.integration))),
+                **self._authorization(node.authorization),
                 "depends_on": [self.address(node.after)] if node.after else None,
+            },
+        )
+
+    # -- authorizers ---------------------------------------------------------------------------
+    def _authorization(self, authorization: ir.Authorization | None) -> dict[str, Any]:
+        """A protected route's arguments (none for an open one: `NONE` is the provider's default)."""
+        if authorization is None:
+            return {}
+        body: dict[str, Any] = {"authorization_type": authorization.type}
+        if authorization.authorizer is not None:
+            body["authorizer_id"] = self.value(authorization.authorizer)
+        if authorization.scopes:
+            body["authorization_scopes"] = list(authorization.scopes)
+        return body
+
+    def _authorizer(self, node: ir.Authorizer) -> None:
+        body: dict[str, Any] = {"api_id": self.value(node.api), "name": node.name, "authorizer_type": node.type}
+        if node.identity_sources:
+            body["identity_sources"] = list(node.identity_sources)
+        if node.type == "JWT":
+            body["jwt_configuration"] = {"audience": list(node.audience), "issuer": node.issuer}
+        else:
+            assert node.function is not None
+            body["authorizer_uri"] = self.value(node.function)
+            body["authorizer_payload_format_version"] = node.payload_format_version
+            body["authorizer_result_ttl_in_seconds"] = node.ttl  # written: the provider's default is 300
+            body["enable_simple_responses"] = node.simple_responses
+        self.add(node, body)
+
+    def _authorizer_permission(self, node: ir.AuthorizerPermission) -> None:
+        self.add(
+            node,
+            {
+                "statement_id": naming.authorizer_statement_id(node.name),
+                "action": "lambda:InvokeFunction",
+                "function_name": self.value(node.function),
+                "principal": "apigateway.amazonaws.com",
+                "source_arn": self.value(node.source_arn),
             },
         )
 
@@ -428,4 +470,6 @@ RESOURCES: dict[type, Callable[[_Module, Any], None]] = {
     ir.Domain: _Module._domain,
     ir.ApiMapping: _Module._api_mapping,
     ir.DnsRecord: _Module._dns_record,
+    ir.Authorizer: _Module._authorizer,
+    ir.AuthorizerPermission: _Module._authorizer_permission,
 }

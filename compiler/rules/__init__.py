@@ -6,7 +6,19 @@ A new rule module is added to the import below; a new rule in an existing module
 
 from __future__ import annotations
 
-from compiler.rules import api, code, functions, least_privilege, logs, names, permissions, routes, service, surface  # noqa: F401  (registers the rules)
+from compiler.rules import (  # noqa: F401  (registers the rules)
+    api,
+    authorizers,
+    code,
+    functions,
+    least_privilege,
+    logs,
+    names,
+    permissions,
+    routes,
+    service,
+    surface,
+)
 from compiler.rules.registry import Context, Rule, all_rules, matches, rule, run
 
 __all__ = ["Context", "Rule", "all_rules", "matches", "rule", "run"]

@@ -36,6 +36,10 @@ FUNCTIONS: dict[str, dict[str, Function]] = {
         "catalog": Function("catalog", "Catalog", "/aws/lambda/shop-backend-catalog", 14, True),
         "admin": Function("admin", "Admin", "/aws/lambda/shop-backend-admin", 90, False),
     },
+    "protected": {
+        "notes": Function("notes", "Notes", "/aws/lambda/protected-notes", 7, True),
+        "gatekeeper": Function("gatekeeper", "Gatekeeper", "/aws/lambda/protected-gatekeeper", 7, True),
+    },
 }
 
 # Each route's own invoke permission: the stage `*`, the method (`*` for ANY), each parameter `*`.
@@ -52,11 +56,29 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET /": Route("catalog", "/*/GET/"),
         "$default": Route("catalog", "/*/$default"),
     },
+    "protected": {
+        "GET /notes": Route("notes", "/*/GET/notes"),
+        "GET /notes/{id}": Route("notes", "/*/GET/notes/*"),
+        "POST /notes": Route("notes", "/*/POST/notes"),
+        "GET /health": Route("notes", "/*/GET/health"),
+        "GET /partner/notes": Route("notes", "/*/GET/partner/notes"),
+        "GET /partner/whoami": Route("gatekeeper", "/*/GET/partner/whoami"),
+        "GET /ops/stats": Route("notes", "/*/GET/ops/stats"),
+    },
 }
 
-API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api"}
-STAGES = {"tutorial": "demo_API_Stage", "shop": "v1"}
-THROTTLING = {"tutorial": None, "shop": (200, 100.5)}  # burst, rate
+# Each Lambda authorizer's invoke permission, by example and authorizer name: the function key, and what
+# follows the API's execution ARN in Terraform and CloudFormation (`<api>/authorizers/<authorizer id>`; SAM,
+# which makes the authorizer inside its HttpApi, can only say `<api>/authorizers/*`).
+AUTHORIZER_PERMISSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "protected": {
+        "partner-key": ("gatekeeper", "/authorizers/${aws_apigatewayv2_authorizer.partner_key.id}", "/authorizers/${PartnerKeyAuthorizer}"),
+    },
+}
+
+API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api"}
+STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default"}
+THROTTLING = {"tutorial": None, "shop": (200, 100.5), "protected": None}  # burst, rate
 
 # The CORS settings of each example's API, as `api.cors` says them (the format's names).
 CORS: dict[str, dict[str, object]] = {
@@ -73,5 +95,10 @@ CORS: dict[str, dict[str, object]] = {
         "expose_headers": ["x-request-id"],
         "allow_credentials": True,
         "max_age": 600,
+    },
+    "protected": {
+        "allow_origins": ["https://notes.example.com"],
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["authorization", "content-type"],
     },
 }

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def granted(resources: dict[str, Any], function_logical_id: str) -> set[str]:
+def granted(resources: dict[str, Any], function_logical_id: str, *, authorizers: bool = False) -> set[str]:
     """Source ARNs of the function's `AWS::Lambda::Permission`s, written `${HttpApi}/<stage>/<method>/<path>`
-    whether apispec wrote them or the SAM translator did (its `${__ApiId__}`/`${__Stage__}` filled in)."""
+    whether apispec wrote them or the SAM translator did (its `${__ApiId__}`/`${__Stage__}` filled in);
+    those of a Lambda authorizer (`${HttpApi}/authorizers/…`) only with `authorizers`."""
     arns = set()
     for resource in resources.values():
         properties = resource["Properties"]
@@ -21,5 +22,6 @@ def granted(resources: dict[str, Any], function_logical_id: str) -> set[str]:
             text = text.replace(f"${{{name}}}", "${HttpApi}" if value == {"Ref": "HttpApi"} else value)
         prefix, api, rest = text.partition("${HttpApi}")
         assert prefix == "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:" and api, text
-        arns.add(api + rest)
+        if authorizers or not rest.startswith("/authorizers/"):
+            arns.add(api + rest)
     return arns

@@ -33,6 +33,7 @@ KEEP: dict[str, dict[str, tuple[str, ...]]] = {
             "aws_apigatewayv2_domain_name",
             "aws_apigatewayv2_api_mapping",
             "aws_route53_record",
+            "aws_apigatewayv2_authorizer",
         ),
         "data_source_schemas": ("aws_iam_policy_document", "aws_caller_identity", "aws_region", "aws_partition"),
     },
