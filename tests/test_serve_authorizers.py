@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from compiler.serve.authorizers.decision import Grant, apply_grant
 from compiler.serve.authorizers.iam import authorize_iam
-from compiler.serve.authorizers.jwks import JwksError, load_jwks, parse_jwks
+from compiler.serve.authorizers.jwks import JwksError, fetch_jwks, load_jwks, parse_jwks
 from compiler.serve.authorizers.jwt import JwtAuthorizer, JwtAuthorizerConfig
 from compiler.serve.authorizers.lambda_authorizer import (
     AuthorizerInvokeError,
@@ -322,3 +324,31 @@ def test_iam() -> None:
     })  # fmt: skip
     for header in (None, "Bearer x", SIGNED.replace("execute-api", "s3")):
         assert body(authorize_iam(header)) == (403, {"message": "Forbidden"})
+
+
+def test_jwks_from_the_issuers_discovery_document(key: rsa.RSAPrivateKey) -> None:
+    documents: dict[str, str] = {}
+
+    class Issuer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            text = documents.get(self.path)
+            self.send_response(200 if text else 404)
+            self.end_headers()
+            self.wfile.write((text or "").encode())
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Issuer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    issuer = f"http://127.0.0.1:{server.server_address[1]}"
+    documents["/.well-known/openid-configuration"] = json.dumps({"issuer": issuer, "jwks_uri": issuer + "/keys"})
+    documents["/keys"] = jwks_text(key)
+    try:
+        assert [k.kid for k in fetch_jwks(issuer + "/")] == ["k1"]
+        del documents["/keys"]
+        with pytest.raises(JwksError, match="cannot fetch the keys"):
+            fetch_jwks(issuer)
+    finally:
+        server.shutdown()
+        server.server_close()
