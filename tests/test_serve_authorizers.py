@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from compiler.serve.authorizers.decision import Grant, apply_grant
 from compiler.serve.authorizers.iam import authorize_iam
 from compiler.serve.authorizers.jwks import JwksError, fetch_jwks, load_jwks, parse_jwks
-from compiler.serve.authorizers.jwt import JwtAuthorizer, JwtAuthorizerConfig
+from compiler.serve.authorizers.jwt import JwtAuthorizer, JwtAuthorizerConfig, signing_keys
 from compiler.serve.authorizers.lambda_authorizer import (
     AuthorizerInvokeError,
     LambdaAuthorizer,
@@ -352,3 +352,15 @@ def test_jwks_from_the_issuers_discovery_document(key: rsa.RSAPrivateKey) -> Non
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_signing_keys(tmp_path: Path, key: rsa.RSAPrivateKey) -> None:
+    path = tmp_path / "jwks.json"
+    path.write_text(jwks_text(key))
+    config = JwtAuthorizerConfig("cognito", "http://127.0.0.1:9/unreachable", ("api",))
+    keys, warning = signing_keys(config, path)
+    assert keys is not None and warning is None
+    keys, warning = signing_keys(config, None)
+    assert keys is None
+    assert warning is not None and warning.startswith("JWT authorizer `cognito`: token signatures are not checked (")
+    assert warning.endswith("); give --jwks FILE to check them")

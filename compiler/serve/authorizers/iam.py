@@ -15,6 +15,9 @@ PLACEHOLDER_ACCOUNT = "123456789012"
 PLACEHOLDER_USER_ID = "AIDALOCALSERVEUSER000"
 
 
+STARTUP_NOTE = "IAM-authorized routes need a SigV4 Authorization header; its signature is not verified locally"
+
+
 def authorize_iam(authorization: str | None, account_id: str = PLACEHOLDER_ACCOUNT) -> Decision:
     """403 without a SigV4-shaped `Authorization` header (for `execute-api`); else a grant with
     placeholder identity fields in the shape of `requestContext.authorizer.iam` (its access key is

@@ -7,10 +7,11 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeGuard
 
 from compiler.serve.authorizers.decision import Decision, Grant, allow, forbidden, unauthorized
-from compiler.serve.authorizers.jwks import ALGORITHMS, RsaKey, b64url, verify
+from compiler.serve.authorizers.jwks import ALGORITHMS, JwksError, RsaKey, b64url, fetch_jwks, load_jwks, verify
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,18 @@ class JwtAuthorizerConfig:
     issuer: str
     audience: tuple[str, ...]
     identity_source: str = "$request.header.Authorization"
+
+
+def signing_keys(config: JwtAuthorizerConfig, jwks: Path | None) -> tuple[tuple[RsaKey, ...] | None, str | None]:
+    """The keys to check signatures with, and the start-up warning when there are none: `--jwks FILE`
+    (a JwksError from it is the caller's usage error), else the issuer's discovery document when it is
+    reachable, else no keys."""
+    if jwks is not None:
+        return load_jwks(jwks), None
+    try:
+        return fetch_jwks(config.issuer), None
+    except JwksError as exc:
+        return None, f"JWT authorizer `{config.name}`: token signatures are not checked ({exc}); give --jwks FILE to check them"
 
 
 class TokenError(ValueError):
