@@ -162,6 +162,32 @@ def serve(
     raise typer.Exit(run_server(checked.resolved, spec.parent, host=host, port=port, params=values))
 
 
+class RoutesFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command()
+def routes(
+    spec: Annotated[Path, typer.Argument(help="service.yaml file", show_default=False)],
+    env: Annotated[str | None, typer.Option("--env", help="the environment to show")] = None,
+    output_format: Annotated[RoutesFormat, typer.Option("--format", help="text, json or markdown")] = RoutesFormat.text,
+) -> None:
+    """List the API's routes in the order API Gateway matches them, with their targets and settings."""
+    _require_files([spec])
+    if env is not None:
+        _usage(f"--env {env}: {spec} has no environments")
+    checked = check(spec)
+    _print(checked.diagnostics, OutputFormat.text)
+    if not checked.ok or checked.resolved is None:
+        raise typer.Exit(ExitCode.INVALID)
+    from compiler import routelist  # routes only: it reads serve's routing order
+
+    render = {RoutesFormat.text: routelist.render_text, RoutesFormat.json: routelist.render_json, RoutesFormat.markdown: routelist.render_markdown}
+    sys.stdout.write(render[output_format](checked.resolved))
+
+
 def _targets(chosen: list[TargetChoice] | None) -> tuple[str, ...]:
     """The targets `--target` names, in the table's order; the default ones without it."""
     names = {choice.value for choice in chosen or ()}

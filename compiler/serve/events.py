@@ -1,4 +1,4 @@
-"""The incoming request and the payload format 2.0 event API Gateway makes of it."""
+"""The incoming request and the events API Gateway makes of it: payload format 2.0 and 1.0."""
 
 from __future__ import annotations
 
@@ -98,6 +98,44 @@ def is_text(content_type: str | None, body: bytes) -> bool:
     return True
 
 
+def split_headers(request: Request) -> tuple[dict[str, list[str]], list[str]]:
+    """The request's headers by lower-case name (values in order) and its cookies (the `Cookie` headers split)."""
+    headers: dict[str, list[str]] = {}
+    cookies: list[str] = []
+    for name, value in request.headers:
+        lower = name.lower()
+        if lower == "cookie":
+            cookies += [c.strip() for c in value.split(";") if c.strip()]
+        headers.setdefault(lower, []).append(value)
+    return headers, cookies
+
+
+def query_values(raw_query: str) -> dict[str, list[str]]:
+    """The query string's parameters, decoded, with every value of a repeated one in order."""
+    query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(raw_query, keep_blank_values=True):
+        query.setdefault(name, []).append(value)
+    return query
+
+
+def _forwarded(headers: dict[str, str], request: Request, trace: str, server_port: int) -> None:
+    """The headers API Gateway adds on the way to the integration."""
+    forwarded = headers.get("x-forwarded-for")
+    headers["x-forwarded-for"] = f"{forwarded}, {request.source_ip}" if forwarded else request.source_ip
+    headers.setdefault("x-forwarded-port", str(server_port))
+    headers.setdefault("x-forwarded-proto", "http")
+    headers.setdefault("x-amzn-trace-id", trace)
+
+
+def _body(request: Request) -> tuple[str | None, bool]:
+    """The event's `body` and `isBase64Encoded`: text for textual content types, else base64."""
+    if not request.body:
+        return None, False
+    if is_text(request.header("content-type"), request.body):
+        return request.body.decode("utf-8"), False
+    return base64.b64encode(request.body).decode("ascii"), True
+
+
 def build_event(
     request: Request,
     *,
@@ -110,22 +148,10 @@ def build_event(
     server_port: int,
 ) -> dict[str, Any]:
     """The payload format 2.0 event; keys AWS leaves out when empty are left out."""
-    headers: dict[str, str] = {}
-    cookies: list[str] = []
-    for name, value in request.headers:
-        lower = name.lower()
-        if lower == "cookie":
-            cookies += [c.strip() for c in value.split(";") if c.strip()]
-            continue
-        headers[lower] = f"{headers[lower]},{value}" if lower in headers else value
-    forwarded = headers.get("x-forwarded-for")
-    headers["x-forwarded-for"] = f"{forwarded}, {request.source_ip}" if forwarded else request.source_ip
-    headers.setdefault("x-forwarded-port", str(server_port))
-    headers.setdefault("x-forwarded-proto", "http")
-    headers.setdefault("x-amzn-trace-id", trace)
-    query: dict[str, str] = {}
-    for name, value in parse_qsl(request.raw_query, keep_blank_values=True):
-        query[name] = f"{query[name]},{value}" if name in query else value
+    split, cookies = split_headers(request)
+    headers = {name: ",".join(values) for name, values in split.items() if name != "cookie"}
+    _forwarded(headers, request, trace, server_port)
+    query = {name: ",".join(values) for name, values in query_values(request.raw_query).items()}
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
@@ -157,11 +183,83 @@ def build_event(
     }
     if path_parameters:
         event["pathParameters"] = path_parameters
-    if request.body:
-        if is_text(request.header("content-type"), request.body):
-            event["body"], event["isBase64Encoded"] = request.body.decode("utf-8"), False
-        else:
-            event["body"], event["isBase64Encoded"] = base64.b64encode(request.body).decode("ascii"), True
-    else:
-        event["isBase64Encoded"] = False
+    body, encoded = _body(request)
+    if body is not None:
+        event["body"] = body
+    event["isBase64Encoded"] = encoded
     return event
+
+
+def build_event_v1(
+    request: Request,
+    *,
+    route_key: str,
+    route_path: str,
+    path_parameters: dict[str, str],
+    stage: str,
+    api_id: str,
+    account_id: str,
+    trace: str,
+    server_port: int,
+) -> dict[str, Any]:
+    """The payload format 1.0 event (REST API's shape, as an HTTP API sends it).
+
+    `route_path` is the route's path (`/items/{id}`), the event's `resource`; the `$default` route has
+    none and the request's path stands in, as in AWS's example. Single-value `headers` and
+    `queryStringParameters` hold the last value of a repeated name, the `multiValue…` maps all of them;
+    the `Cookie` header stays a header (1.0 has no `cookies`). Empty maps and a missing body are `null`.
+    """
+    split, _ = split_headers(request)
+    single = {name: values[-1] for name, values in split.items()}
+    _forwarded(single, request, trace, server_port)
+    multi_headers = {name: list(values) for name, values in split.items()}
+    for name, value in single.items():
+        if name not in split or name == "x-forwarded-for":  # added, or extended with the client's address
+            multi_headers[name] = [value]
+    query = query_values(request.raw_query)
+    body, encoded = _body(request)
+    resource = route_path or request.path
+    return {
+        "version": "1.0",
+        "resource": resource,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": single,
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "requestContext": {
+            "accountId": account_id,
+            "apiId": api_id,
+            "domainName": request.host,
+            "domainPrefix": domain_prefix(request.host),
+            "extendedRequestId": request.request_id,
+            "httpMethod": request.method,
+            "identity": {
+                "accessKey": None,
+                "accountId": None,
+                "caller": None,
+                "cognitoAuthenticationProvider": None,
+                "cognitoAuthenticationType": None,
+                "cognitoIdentityId": None,
+                "cognitoIdentityPoolId": None,
+                "principalOrgId": None,
+                "sourceIp": request.source_ip,
+                "user": None,
+                "userAgent": request.header("user-agent") or "",
+                "userArn": None,
+            },
+            "path": request.path,
+            "protocol": request.protocol,
+            "requestId": request.request_id,
+            "requestTime": request_time(request.received),
+            "requestTimeEpoch": int(request.received * 1000),
+            "resourceId": route_key,
+            "resourcePath": resource,
+            "stage": stage,
+        },
+        "pathParameters": path_parameters or None,
+        "stageVariables": None,
+        "body": body,
+        "isBase64Encoded": encoded,
+    }

@@ -1,4 +1,4 @@
-"""HTTP responses: API Gateway's own errors and a Lambda result read as payload format 2.0."""
+"""HTTP responses: API Gateway's own errors and a Lambda result read as payload format 2.0 or 1.0."""
 
 from __future__ import annotations
 
@@ -57,6 +57,30 @@ def from_lambda(payload: str) -> Response:
     return Response(_status(value["statusCode"]), _headers(value), _body(value))
 
 
+def from_lambda_v1(payload: str) -> Response:
+    """The HTTP response for a function's result by the payload 1.0 rules: a `statusCode` object is
+    required (1.0 infers nothing), `headers` and `multiValueHeaders` are both sent (a name in both
+    gets the values of each), and there is no `cookies` field (`Set-Cookie` goes in the headers)."""
+    try:
+        value = json.loads(payload)
+    except ValueError as exc:
+        raise MalformedResponseError(f"{_FORMAT_ERROR} The result is not JSON: {exc}") from exc
+    if not isinstance(value, dict) or "statusCode" not in value:
+        raise MalformedResponseError(f"{_FORMAT_ERROR} Payload format 1.0 needs an object with statusCode")
+    headers = _headers({"headers": value.get("headers")}, default_type=None)
+    multi = value.get("multiValueHeaders") or {}
+    if not isinstance(multi, dict) or not all(isinstance(v, list) for v in multi.values()):
+        raise MalformedResponseError(f"{_FORMAT_ERROR} multiValueHeaders must be an object of lists of strings")
+    for name, values in multi.items():
+        if not is_token(name):
+            raise MalformedResponseError(f"{_FORMAT_ERROR} header name {json.dumps(name)} is not an HTTP token")
+        if name.lower() not in _HOP_BY_HOP:
+            headers += [(name, _field(v, f"header {name}")) for v in values]
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        headers.insert(0, ("content-type", "application/json"))
+    return Response(_status(value["statusCode"]), headers, _body(value))
+
+
 def _status(value: object) -> int:
     """A final status: a 1xx is an interim response in HTTP/1.1, so sending it as the answer would leave
     the client waiting for another one (and 101 would switch protocols); API Gateway answers 200-599."""
@@ -94,7 +118,7 @@ def _field(value: object, what: str) -> str:
     return text
 
 
-def _headers(value: dict[str, Any]) -> list[tuple[str, str]]:
+def _headers(value: dict[str, Any], default_type: str | None = "text/plain; charset=utf-8") -> list[tuple[str, str]]:
     raw = value.get("headers") or {}
     if not isinstance(raw, dict):
         raise MalformedResponseError(f"{_FORMAT_ERROR} headers must be an object of strings")
@@ -111,8 +135,8 @@ def _headers(value: dict[str, Any]) -> list[tuple[str, str]]:
     from_headers = [h for h in headers if h[0].lower() == "set-cookie"]
     headers = [h for h in headers if h[0].lower() != "set-cookie"]
     headers += [("set-cookie", _field(c, "a cookie")) for c in cookies] + from_headers
-    if not any(name.lower() == "content-type" for name, _ in headers):
-        headers.insert(0, ("content-type", "text/plain; charset=utf-8"))
+    if default_type is not None and not any(name.lower() == "content-type" for name, _ in headers):
+        headers.insert(0, ("content-type", default_type))
     return headers
 
 

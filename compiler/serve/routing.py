@@ -74,6 +74,11 @@ class Router:
         compiled = [_compile(r) for r in routes if not r.is_default]
         self._routes = sorted(compiled, key=lambda c: c.rank)  # stable: spec order breaks ties
 
+    def ordered(self) -> list[Route]:
+        """The routes in the order requests are matched against them, `$default` last."""
+        routes = [compiled.route for compiled in self._routes]
+        return routes + ([self._default] if self._default is not None else [])
+
     def strip_stage(self, raw_path: str) -> str | None:
         """The path inside the stage, or None when the request is not for this stage."""
         if self.stage == DEFAULT_STAGE:
