@@ -441,6 +441,39 @@ logging:
   access_logs:
     destination_arn: arn:aws:logs:us-east-1:123456789012:log-group:shared-access-logs
 """,
+    # Issue 11's closing check, written from the format page alone: each authorizer type protecting
+    # routes, a custom domain, a route proxied to a URL and a named access-log group, in one spec.
+    "section-a-together": """
+service: storefront
+region: eu-west-1
+functions:
+  shop: {source: code, handler: main.handler}
+  auth: {source: code, handler: main.handler}
+routes:
+  GET /products: {function: shop, authorizer: none, throttling: {burst_limit: 50, rate_limit: 25}}
+  GET /cart: shop
+  POST /cart: {function: shop, scopes: [cart/write], timeout_ms: 10000}
+  GET /partners/{id}: {function: shop, authorizer: partners, payload_format: "1.0"}
+  GET /admin/report: {function: shop, authorizer: staff}
+  GET /legacy/{proxy+}: {url: "https://legacy.example.com/{proxy}", authorizer: none}
+api:
+  default_authorizer: customers
+  detailed_metrics: true
+  authorizers:
+    customers: {type: jwt, issuer: "https://auth.example.com/", audience: [storefront-web]}
+    partners: {type: lambda, function: auth, identity_sources: [$request.header.x-partner-key], ttl: 60}
+    staff: {type: iam}
+  domain:
+    name: shop.example.com
+    certificate_arn: arn:aws:acm:eu-west-1:123456789012:certificate/5555abcd-12ab-34cd-56ef-1234567890ab
+    hosted_zone_id: Z0246813579ACEGIKMOQS
+logging:
+  access_logs:
+    log_group: storefront-access
+    fields:
+      requestId: $context.requestId
+      who: {ip: $context.identity.sourceIp, route: $context.routeKey}
+""",
     # Every authorizer type; the default with an opt-out and scopes; the Lambda authorizer's function also
     # serves a route; an OPTIONS route without `api.cors` kept open on purpose.
     "authorizers-of-every-type": """
@@ -546,6 +579,9 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
     "authorizers-of-every-type": {
         "api": {f"{API}/*/GET/items", f"{API}/*/POST/items", f"{API}/*/GET/health", f"{API}/*/OPTIONS/items", f"{API}/*/GET/signed", f"{API}/*/GET/legacy"},
         "gate": {f"{API}/*/GET/gated/*"},
+    },
+    "section-a-together": {
+        "shop": {f"{API}/*/GET/products", f"{API}/*/GET/cart", f"{API}/*/POST/cart", f"{API}/*/GET/partners/*", f"{API}/*/GET/admin/report"},
     },
     "authorizers-in-the-openapi-body": {
         "proxy": {f"{API}/*/$default", f"{API}/*/GET/public", f"{API}/*/OPTIONS/anything", f"{API}/*/GET/me"},
@@ -696,7 +732,7 @@ def _function_name(case: Compiled, key: str) -> str:
         "manual-deploy-default-stage": "manual", "defaults-and-policies": "policy-heavy",
         "functions-named-apart-from-their-keys": "renamed", "custom-domain-and-url-routes": "edge",
         "dual-stack-domain-and-log-destination": "dual", "authorizers-of-every-type": "guarded",
-        "authorizers-in-the-openapi-body": "body-guard",
+        "authorizers-in-the-openapi-body": "body-guard", "section-a-together": "storefront",
     }  # fmt: skip
     return named.get((case.name, key)) or f"{prefix[case.name]}-{key.replace('_', '-')}"
 
