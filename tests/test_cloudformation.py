@@ -37,9 +37,14 @@ def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(co
             method, path = "ANY", "/$default"
         operation = "x-amazon-apigateway-any-method" if method == "ANY" else method.lower()
         integration = paths[path][operation]["x-amazon-apigateway-integration"]
-        assert integration["payloadFormatVersion"] == "2.0"
+        assert integration["payloadFormatVersion"] == route.payload_format
+        assert integration.get("timeoutInMillis") == route.timeout_ms
         assert integration["type"] == "aws_proxy"
         assert f"${{{functions[route.function].logical_id}Function.Arn}}" in integration["uri"]["Fn::Sub"]
+    for key, url in expected.URL_ROUTES.get(example, {}).items():
+        method, _, path = key.partition(" ")
+        integration = paths[path][method.lower()]["x-amazon-apigateway-integration"]
+        assert (integration["type"], integration["uri"], integration["payloadFormatVersion"]) == ("http_proxy", url, "1.0")
 
     (stage,) = _of_type(result, "AWS::ApiGatewayV2::Stage").values()
     assert stage["Properties"]["StageName"] == expected.STAGES[example]
@@ -51,7 +56,8 @@ def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(co
 
     log_groups = {r["Properties"]["LogGroupName"]: r["Properties"] for r in _of_type(result, "AWS::Logs::LogGroup").values()}
     for fn in functions.values():
-        assert log_groups[fn.log_group]["RetentionInDays"] == fn.retention_days
+        assert log_groups[fn.log_group].get("RetentionInDays") == fn.retention_days
+        assert log_groups[fn.log_group].get("KmsKeyId") == fn.kms_key_arn
         function = result["Resources"][f"{fn.logical_id}Function"]["Properties"]
         assert function["LoggingConfig"]["LogGroup"] == {"Ref": f"{fn.logical_id}LogGroup"}
 
@@ -83,7 +89,8 @@ def test_each_route_comes_after_the_permission_that_lets_it_reach_its_function(c
     """CloudFormation: a route made before its invoke permission answers 500 until the permission is there."""
     resources = load_template(compiled[example].target_dir("cloudformation") / "template.yaml")["Resources"]
     routes = {r["Properties"]["RouteKey"]: r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"}
-    assert set(routes) == set(expected.ROUTES[example])
+    assert set(routes) == set(expected.ROUTES[example]) | set(expected.URL_ROUTES.get(example, {}))
+    assert all("DependsOn" not in routes[key] for key in expected.URL_ROUTES.get(example, {}))  # no function to reach
     for key, route in expected.ROUTES[example].items():
         (before,) = routes[key]["DependsOn"]
         permission = resources[before]
@@ -191,3 +198,77 @@ def test_lambda_authorizers_may_be_invoked_by_their_authorizer_only(compiled: di
     assert granted == {
         (f"{expected.FUNCTIONS[example][key].logical_id}Function", f"{prefix}{arn}") for key, _, arn in expected.AUTHORIZER_PERMISSIONS.get(example, {}).values()
     }
+
+
+@pytest.mark.parametrize("target", ["sam", "cloudformation"])
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_api_surface_is_the_spec_s(compiled: dict[str, Compiled], example: str, target: str) -> None:
+    """What CloudFormation deploys (SAM: after its transform) for the keys of format 1.1's section A:
+    the custom domain, its mapping and alias records, the disabled default endpoint, the stage's
+    default and per-route settings and the access-log group."""
+    template = compiled[example].target_dir(target) / "template.yaml"
+    resources = (sam_transform(template) if target == "sam" else load_template(template))["Resources"]
+    of_type = {kind: [r["Properties"] for r in resources.values() if r["Type"] == kind] for kind in {r["Type"] for r in resources.values()}}
+    (api,) = of_type["AWS::ApiGatewayV2::Api"]
+    if target == "sam":  # SAM writes it where API Gateway's OpenAPI import reads it
+        servers = api["Body"].get("servers", [{}])
+        disabled = servers[0].get("x-amazon-apigateway-endpoint-configuration", {}).get("disableExecuteApiEndpoint", False)
+    else:
+        disabled = api.get("DisableExecuteApiEndpoint", False)
+    assert disabled == expected.DEFAULT_ENDPOINT_DISABLED[example]
+
+    domain = expected.DOMAINS.get(example)
+    if domain is None:
+        assert "AWS::ApiGatewayV2::DomainName" not in of_type
+    else:
+        (made,) = of_type["AWS::ApiGatewayV2::DomainName"]
+        assert made["DomainName"] == domain.name
+        assert made["DomainNameConfigurations"] == [
+            {"CertificateArn": domain.certificate_arn, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2", "IpAddressType": domain.ip_address_type}
+        ]
+        assert made.get("MutualTlsAuthentication") == ({"TruststoreUri": domain.truststore_uri} if domain.truststore_uri else None)
+        (mapping,) = of_type["AWS::ApiGatewayV2::ApiMapping"]
+        assert mapping.get("ApiMappingKey") == domain.base_path
+        records = sorted((r["Type"], r["Name"], r["HostedZoneId"]) for r in of_type.get("AWS::Route53::RecordSet", []))
+        types = ["A", "AAAA"] if domain.ip_address_type == "dualstack" else ["A"]
+        assert records == ([(t, domain.name, domain.hosted_zone_id) for t in types] if domain.hosted_zone_id else [])
+        outputs = load_template(template)["Outputs"]
+        assert outputs["CustomUrl"]["Value"] == domain.custom_url
+
+    (stage,) = of_type["AWS::ApiGatewayV2::Stage"]
+    defaults = expected.THROTTLING[example]
+    if defaults is None:
+        assert "DefaultRouteSettings" not in stage
+    else:
+        burst, rate, metrics = defaults
+        settings = {"ThrottlingBurstLimit": burst, "ThrottlingRateLimit": rate} | ({"DetailedMetricsEnabled": True} if metrics else {})
+        assert stage["DefaultRouteSettings"] == settings
+    assert stage.get("RouteSettings", {}) == {
+        key: {"ThrottlingBurstLimit": burst, "ThrottlingRateLimit": rate, "DetailedMetricsEnabled": metrics}
+        for key, (burst, rate, metrics) in expected.ROUTE_SETTINGS.get(example, {}).items()
+    }
+
+    name, retention, key = expected.ACCESS_LOGS[example]
+    (group,) = (g for g in of_type["AWS::Logs::LogGroup"] if g["LogGroupName"] == name)
+    assert (group.get("RetentionInDays"), group.get("KmsKeyId")) == (retention, key)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_routes_use_the_integration_their_settings_call_for(compiled: dict[str, Compiled], example: str) -> None:
+    """Routes of one function with the same timeout and payload format share one integration; others
+    get their own, named after the setting (so adding a route renames nothing); url routes proxy."""
+    resources = load_template(compiled[example].target_dir("cloudformation") / "template.yaml")["Resources"]
+    routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"}
+    assert set(routes) == set(expected.ROUTES[example]) | set(expected.URL_ROUTES.get(example, {}))
+    for key, route in expected.ROUTES[example].items():
+        fn = expected.FUNCTIONS[example][route.function].logical_id
+        integration_id = route.integration[1] if route.integration else f"{fn}Integration"
+        assert routes[key]["Target"] == {"Fn::Sub": f"integrations/${{{integration_id}}}"}
+        integration = resources[integration_id]["Properties"]
+        assert integration["IntegrationUri"] == {"Fn::GetAtt": [f"{fn}Function", "Arn"]}
+        assert (integration["PayloadFormatVersion"], integration.get("TimeoutInMillis")) == (route.payload_format, route.timeout_ms)
+    for key, url in expected.URL_ROUTES.get(example, {}).items():
+        target = routes[key]["Target"]["Fn::Sub"].removeprefix("integrations/${").removesuffix("}")
+        integration = resources[target]["Properties"]
+        method = key.partition(" ")[0]
+        assert (integration["IntegrationType"], integration["IntegrationUri"], integration["IntegrationMethod"]) == ("HTTP_PROXY", url, method)

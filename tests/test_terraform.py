@@ -33,17 +33,22 @@ def test_routes_integrations_and_scoped_permissions(compiled: dict[str, Compiled
     resources = _module(compiled[example])["resource"]
     routes = {r["route_key"]: r for r in resources["aws_apigatewayv2_route"].values()}
     functions = expected.FUNCTIONS[example]
-    assert set(routes) == set(expected.ROUTES[example])
+    urls = expected.URL_ROUTES.get(example, {})
+    assert set(routes) == set(expected.ROUTES[example]) | set(urls)
     integrations = resources["aws_apigatewayv2_integration"]
-    for integration in integrations.values():
-        assert integration["payload_format_version"] == "2.0"
-        assert integration["integration_type"] == "AWS_PROXY"
+    for key, url in urls.items():
+        integration = integrations[routes[key]["target"].removeprefix("integrations/${aws_apigatewayv2_integration.").removesuffix(".id}")]
+        assert (integration["integration_type"], integration["integration_uri"]) == ("HTTP_PROXY", url)
+        assert (integration["integration_method"], integration["payload_format_version"]) == (key.partition(" ")[0], "1.0")
     granted = sorted((p["function_name"], p["source_arn"]) for p in resources["aws_lambda_permission"].values())
     for p in resources["aws_lambda_permission"].values():  # what the permission allows, by meaning
         assert (p["action"], p["principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
     for key, route in expected.ROUTES[example].items():
-        name = functions[route.function].terraform
+        name = route.integration[0] if route.integration else functions[route.function].terraform
         assert routes[key]["target"] == f"integrations/${{aws_apigatewayv2_integration.{name}.id}}"
+        integration = integrations[name]
+        assert (integration["integration_type"], integration["integration_uri"]) == ("AWS_PROXY", f"${{aws_lambda_function.{functions[route.function].terraform}.arn}}")
+        assert (integration["payload_format_version"], integration.get("timeout_milliseconds")) == (route.payload_format, route.timeout_ms)
     execution_arn = "${aws_apigatewayv2_api.api.execution_arn}"
     assert granted == sorted(
         [
@@ -77,7 +82,7 @@ def test_log_groups_come_first_and_roles_use_separate_policies(compiled: dict[st
     for fn in expected.FUNCTIONS[example].values():
         name = fn.terraform
         group = resources["aws_cloudwatch_log_group"][name]
-        assert (group["name"], group["retention_in_days"]) == (fn.log_group, fn.retention_days)
+        assert (group["name"], group.get("retention_in_days"), group.get("kms_key_id")) == (fn.log_group, fn.retention_days, fn.kms_key_arn)
         function = resources["aws_lambda_function"][name]
         assert f"aws_cloudwatch_log_group.{name}" in function["depends_on"]
         if fn.own_role:
@@ -122,7 +127,13 @@ def test_stage_route_settings_come_only_with_both_throttling_limits(compiled: di
     if throttling is None:
         assert "default_route_settings" not in stage
     else:
-        assert stage["default_route_settings"] == {"throttling_burst_limit": throttling[0], "throttling_rate_limit": throttling[1]}
+        burst, rate, metrics = throttling
+        settings = {"throttling_burst_limit": burst, "throttling_rate_limit": rate} | ({"detailed_metrics_enabled": True} if metrics else {})
+        assert stage["default_route_settings"] == settings
+    assert stage.get("route_settings", []) == [
+        {"route_key": key, "throttling_burst_limit": burst, "throttling_rate_limit": rate, "detailed_metrics_enabled": metrics}
+        for key, (burst, rate, metrics) in expected.ROUTE_SETTINGS.get(example, {}).items()
+    ]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -130,3 +141,35 @@ def test_cors_settings_are_the_spec_s(compiled: dict[str, Compiled], example: st
     """By meaning: each `api.cors` setting in the provider's `cors_configuration` block, nothing else."""
     (api,) = _module(compiled[example])["resource"]["aws_apigatewayv2_api"].values()
     assert api["cors_configuration"] == expected.CORS[example]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_custom_domain_its_mapping_records_and_url(compiled: dict[str, Compiled], example: str) -> None:
+    """`api.domain`: a regional TLS 1.2 domain, its API mapping, alias records (`AAAA` too for dual-stack)
+    and `custom_url`; `disable_default_endpoint` on the API; the named access-log group."""
+    module = _module(compiled[example])
+    resources = module["resource"]
+    (api,) = resources["aws_apigatewayv2_api"].values()
+    assert api.get("disable_execute_api_endpoint", False) == expected.DEFAULT_ENDPOINT_DISABLED[example]
+    name, retention, key = expected.ACCESS_LOGS[example]
+    group = resources["aws_cloudwatch_log_group"]["api_access_logs"]
+    assert (group["name"], group.get("retention_in_days"), group.get("kms_key_id")) == (name, retention, key)
+    domain = expected.DOMAINS.get(example)
+    if domain is None:
+        assert "aws_apigatewayv2_domain_name" not in resources and "custom_url" not in module["output"]
+        return
+    (made,) = resources["aws_apigatewayv2_domain_name"].values()
+    assert made["domain_name"] == domain.name
+    assert made["domain_name_configuration"] == {
+        "certificate_arn": domain.certificate_arn,
+        "endpoint_type": "REGIONAL",
+        "security_policy": "TLS_1_2",
+        "ip_address_type": domain.ip_address_type,
+    }
+    assert made.get("mutual_tls_authentication") == ({"truststore_uri": domain.truststore_uri} if domain.truststore_uri else None)
+    (mapping,) = resources["aws_apigatewayv2_api_mapping"].values()
+    assert mapping.get("api_mapping_key") == domain.base_path
+    records = sorted((r["type"], r["name"], r["zone_id"]) for r in resources.get("aws_route53_record", {}).values())
+    types = ["A", "AAAA"] if domain.ip_address_type == "dualstack" else ["A"]
+    assert records == ([(t, domain.name, domain.hosted_zone_id) for t in types] if domain.hosted_zone_id else [])
+    assert module["output"]["custom_url"]["value"] == domain.custom_url

@@ -14,8 +14,9 @@ class Function(NamedTuple):
     terraform: str  # the Terraform name of its resources (`aws_lambda_function.<name>`)
     logical_id: str  # its CloudFormation logical id (`<Id>Function`, `<Id>LogGroup`, ...)
     log_group: str
-    retention_days: int
+    retention_days: int | None  # None: `retention_days: never`, a group without expiry
     own_role: bool  # False: the spec names an existing `role`, so no role or policy is generated
+    kms_key_arn: str | None = None  # the key that encrypts its log group
 
 
 class Route(NamedTuple):
@@ -23,7 +24,24 @@ class Route(NamedTuple):
 
     function: str
     source_arn: str  # what follows the API's execution ARN: `/<stage>/<method>/<path>`, parameters as `*`
+    integration: tuple[str, str] | None = None  # (Terraform name, logical id) when not the function's shared one
+    payload_format: str = "2.0"
+    timeout_ms: int | None = None  # None: API Gateway's 30 s
 
+
+class Domain(NamedTuple):
+    """An example's custom domain, as `api.domain` says it, and the URL it adds to the outputs."""
+
+    name: str
+    certificate_arn: str
+    base_path: str | None
+    hosted_zone_id: str | None
+    truststore_uri: str | None
+    ip_address_type: str
+    custom_url: str
+
+
+KMS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"  # `protected`'s logging key
 
 FUNCTIONS: dict[str, dict[str, Function]] = {
     "tutorial": {
@@ -37,8 +55,8 @@ FUNCTIONS: dict[str, dict[str, Function]] = {
         "admin": Function("admin", "Admin", "/aws/lambda/shop-backend-admin", 90, False),
     },
     "protected": {
-        "notes": Function("notes", "Notes", "/aws/lambda/protected-notes", 7, True),
-        "gatekeeper": Function("gatekeeper", "Gatekeeper", "/aws/lambda/protected-gatekeeper", 7, True),
+        "notes": Function("notes", "Notes", "/aws/lambda/protected-notes", 7, True, KMS_KEY),
+        "gatekeeper": Function("gatekeeper", "Gatekeeper", "/aws/lambda/protected-gatekeeper", None, True, KMS_KEY),
     },
 }
 
@@ -61,10 +79,36 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET /notes/{id}": Route("notes", "/*/GET/notes/*"),
         "POST /notes": Route("notes", "/*/POST/notes"),
         "GET /health": Route("notes", "/*/GET/health"),
-        "GET /partner/notes": Route("notes", "/*/GET/partner/notes"),
+        # its own integration for its own timeout, and another for payload 1.0
+        "GET /partner/notes": Route("notes", "/*/GET/partner/notes", ("notes_timeout_5000", "NotesIntegrationTimeout5000"), "2.0", 5000),
         "GET /partner/whoami": Route("gatekeeper", "/*/GET/partner/whoami"),
-        "GET /ops/stats": Route("notes", "/*/GET/ops/stats"),
+        "GET /ops/stats": Route("notes", "/*/GET/ops/stats", ("notes_payload_1_0", "NotesIntegrationPayload10"), "1.0"),
     },
+}
+
+# Routes proxied to a URL (HTTP_PROXY, payload 1.0, no invoke permission): the URL, by example and route key.
+URL_ROUTES: dict[str, dict[str, str]] = {
+    "protected": {"GET /docs/{page}": "https://docs.example.com/notes/{page}"},
+}
+
+DOMAINS: dict[str, Domain] = {
+    "protected": Domain(
+        name="notes-api.example.com",
+        certificate_arn="arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+        base_path="v1",
+        hosted_zone_id="Z0123456789NOTESZONE",
+        truststore_uri="s3://protected-notes-truststore/truststore.pem",
+        ip_address_type="dualstack",
+        custom_url="https://notes-api.example.com/v1",
+    ),
+}
+DEFAULT_ENDPOINT_DISABLED = {"tutorial": False, "shop": False, "protected": True}
+
+# The API's access-log group: name, retention (None: never expires), KMS key.
+ACCESS_LOGS: dict[str, tuple[str, int | None, str | None]] = {
+    "tutorial": ("/aws/apigateway/demo-api", 7, None),
+    "shop": ("/aws/apigateway/shop-http-api", 60, None),
+    "protected": ("/notes/access", 90, KMS_KEY),
 }
 
 # Each Lambda authorizer's invoke permission, by example and authorizer name: the function key, and what
@@ -78,7 +122,12 @@ AUTHORIZER_PERMISSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
 
 API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api"}
 STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default"}
-THROTTLING = {"tutorial": None, "shop": (200, 100.5), "protected": None}  # burst, rate
+# The stage's default route settings: burst, rate, detailed metrics. `api.detailed_metrics` without
+# `api.throttling` writes the account's default limits (burst 5000, rate 10000), which the Terraform
+# provider would otherwise send as 0 (format 1.1, clarification 5).
+THROTTLING: dict[str, tuple[int, float, bool] | None] = {"tutorial": None, "shop": (200, 100.5, False), "protected": (5000, 10000.0, True)}
+# Per-route settings, by route key: burst, rate, detailed metrics.
+ROUTE_SETTINGS: dict[str, dict[str, tuple[int, float, bool]]] = {"protected": {"POST /notes": (20, 10.0, True)}}
 
 # The CORS settings of each example's API, as `api.cors` says them (the format's names).
 CORS: dict[str, dict[str, object]] = {

@@ -3,7 +3,7 @@
 - user routes (JWT authorizer): the caller is the token's `sub`; `POST /notes` needs the
   `notes/write` scope, which API Gateway checks before this runs;
 - partner routes (Lambda authorizer): the caller is the partner the authorizer named;
-- `GET /ops/stats` (IAM): the caller is the signing IAM principal;
+- `GET /ops/stats` (IAM, payload format 1.0): the signing IAM principal, in `requestContext.identity`;
 - `GET /health`: open.
 """
 
@@ -13,9 +13,14 @@ _NOTES = {}  # per caller; a real service keeps them in a table
 
 
 def handler(event, context):
-    route = event.get("routeKey", "")
+    # payload 2.0 names the route at the top; 1.0 (`GET /ops/stats`) only in its request context
+    route = event.get("routeKey") or event.get("requestContext", {}).get("routeKey", "")
     if route == "GET /health":
         return _response(200, {"ok": True})
+    if route == "GET /ops/stats":
+        operator = event.get("requestContext", {}).get("identity", {}).get("userArn")
+        stats = {"callers": len(_NOTES), "notes": sum(len(n) for n in _NOTES.values()), "operator": operator}
+        return _response(200, stats)
     caller = _caller(event.get("requestContext", {}).get("authorizer", {}))
     notes = _NOTES.setdefault(caller, {})
     if route == "GET /notes" or route == "GET /partner/notes":
@@ -31,8 +36,6 @@ def handler(event, context):
         note = {"id": str(len(notes) + 1), "text": text}
         notes[note["id"]] = note
         return _response(201, note)
-    if route == "GET /ops/stats":
-        return _response(200, {"callers": len(_NOTES), "notes": sum(len(n) for n in _NOTES.values())})
     return _response(404, {"message": "no such route"})
 
 
