@@ -16,7 +16,7 @@ from compiler.serve.authorizers.jwks import RsaKey
 from compiler.serve.authorizers.lambda_authorizer import RouteFacts
 from compiler.serve.cors import CorsPolicy
 from compiler.serve.deadline import SERVICE_UNAVAILABLE, TimedOut, timeout_response, within
-from compiler.serve.guard import Guard
+from compiler.serve.guard import Guard, Refusal
 from compiler.serve.proxy import ProxyError, forward, target_url
 from compiler.serve.responses import MalformedResponseError, Response, from_lambda, from_lambda_v1, gateway_error
 from compiler.serve.routing import Match, Router
@@ -84,22 +84,25 @@ class App:
         match = self.router.match(request.method, path)
         if match is None:
             return self._with_cors(Exchange(gateway_error(404, "Not Found"), error_message="Not Found"), origin)
+        return self._with_cors(self._route(request, match, path), origin)
+
+    def _route(self, request: events.Request, match: Match, path: str) -> Exchange:
+        """A matched request, as API Gateway takes it on: throttling and the authorizer (`guard`), then the
+        integration, a `url` or the function."""
         facts = RouteFacts(
             route_key=match.route.key, route_path=match.route.path, path=path, path_parameters=match.parameters,
             stage=self.config.stage, api_id=self.config.api_id, account_id=config.ACCOUNT_ID, region=self.region,
             trace=events.trace_id(request.received), server_port=self.port,
         )  # fmt: skip
-        refusal, decision = self.guard.check(request, match.route.key, facts)
-        if refusal is not None:
-            if refusal.authorizer_error is not None:
-                status = refusal.response.status
-                self._notice(f"apispec: {status} {refusal.message} for {match.route.key} (request {request.request_id}): {refusal.authorizer_error}")
-            exchange = Exchange(refusal.response, route_key=match.route.key, error_message=refusal.message, authorizer_error=refusal.authorizer_error)
-            return self._with_cors(exchange, origin)
-        grant = decision.grant if decision is not None else None
+        passed = self.guard.check(request, facts)
+        if isinstance(passed, Refusal):
+            if passed.authorizer_error is not None:
+                status, error = passed.response.status, passed.authorizer_error
+                self._notice(f"apispec: {status} {passed.message} for {match.route.key} (request {request.request_id}): {error}")
+            return Exchange(passed.response, route_key=match.route.key, error_message=passed.message, authorizer_error=passed.authorizer_error)
         if match.route.url is not None:
-            return self._with_cors(self._proxy(request, match), origin)
-        return self._with_cors(self._invoke(request, match, facts, grant), origin)
+            return self._proxy(request, match)
+        return self._invoke(request, match, facts, passed)
 
     def access_log_line(self, request: events.Request, exchange: Exchange, sent: int, finished: float) -> str | None:
         """The access-log line of a finished request, or None when access logs are off."""

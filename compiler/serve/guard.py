@@ -10,7 +10,7 @@ from typing import Any
 
 from compiler.resolve import Authorizer, Resolved, RouteAuth
 from compiler.serve import config, events
-from compiler.serve.authorizers.decision import Decision
+from compiler.serve.authorizers.decision import Decision, Grant
 from compiler.serve.authorizers.iam import STARTUP_NOTE, authorize_iam
 from compiler.serve.authorizers.identity import identity_value
 from compiler.serve.authorizers.jwks import RsaKey
@@ -85,20 +85,20 @@ class Guard:
             self.notes.append(STARTUP_NOTE)
         return _Iam(authorizer.name)
 
-    def check(self, request: events.Request, route_key: str, facts: RouteFacts) -> tuple[Refusal | None, Decision | None]:
-        """A refusal (429, 401, 403 or 500), or None and the authorizer's decision (None: an open route)."""
-        throttled = self.throttles.check(route_key)
+    def check(self, request: events.Request, facts: RouteFacts) -> Refusal | Grant | None:
+        """API Gateway's refusal (429, then the authorizer's 401, 403 or 500), or what the authorizer
+        grants the integration (None: an open route)."""
+        throttled = self.throttles.check(facts.route_key)
         if throttled is not None:
-            return Refusal(throttled, TOO_MANY_REQUESTS), None
-        auth = self.route_auth.get(route_key)
+            return Refusal(throttled, TOO_MANY_REQUESTS)
+        auth = self.route_auth.get(facts.route_key)
         engine = self._engines.get(auth.authorizer) if auth is not None and auth.authorizer is not None else None
         if engine is None or auth is None:
-            return None, None
+            return None
         decision = self._decide(engine, auth, request, facts)
         if decision.response is not None:
-            message = json.loads(decision.response.body)["message"]
-            return Refusal(decision.response, message, decision.error), decision
-        return None, decision
+            return Refusal(decision.response, json.loads(decision.response.body)["message"], decision.error)
+        return decision.grant
 
     @staticmethod
     def _decide(engine: _Engine, auth: RouteAuth, request: events.Request, facts: RouteFacts) -> Decision:
