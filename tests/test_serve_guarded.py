@@ -101,18 +101,17 @@ def event(reply: Reply) -> dict[str, Any]:
 
 def test_start_notes(guarded: Server) -> None:
     assert guarded.out[0].startswith("apispec: serving serve-guarded-api on ")
-    assert "apispec: note: IAM-authorized routes need a SigV4 Authorization header; its signature is not verified locally" in guarded.err
-    assert not any("signatures are not checked" in line for line in guarded.err)  # --jwks was given
+    note = guarded.wait_for(lambda line: line.startswith("apispec: note:"), stderr=True)
+    assert note == "apispec: note: IAM-authorized routes need a SigV4 Authorization header; its signature is not verified locally"
+    assert not any("signatures are not checked" in line for line in guarded.err)  # --jwks was given (warnings come first)
 
 
 def test_without_jwks_signatures_are_not_checked_and_said_so() -> None:
     server = Server(FIXTURES / "guarded" / "service.yaml")
     try:
-        assert any(
-            line.startswith("apispec: warning: JWT authorizer `cognito`: token signatures are not checked (cannot fetch the keys of https://issuer.example.com")
-            and line.endswith("give --jwks FILE to check them")
-            for line in server.err
-        ), server.err
+        warning = server.wait_for(lambda line: "JWT authorizer" in line, stderr=True)
+        assert warning.startswith("apispec: warning: JWT authorizer `cognito`: token signatures are not checked (cannot fetch the keys of https://issuer.example.com")
+        assert warning.endswith("give --jwks FILE to check them")
         unsigned = token(rsa.generate_private_key(public_exponent=65537, key_size=2048), claims())
         assert event(get(server, "/jwt", ("Authorization", unsigned)))["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] == "user-1"
     finally:
@@ -142,7 +141,14 @@ def test_open_route_has_no_authorizer(guarded: Server) -> None:
 def test_lambda_authorizer_simple_response_and_cache(guarded: Server) -> None:
     missing = get(guarded, "/lambda")
     assert (missing.status, missing.json()) == (401, UNAUTHORIZED)
-    guarded.wait_for(lambda line: "apispec: 401 Unauthorized for GET /lambda (request " in line and "an identity source is missing" in line, stderr=True)
+    reason = "authorizer simple: an identity source is missing ($request.header.X-Token)"
+    assert guarded.wait_for(lambda line: missing.request_id in line, stderr=True) == (
+        f"apispec: 401 Unauthorized for GET /lambda (request {missing.request_id}): {reason}"
+    )
+    assert guarded.access_log(missing) == {
+        "requestId": missing.request_id, "routeKey": "GET /lambda", "status": "401", "error": "Unauthorized",
+        "authorizerError": reason, "integrationError": "-",
+    }  # fmt: skip
     denied = get(guarded, "/lambda", ("X-Token", "bad"))
     assert (denied.status, denied.json()) == (403, FORBIDDEN)
     first = event(get(guarded, "/lambda", ("X-Token", "good-1")))["requestContext"]["authorizer"]
@@ -243,12 +249,20 @@ def test_throttling(guarded: Server) -> None:
     assert get(guarded, "/throttled").status == 200
     throttled = get(guarded, "/throttled")
     assert (throttled.status, throttled.json()) == (429, {"message": "Too Many Requests"})
+    assert guarded.access_log(throttled) == {
+        "requestId": throttled.request_id, "routeKey": "GET /throttled", "status": "429", "error": "Too Many Requests",
+        "authorizerError": "-", "integrationError": "-",
+    }  # fmt: skip
 
 
 def test_integration_timeout_answers_503_and_the_function_runs_on(guarded: Server) -> None:
     since = guarded.mark()
     reply = get(guarded, "/slow")
     assert (reply.status, reply.json()) == (503, {"message": "Service Unavailable"})
+    assert guarded.access_log(reply) == {
+        "requestId": reply.request_id, "routeKey": "GET /slow", "status": "503", "error": "Service Unavailable",
+        "authorizerError": "-", "integrationError": "the integration did not answer within its timeout (200 ms)",
+    }  # fmt: skip
     guarded.wait_for(lambda line: line == "[slow] slow: finished after the gateway stopped waiting", since=since)
 
 

@@ -17,7 +17,7 @@ from compiler.serve.authorizers.lambda_authorizer import RouteFacts
 from compiler.serve.cors import CorsPolicy
 from compiler.serve.deadline import SERVICE_UNAVAILABLE, TimedOut, timeout_response, within
 from compiler.serve.guard import Guard, Refusal
-from compiler.serve.proxy import ProxyError, forward, target_url
+from compiler.serve.proxy import ProxyError, ProxyTimeoutError, forward, target_url
 from compiler.serve.responses import MalformedResponseError, Response, from_lambda, from_lambda_v1, gateway_error
 from compiler.serve.routing import Match, Router
 from compiler.serve.workers import Emit, Invocation, LambdaError, Outcome, Pool, PoolClosedError
@@ -160,6 +160,8 @@ class App:
         started = time.monotonic()
         try:
             answer = within(lambda: forward(request, url, method, route.timeout_ms), route.timeout_ms)
+        except ProxyTimeoutError:  # the socket's own timeout, when it fires before `within`'s
+            answer = TimedOut(route.timeout_ms)
         except ProxyError as exc:
             self._emit(f"[{route.key}] {exc}")
             exchange.integration_error = str(exc)

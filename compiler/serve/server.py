@@ -319,10 +319,10 @@ def serve(
         err(f"apispec: error: --jwks {jwks}: {exc}")
         return ExitCode.USAGE
     app = App(resolved, spec_dir, params or {}, emit=out, notice=err, jwks=keys)
-    for note in app.notes:
-        err(f"apispec: note: {note}")
     for warning in app.warnings:
         err(f"apispec: warning: {warning}")
+    for note in app.notes:
+        err(f"apispec: note: {note}")
     try:
         server = HTTPServer((host, port), app, out, err)
     except (OSError, OverflowError) as exc:
