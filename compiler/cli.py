@@ -143,6 +143,7 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="port to listen on")] = 3000,
     param: Annotated[list[str] | None, typer.Option("--param", help="NAME=VALUE for a spec parameter; repeatable")] = None,
+    jwks: Annotated[Path | None, typer.Option("--jwks", help="JWKS file whose keys check JWT authorizers' token signatures")] = None,
 ) -> None:
     """Run the spec's HTTP API locally, as API Gateway and Lambda would, without Docker."""
     today = _today()
@@ -159,7 +160,7 @@ def serve(
         raise typer.Exit(ExitCode.INVALID)
     from compiler.serve import serve as run_server  # serve only: the HTTP server and workers
 
-    raise typer.Exit(run_server(checked.resolved, spec.parent, host=host, port=port, params=values))
+    raise typer.Exit(run_server(checked.resolved, spec.parent, host=host, port=port, params=values, jwks=jwks))
 
 
 class RoutesFormat(StrEnum):

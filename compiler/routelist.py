@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from compiler.resolve import DEFAULT_STAGE, Resolved
+from compiler.resolve import DEFAULT_STAGE, Api, Resolved
 from compiler.routekeys import Route
 from compiler.serve.routing import Router
 
@@ -13,17 +13,29 @@ EMPTY = "-"
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """The throttling a route gets: its own, or the stage's (`api.throttling`) for every route."""
+
+    burst_limit: int
+    rate_limit: float
+    source: str  # `route` or `api`
+
+    def __str__(self) -> str:
+        inherited = " (api)" if self.source == "api" else ""
+        return f"burst {self.burst_limit}, rate {self.rate_limit:g}/s{inherited}"
+
+
+@dataclass(frozen=True, slots=True)
 class RouteRow:
-    """One route's line. The columns of section A's keys (`url`, `authorizer`, `scopes`, `throttling`,
-    `timeout_ms`) are read from the resolved route by `_row` once the route carries them."""
+    """One route's line, with the settings that apply to it (defaults and the API's written out)."""
 
     route: str
-    function: str | None
+    function: str | None  # None for a `url` route
     url: str | None = None
-    authorizer: str | None = None  # `name (type)`, e.g. `internal (iam)`
+    authorizer: str | None = None  # `name (type)`, e.g. `internal (iam)`; None: open
     scopes: tuple[str, ...] = ()
-    throttling: str | None = None  # `burst 10, rate 5/s`
-    timeout_ms: int | None = None
+    throttling: Limits | None = None  # None: the account's limits
+    timeout_ms: int | None = None  # the integration timeout
 
 
 def api_urls(spec: Resolved) -> list[str]:
@@ -36,13 +48,29 @@ def api_urls(spec: Resolved) -> list[str]:
 
 def rows(spec: Resolved) -> list[RouteRow]:
     stage = spec.api.stage if spec.api is not None else DEFAULT_STAGE
-    return [_row(route) for route in Router(spec.routes, stage).ordered()]
+    return [_row(route, spec.api) for route in Router(spec.routes, stage).ordered()]
 
 
-def _row(route: Route) -> RouteRow:
-    """A route's row. Today's routes have a function only; authorizer, scopes, url, throttling and
-    timeout are filled in here from the route's resolved fields when section A's keys are added."""
-    return RouteRow(route=route.key, function=route.function)
+def _row(route: Route, api: Api | None) -> RouteRow:
+    """A route's row: its target, the authorizer that guards it (its own, or `api.default_authorizer`),
+    its throttling (its own, else the stage's) and its integration timeout."""
+    auth = dict(api.route_auth).get(route.key) if api is not None else None
+    authorizer = api.authorizer(auth.authorizer) if api is not None and auth is not None else None
+    if route.throttling is not None:
+        limits: Limits | None = Limits(route.throttling.burst_limit, route.throttling.rate_limit, "route")
+    elif api is not None and api.throttling is not None:
+        limits = Limits(api.throttling.burst_limit, api.throttling.rate_limit, "api")
+    else:
+        limits = None
+    return RouteRow(
+        route=route.key,
+        function=route.function if route.url is None else None,
+        url=route.url,
+        authorizer=f"{authorizer.name} ({authorizer.type})" if authorizer is not None else None,
+        scopes=auth.scopes if auth is not None and authorizer is not None else (),
+        throttling=limits,
+        timeout_ms=route.timeout_ms,
+    )
 
 
 def _cells(row: RouteRow) -> list[str]:
@@ -53,7 +81,7 @@ def _cells(row: RouteRow) -> list[str]:
         row.route,
         row.function or row.url or EMPTY,
         authorizer,
-        row.throttling or EMPTY,
+        str(row.throttling) if row.throttling is not None else EMPTY,
         f"{row.timeout_ms} ms" if row.timeout_ms is not None else EMPTY,
     ]
 
@@ -84,7 +112,7 @@ def render_json(spec: Resolved) -> str:
         "api": spec.api.name if spec.api is not None else None,
         "stage": spec.api.stage if spec.api is not None else None,
         "urls": api_urls(spec),
-        "routes": [asdict(row) | {"scopes": list(row.scopes)} for row in rows(spec)],
+        "routes": [asdict(row) | {"scopes": list(row.scopes)} for row in rows(spec)],  # asdict: Limits as an object
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from compiler.resolve import Resolved
 from compiler.serve import accesslog, config, events
+from compiler.serve.authorizers.decision import Grant, apply_grant
+from compiler.serve.authorizers.jwks import RsaKey
+from compiler.serve.authorizers.lambda_authorizer import RouteFacts
 from compiler.serve.cors import CorsPolicy
-from compiler.serve.responses import MalformedResponseError, Response, from_lambda, gateway_error
+from compiler.serve.deadline import SERVICE_UNAVAILABLE, TimedOut, timeout_response, within
+from compiler.serve.guard import Guard, Refusal
+from compiler.serve.proxy import ProxyError, ProxyTimeoutError, forward, target_url
+from compiler.serve.responses import MalformedResponseError, Response, from_lambda, from_lambda_v1, gateway_error
 from compiler.serve.routing import Match, Router
 from compiler.serve.workers import Emit, Invocation, LambdaError, Outcome, Pool, PoolClosedError
 
@@ -33,20 +41,27 @@ class Exchange:
     integration_error: str | None = None
     integration_latency: int | None = None
     error_message: str | None = None
+    authorizer_error: str | None = None
 
 
 class App:
     """Everything between a parsed HTTP request and the bytes of its response."""
 
-    def __init__(self, resolved: Resolved, spec_dir: Path, params: dict[str, str], *, emit: Emit, notice: Emit) -> None:
+    def __init__(
+        self, resolved: Resolved, spec_dir: Path, params: dict[str, str], *, emit: Emit, notice: Emit, jwks: Sequence[RsaKey] | None = None
+    ) -> None:
+        """`jwks`: the keys of `--jwks FILE`, for every JWT authorizer (None: each fetches its issuer's)."""
         self.config = config.load(resolved, spec_dir, params)
-        self._emit = emit
+        self._emit, self._notice = emit, notice
+        self.region = resolved.region or config.DEFAULT_REGION
         api = resolved.api
         self.access_log_fields = api.access_log_fields if api is not None else None
         self.router = Router(resolved.routes, self.config.stage)
         self.cors = CorsPolicy(api.cors) if api is not None and api.cors is not None else None
-        self.warnings = self.config.warnings  # for the start
         self.pools = {key: Pool(fn, emit, notice) for key, fn in self.config.functions.items() if fn.is_python}
+        self.guard = Guard(resolved, self._run, jwks)
+        self.warnings = (*self.config.warnings, *self.guard.warnings)  # for the start
+        self.notes = tuple(self.guard.notes)
         self.port = 0  # set by the server once it listens (the event's x-forwarded-port)
 
     def close(self) -> None:
@@ -69,7 +84,25 @@ class App:
         match = self.router.match(request.method, path)
         if match is None:
             return self._with_cors(Exchange(gateway_error(404, "Not Found"), error_message="Not Found"), origin)
-        return self._with_cors(self._invoke(request, match), origin)
+        return self._with_cors(self._route(request, match, path), origin)
+
+    def _route(self, request: events.Request, match: Match, path: str) -> Exchange:
+        """A matched request, as API Gateway takes it on: throttling and the authorizer (`guard`), then the
+        integration, a `url` or the function."""
+        facts = RouteFacts(
+            route_key=match.route.key, route_path=match.route.path, path=path, path_parameters=match.parameters,
+            stage=self.config.stage, api_id=self.config.api_id, account_id=config.ACCOUNT_ID, region=self.region,
+            trace=events.trace_id(request.received), server_port=self.port,
+        )  # fmt: skip
+        passed = self.guard.check(request, facts)
+        if isinstance(passed, Refusal):
+            if passed.authorizer_error is not None:
+                status, error = passed.response.status, passed.authorizer_error
+                self._notice(f"apispec: {status} {passed.message} for {match.route.key} (request {request.request_id}): {error}")
+            return Exchange(passed.response, route_key=match.route.key, error_message=passed.message, authorizer_error=passed.authorizer_error)
+        if match.route.url is not None:
+            return self._proxy(request, match)
+        return self._invoke(request, match, facts, passed)
 
     def access_log_line(self, request: events.Request, exchange: Exchange, sent: int, finished: float) -> str | None:
         """The access-log line of a finished request, or None when access logs are off."""
@@ -78,6 +111,7 @@ class App:
         values: dict[str, str | int | None] = {
             "accountId": config.ACCOUNT_ID,
             "apiId": self.config.api_id,
+            "authorizer.error": exchange.authorizer_error,
             "awsEndpointRequestId": exchange.lambda_request_id,
             "dataProcessed": len(request.body) + sent,
             "domainName": request.host,
@@ -115,17 +149,36 @@ class App:
             self.cors.apply(exchange.response, origin)
         return exchange
 
-    def _invoke(self, request: events.Request, match: Match) -> Exchange:
+    def _proxy(self, request: events.Request, match: Match) -> Exchange:
+        """A `url` route: the request forwarded (HTTP_PROXY) and the upstream's answer as it is; 503 past
+        `timeout_ms`, 500 when the upstream cannot be reached (the reason in the log)."""
+        route = match.route
+        assert route.url is not None
+        exchange = Exchange(gateway_error(500, INTERNAL_ERROR), route_key=route.key, error_message=INTERNAL_ERROR)
+        url = target_url(route.url, match.parameters, request.raw_query)
+        method = request.method if route.method == "ANY" else route.method
+        started = time.monotonic()
+        try:
+            answer = within(lambda: forward(request, url, method, route.timeout_ms), route.timeout_ms)
+        except ProxyTimeoutError:  # the socket's own timeout, when it fires before `within`'s
+            answer = TimedOut(route.timeout_ms)
+        except ProxyError as exc:
+            self._emit(f"[{route.key}] {exc}")
+            exchange.integration_error = str(exc)
+            return exchange
+        finally:
+            exchange.integration_latency = int((time.monotonic() - started) * 1000)
+        if isinstance(answer, TimedOut):
+            return self._timed_out(exchange, answer)
+        exchange.response, exchange.integration_status, exchange.error_message = answer, answer.status, None
+        return exchange
+
+    def _invoke(self, request: events.Request, match: Match, facts: RouteFacts, grant: Grant | None) -> Exchange:
         """Run the route's function: 502 for a runtime serve does not run, 413 for an event over Lambda's
-        payload limit, else what `_respond` makes of the outcome."""
+        payload limit, 503 past the route's `timeout_ms` (the function runs on), else what `_respond`
+        makes of the outcome."""
         key = match.route.function
         exchange = Exchange(gateway_error(500, INTERNAL_ERROR), route_key=match.route.key)
-        if match.route.url is not None:  # (proxying `url` routes is serve's part of format 1.1, still to come)
-            message = f"`{match.route.key}` proxies to {match.route.url}, which apispec serve does not do yet"
-            self._emit(message)
-            exchange.response = gateway_error(502, "Bad Gateway")
-            exchange.error_message, exchange.integration_error = "Bad Gateway", message
-            return exchange
         fn = self.config.functions[key]
         prefix = f"[{key}] "
         pool = self.pools.get(key)
@@ -135,7 +188,7 @@ class App:
             exchange.response = gateway_error(502, "Bad Gateway")
             exchange.error_message, exchange.integration_error = "Bad Gateway", message
             return exchange
-        invocation = self._invocation(request, match, fn)
+        invocation = self._invocation(request, match, fn, facts, grant)
         exchange.lambda_request_id = invocation["requestId"]
         if _utf8_size(json.dumps(invocation["event"], ensure_ascii=False, separators=(",", ":"))) > MAX_INVOKE_BYTES:
             exchange.response = gateway_error(413, "Request Entity Too Large")
@@ -143,26 +196,39 @@ class App:
             return exchange
         started = time.monotonic()
         try:
-            outcome = pool.invoke(invocation)
+            outcome = within(lambda: pool.invoke(invocation), match.route.timeout_ms)
         except (OSError, PoolClosedError) as exc:
             outcome = Outcome(error={"errorType": "Runtime.Unavailable", "errorMessage": f"cannot run the function: {exc}"}, keep=False)
         exchange.integration_latency = int((time.monotonic() - started) * 1000)
+        if isinstance(outcome, TimedOut):
+            return self._timed_out(exchange, outcome)
         exchange.integration_status = 200
-        return self._respond(exchange, outcome, prefix)
+        return self._respond(exchange, outcome, prefix, v1=match.route.payload_format == "1.0")
 
-    def _invocation(self, request: events.Request, match: Match, fn: config.FunctionConfig) -> Invocation:
-        """What the worker gets: the payload 2.0 event and the context's request id, timeout, ARN and trace."""
-        trace = events.trace_id(request.received)
-        event = events.build_event(
-            request,
-            route_key=match.route.key,
-            path_parameters=match.parameters,
-            stage=self.config.stage,
-            api_id=self.config.api_id,
-            account_id=config.ACCOUNT_ID,
-            trace=trace,
-            server_port=self.port,
-        )
+    @staticmethod
+    def _timed_out(exchange: Exchange, timed_out: TimedOut) -> Exchange:
+        """HTTP APIs answer 503 when the integration outlasts `timeout_ms`."""
+        exchange.response = timeout_response()
+        exchange.error_message, exchange.integration_error = SERVICE_UNAVAILABLE, timed_out.message
+        return exchange
+
+    def _invocation(self, request: events.Request, match: Match, fn: config.FunctionConfig, facts: RouteFacts, grant: Grant | None) -> Invocation:
+        """What the worker gets: the event (the route's payload format, with the authorizer's grant) and
+        the context's request id, timeout, ARN and trace."""
+        common: dict[str, Any] = {
+            "route_key": match.route.key, "path_parameters": match.parameters, "stage": self.config.stage,
+            "api_id": self.config.api_id, "account_id": config.ACCOUNT_ID, "trace": facts.trace, "server_port": self.port,
+        }  # fmt: skip
+        if match.route.payload_format == "1.0":
+            event = events.build_event_v1(request, route_path=match.route.path, **common)
+        else:
+            event = events.build_event(request, **common)
+        if grant is not None:
+            apply_grant(event, grant)
+        return self._invocation_of(fn, event, facts.trace)
+
+    @staticmethod
+    def _invocation_of(fn: config.FunctionConfig, event: dict[str, Any], trace: str) -> Invocation:
         return {
             "event": event,
             "requestId": events.new_lambda_request_id(),
@@ -171,7 +237,20 @@ class App:
             "traceId": trace,
         }
 
-    def _respond(self, exchange: Exchange, outcome: Outcome, prefix: str) -> Exchange:
+    def _run(self, key: str, event: dict[str, Any]) -> Outcome:
+        """Invoke a function with an event (a Lambda authorizer's); its error logged as Lambda logs it."""
+        fn, pool = self.config.functions[key], self.pools.get(key)
+        if pool is None:
+            return Outcome(error={"errorType": "Runtime.Unavailable", "errorMessage": f"runtime {fn.runtime} is not run locally"}, keep=False)
+        try:
+            outcome = pool.invoke(self._invocation_of(fn, event, events.trace_id(time.time())))
+        except (OSError, PoolClosedError) as exc:
+            outcome = Outcome(error={"errorType": "Runtime.Unavailable", "errorMessage": f"cannot run the function: {exc}"}, keep=False)
+        if outcome.error is not None:
+            self._log_error(f"[{key}] ", outcome.error, timed_out=outcome.timed_out)
+        return outcome
+
+    def _respond(self, exchange: Exchange, outcome: Outcome, prefix: str, *, v1: bool = False) -> Exchange:
         """The exchange for the function's outcome: its response, or a 500 with the error logged
         (`prefix` is the function's log prefix) and in `integration_error`."""
         exchange.error_message = INTERNAL_ERROR
@@ -188,7 +267,7 @@ class App:
             exchange.integration_error = message
             return exchange
         try:
-            exchange.response = from_lambda(outcome.result)
+            exchange.response = (from_lambda_v1 if v1 else from_lambda)(outcome.result)
         except MalformedResponseError as exc:
             self._log(prefix, str(exc))
             exchange.integration_error = str(exc)

@@ -20,6 +20,7 @@ from compiler.exitcodes import ExitCode
 from compiler.resolve import Resolved
 from compiler.serve import events
 from compiler.serve.app import INTERNAL_ERROR, MAX_REQUEST_BYTES, App, Exchange
+from compiler.serve.authorizers.jwks import JwksError, load_jwks
 from compiler.serve.faults import describe
 from compiler.serve.responses import Response, gateway_error, is_token
 
@@ -305,14 +306,23 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 3000,
     params: dict[str, str] | None = None,
+    jwks: Path | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> ExitCode:
-    """Serve the spec's HTTP API until Ctrl-C, SIGTERM or SIGHUP; the process exit code."""
+    """Serve the spec's HTTP API until Ctrl-C, SIGTERM or SIGHUP; the process exit code. `jwks`: the
+    `--jwks FILE` whose keys check every JWT authorizer's tokens."""
     out, err = Output(stdout or sys.stdout), Output(stderr or sys.stderr)
-    app = App(resolved, spec_dir, params or {}, emit=out, notice=err)
+    try:
+        keys = load_jwks(jwks) if jwks is not None else None
+    except JwksError as exc:
+        err(f"apispec: error: --jwks {jwks}: {exc}")
+        return ExitCode.USAGE
+    app = App(resolved, spec_dir, params or {}, emit=out, notice=err, jwks=keys)
     for warning in app.warnings:
         err(f"apispec: warning: {warning}")
+    for note in app.notes:
+        err(f"apispec: note: {note}")
     try:
         server = HTTPServer((host, port), app, out, err)
     except (OSError, OverflowError) as exc:
