@@ -228,10 +228,11 @@ def test_prints_one_serving_line_first(api: Server) -> None:
 
 
 def test_start_warnings(api: Server, staged: Server, tutorial: Server) -> None:
-    assert any("`node` has runtime nodejs24.x" in line and "502" in line for line in api.err)
+    # stderr is read on its own thread: wait for each line rather than assume it has been read
+    api.wait_for(lambda line: "`node` has runtime nodejs24.x" in line and "502" in line, stderr=True)
     assert not any("parameter `" in line for line in api.err)  # flavor has a default, secret_word was given
-    assert any("--param nope" in line for line in staged.err)
-    assert any("parameter `user_request_queue_url` has no value" in line for line in tutorial.err)
+    staged.wait_for(lambda line: "--param nope" in line, stderr=True)
+    tutorial.wait_for(lambda line: "parameter `user_request_queue_url` has no value" in line, stderr=True)
 
 
 def test_port_in_use_is_reported() -> None:
