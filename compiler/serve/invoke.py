@@ -19,6 +19,7 @@ from compiler.serve.app import error_log
 from compiler.serve.workers import Invocation, Outcome, Pool, PoolClosedError
 
 Emit = Callable[[str], None]
+SAMPLE_KINDS = samples.KINDS  # what `--event` takes besides a file name
 
 
 class Result(NamedTuple):
