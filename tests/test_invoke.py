@@ -21,7 +21,7 @@ functions:
     source: code
     handler: main.handler
     timeout: 3
-    environment: {WHERE: "${aws:region}", PREFIX: "${self:prefix}"}
+    environment: {WHERE: "${aws:region}", PREFIX: "${self:prefix}", QUEUE: "${ssm:/tryout/queue}"}
   other:
     source: code
     handler: main.handler
@@ -37,7 +37,7 @@ def handler(event, context):
         raise RuntimeError("asked to raise")
     if isinstance(event, dict) and event.get("sleep"):
         time.sleep(event["sleep"])
-    return {"event": event, "function": context.function_name, "where": os.environ["WHERE"], "prefix": os.environ["PREFIX"]}
+    return {"event": event, "function": context.function_name, "where": os.environ["WHERE"], "prefix": os.environ["PREFIX"], "queue": os.environ["QUEUE"]}
 """
 
 
@@ -57,8 +57,9 @@ def _invoke(spec: Path, *args: str, stdin: str | None = None) -> tuple[int, dict
 def test_without_an_event_the_function_gets_an_empty_object(spec: Path) -> None:
     code, result, log = _invoke(spec)
     assert code == 0
-    assert result == {"event": {}, "function": "tryout-worker", "where": "eu-west-1", "prefix": "tryout"}
+    assert result == {"event": {}, "function": "tryout-worker", "where": "eu-west-1", "prefix": "tryout", "queue": ""}
     assert "[worker] handling tryout-worker" in log.splitlines()
+    assert "apispec: warning: `${ssm:/tryout/queue}` is read when the stack is deployed; it is left empty in worker.QUEUE" in log.splitlines()
 
 
 def test_the_sqs_sample_is_an_sqs_batch_of_one_message(spec: Path) -> None:
@@ -114,7 +115,7 @@ def test_the_http_sample_is_a_payload_2_get_of_the_root(spec: Path) -> None:
 def test_an_event_from_a_file_and_from_stdin(spec: Path) -> None:
     event_file = spec.parent / "event.json"
     event_file.write_text('{"order": 7}')
-    assert _invoke(spec, "--event", str(event_file))[:2] == (0, {"event": {"order": 7}, "function": "tryout-worker", "where": "eu-west-1", "prefix": "tryout"})
+    assert _invoke(spec, "--event", str(event_file))[:2] == (0, {"event": {"order": 7}, "function": "tryout-worker", "where": "eu-west-1", "prefix": "tryout", "queue": ""})
     code, result, _ = _invoke(spec, "--event", "-", stdin="[1, 2]")
     assert (code, result["event"]) == (0, [1, 2])
 

@@ -188,7 +188,7 @@ def test_templates_resolve_ssm_import_values_and_use_pseudo_parameters(project: 
         "QUEUE_URL": "{{resolve:ssm:/orders/queue-url}}",
         "TABLE": Tagged("!ImportValue", "shared-TableName"),
         "WHERE": Tagged("!Sub", "${AWS::Region}/${AWS::AccountId}/${AWS::Partition}"),
-        "MIXED": {"Fn::Sub": ["q={{resolve:ssm:/orders/queue-url}};t=${Import1};s=${Stage};p=refs", {"Import1": {"Fn::ImportValue": "shared-TableName"}}]},
+        "MIXED": {"Fn::Sub": ["q={{resolve:ssm:/orders/queue-url}};t=${import1};s=${Stage};p=refs", {"import1": {"Fn::ImportValue": "shared-TableName"}}]},
     }
     tags = function["Tags"]
     owner = "{{resolve:ssm:/teams/owner}}"
@@ -202,7 +202,7 @@ def test_templates_resolve_ssm_import_values_and_use_pseudo_parameters(project: 
 def test_a_text_with_a_dollar_brace_beside_a_reference_keeps_it_literal(project: Path) -> None:
     spec = SPEC.replace("      QUEUE_URL: ${ssm:/orders/queue-url}\n", "      QUEUE_URL: '$${HOME} ${import:shared-TableName}'\n")
     variables = _documents(project, spec, "cloudformation")["template.yaml"]["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"]
-    assert variables["QUEUE_URL"] == {"Fn::Sub": ["$${!HOME} ${Import1}", {"Import1": {"Fn::ImportValue": "shared-TableName"}}]}
+    assert variables["QUEUE_URL"] == {"Fn::Sub": ["$${!HOME} ${import1}", {"import1": {"Fn::ImportValue": "shared-TableName"}}]}
 
 
 def test_data_source_names_stay_apart_when_their_words_are_the_same(project: Path) -> None:
@@ -210,3 +210,9 @@ def test_data_source_names_stay_apart_when_their_words_are_the_same(project: Pat
     parameters = _documents(project, spec, "terraform")["main.tf.json"]["data"]["aws_ssm_parameter"]
     assert parameters["orders_queue_url"] == {"name": "/orders/queue-url"}  # first used, first named
     assert parameters["orders_queue_url_563fb423ca"] == {"name": "/orders/queue_url"}
+
+
+def test_an_unclosed_reference_of_any_kind_is_located_with_its_fix(project: Path) -> None:
+    assert _findings(project, _env("${ssm:/orders/url")) == [
+        "5:24 E617 functions.api.environment.VAL: `${ssm:/orders/url` is not closed; write `${ssm:/orders/url}`"
+    ]

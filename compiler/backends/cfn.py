@@ -112,7 +112,7 @@ class CfnRenderer:
     def _sub(self, parts: tuple[str | ir.Reference, ...]) -> Any:
         """Parts as one value: a lone reference as itself, else `!Sub`. An SSM parameter is a dynamic
         reference, `{{resolve:ssm:…}}`, which CloudFormation resolves in any text; an export is an
-        `Fn::ImportValue`, named in the `Fn::Sub` variables (`Import1`, ...) when it is part of a text."""
+        `Fn::ImportValue`, named in the `Fn::Sub` variables (`import1`, ...; logical ids start in upper case) when it is part of a text."""
         flat = list(self._flatten(parts))
         if len(flat) == 1 and not isinstance(flat[0], str):
             return self._single(flat[0])
@@ -127,7 +127,7 @@ class CfnRenderer:
             elif isinstance(part, ir.Ssm):
                 text += _dynamic_reference(part)
             elif isinstance(part, ir.Import):
-                name = imports.setdefault(part.name, f"Import{len(imports) + 1}")
+                name = imports.setdefault(part.name, f"import{len(imports) + 1}")  # lower case: no logical id's
                 variables[name] = {"Fn::ImportValue": part.name}
                 text += "${" + name + "}"
             else:

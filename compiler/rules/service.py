@@ -312,17 +312,18 @@ def _meant_parameter(reference: str, declared: list[str]) -> str | None:
     return name if name in declared else None
 
 
-_UNCLOSED_REFERENCE = re.compile(r"\$\{param:\s*([A-Za-z0-9_-]*)")
+_UNCLOSED_REFERENCE = re.compile(r"\$\{(param|ssm|import|aws|self):\s*([A-Za-z0-9_./:-]*)")
 
 
 def unclosed_reference(text: str) -> re.Match[str] | None:
-    """A `${param:` without its closing `}` (other rules leave such a text to `parameter-references`)."""
-    return _UNCLOSED_REFERENCE.search(PARAM_REF.sub("", text)) if "${param:" in text else None
+    """A `${param:` (or another reference's start) without its closing `}` (other rules leave such a
+    text to `parameter-references`); its groups are the kind and the name written so far."""
+    return _UNCLOSED_REFERENCE.search(references.REFERENCE.sub("", text)) if "${" in text else None
 
 
 @rule("E612", "W613", "E617", name="parameter-references", moot_when_removed={"E612": (("parameters",),), "W613": (("functions",),)})
 def parameter_references(ctx: Context) -> Iterator[Finding]:
-    """Every `${param:name}` is closed and names a declared parameter; every parameter is used."""
+    """Every `${param:name}` names a declared parameter, every reference is closed, and every parameter is used."""
     declared = [name for name, _ in ctx.spec.parameters]
     # A use in an element removed as invalid was still a use: it is not "never used" (one mistake, one line).
     lost = _referenced(ctx.original) - _referenced(ctx.raw) if ctx.removed and ctx.original is not None else set()
@@ -332,8 +333,10 @@ def parameter_references(ctx: Context) -> Iterator[Finding]:
     for path, text in reference_places(ctx.spec.service):
         unclosed = unclosed_reference(text)
         if unclosed:
-            used.add(unclosed.group(1))
-            yield Finding("E617", path, f"`{unclosed.group(0)}` is not closed; write `${{param:{unclosed.group(1) or 'name'}}}`")
+            kind, name = unclosed.group(1), unclosed.group(2)
+            if kind == "param":
+                used.add(name)
+            yield Finding("E617", path, f"`{unclosed.group(0)}` is not closed; write `${{{kind}:{name or 'name'}}}`")
         others = [*_OTHER_REFERENCE.findall(text), *(r.text for r in references.find(text) if r.kind not in references.KINDS)]
         used.update(meant for other in others if (meant := _meant_parameter(other, declared)))  # W615 or E620 says it
         for match in PARAM_REF.finditer(text):
