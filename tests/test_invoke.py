@@ -98,7 +98,8 @@ def test_the_schedule_sample_is_eventbridges_scheduled_event(spec: Path) -> None
 
 
 def test_a_schedule_with_an_input_sends_that_input() -> None:
-    assert sample_event("schedule", {"job": "nightly"}, region="us-east-1", account_id="123456789012") == {"job": "nightly"}
+    assert sample_event("schedule", {"job": "nightly"}) == {"job": "nightly"}
+    assert sample_event("schedule")["source"] == "aws.events"
 
 
 def test_the_http_sample_is_a_payload_2_get_of_the_root(spec: Path) -> None:

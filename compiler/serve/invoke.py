@@ -29,9 +29,10 @@ class Result(NamedTuple):
     failed: bool
 
 
-def sample(kind: str, resolved: Resolved) -> Any:
-    """A sample event (`samples.KINDS`) for this spec's region and serve's account."""
-    return samples.sample_event(kind, region=resolved.region or config.DEFAULT_REGION, account_id=config.ACCOUNT_ID)
+def sample(kind: str, resolved: Resolved, schedule_input: Any = None) -> Any:
+    """A sample event (`samples.KINDS`) for this spec's region and serve's account; `schedule_input` is
+    the function's first schedule's `input`, which `schedule` sends when there is one."""
+    return samples.sample_event(kind, schedule_input, region=resolved.region or config.DEFAULT_REGION, account_id=config.ACCOUNT_ID)
 
 
 def invoke(resolved: Resolved, spec_dir: Path, key: str, event: Any, params: Mapping[str, str], *, log: Emit, notice: Emit) -> Result:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from compiler.serve import events
+from compiler.serve.config import ACCOUNT_ID, DEFAULT_REGION
 
 KINDS = ("schedule", "sqs", "stream", "http")
 SAMPLE_EPOCH = 1767225600  # 2026-01-01T00:00:00Z: a fixed time for every sample
 _TIME = "2026-01-01T00:00:00Z"
 
 
-def sample_event(kind: str, schedule_input: Any = None, *, region: str, account_id: str) -> Any:
+def sample_event(kind: str, schedule_input: Any = None, *, region: str = DEFAULT_REGION, account_id: str = ACCOUNT_ID) -> Any:
     """The sample event of `kind` (one of `KINDS`).
 
     `schedule` is what the function's first schedule sends: its `input` when it has one (give it as
