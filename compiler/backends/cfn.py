@@ -17,6 +17,7 @@ from compiler.serialize import Tagged
 
 TEMPLATE_VERSION = "2010-09-09"
 _LOOKS_LIKE_REFERENCE = re.compile(awsdata.CFN_REFERENCE_PATTERN)
+_LOOKUPS = (ir.Ssm, ir.Import)
 _PSEUDO = {"partition": "AWS::Partition", "region": "AWS::Region", "account_id": "AWS::AccountId", "url_suffix": "AWS::URLSuffix"}
 
 # How each node attribute is written: "Ref", "GetAtt <Name>", or a Sub of parts.
@@ -116,6 +117,8 @@ class CfnRenderer:
         flat = list(self._flatten(parts))
         if len(flat) == 1 and not isinstance(flat[0], str):
             return self._single(flat[0])
+        if not any(isinstance(p, _LOOKUPS) for p in flat):  # the common case: names and parameters only
+            return Tagged("!Sub", "".join(p.replace("${", "${!") if isinstance(p, str) else "${" + self._name(p) + "}" for p in flat))  # type: ignore[arg-type]
         if all(isinstance(p, str | ir.Ssm) for p in flat):  # text only: no `!Sub` needed
             return self.value("".join(_dynamic_reference(p) if isinstance(p, ir.Ssm) else p for p in flat if isinstance(p, str | ir.Ssm)))
         variables: dict[str, Any] = {}

@@ -261,9 +261,11 @@ def _kind_hint(reference: references.Reference) -> str:
 @rule("E621", name="references-elsewhere")
 def references_elsewhere(ctx: Context) -> Iterator[Finding]:
     """`${ssm:…}`, `${import:…}`, `${aws:…}`, `${self:…}` appear only where references are substituted (W618 says it of `${param:…}`)."""
-    allowed = {path for path, _ in reference_places(ctx.spec.service)}
+    allowed: set[SpecPath] | None = None  # worked out only when some text holds `${`
     for path, text in _strings(ctx.raw, ()):
-        if path in allowed or "${" not in text:
+        if allowed is None:
+            allowed = {path for path, _ in reference_places(ctx.spec.service)}
+        if path in allowed:
             continue
         found = next((r for r in references.find(text) if r.kind in references.KINDS[1:] or r.kind == "secret"), None)
         if found is None:
@@ -279,15 +281,17 @@ def references_elsewhere(ctx: Context) -> Iterator[Finding]:
 
 
 def _strings(data: Any, path: SpecPath) -> Iterator[tuple[SpecPath, str]]:
-    """Every string value in loaded data, with its spec path."""
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, item in data.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            yield from _strings(item, (*path, index))
+    """Every string value in loaded data that holds `${`, with its spec path."""
+    stack: list[tuple[Any, SpecPath]] = [(data, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if "${" in item:
+                yield where, item
+        elif isinstance(item, dict):
+            stack += (((value, (*where, key)) for key, value in item.items() if not isinstance(value, int | float)))
+        elif isinstance(item, list):
+            stack += ((value, (*where, index)) for index, value in enumerate(item))
 
 
 @rule("W618", name="parameters-in-plain-text")
