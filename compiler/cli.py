@@ -9,9 +9,11 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn, TextIO
@@ -19,7 +21,7 @@ from typing import Annotated, NoReturn, TextIO
 import typer
 
 from compiler import __version__, targets
-from compiler.diagnostics import Diagnostic, format_json, format_text, has_errors
+from compiler.diagnostics import Diagnostic, did_you_mean, format_json, format_text, has_errors
 from compiler.exitcodes import ExitCode
 from compiler.pipeline import check, prefix_clashes, render_all, sources_holding_outputs
 
@@ -148,12 +150,7 @@ def serve(
     """Run the spec's HTTP API locally, as API Gateway and Lambda would, without Docker."""
     today = _today()
     _require_files([spec])
-    values: dict[str, str] = {}
-    for item in param or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            _usage(f"--param {item!r}: write NAME=VALUE")
-        values[name] = value
+    values = _param_values(param)
     checked = check(spec, today=today)
     _print(checked.diagnostics, OutputFormat.text)
     if not checked.ok or checked.resolved is None:
@@ -161,6 +158,70 @@ def serve(
     from compiler.serve import serve as run_server  # serve only: the HTTP server and workers
 
     raise typer.Exit(run_server(checked.resolved, spec.parent, host=host, port=port, params=values, jwks=jwks))
+
+
+def _param_values(param: list[str] | None) -> dict[str, str]:
+    """`--param NAME=VALUE` options as a map, or a usage error."""
+    values: dict[str, str] = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            _usage(f"--param {item!r}: write NAME=VALUE")
+        values[name] = value
+    return values
+
+
+@app.command()
+def invoke(
+    spec: Annotated[Path, typer.Argument(help="service.yaml file", show_default=False)],
+    function: Annotated[str, typer.Argument(help="the function's key in `functions`", show_default=False)],
+    event: Annotated[
+        str | None, typer.Option("--event", help="a JSON file, `-` for standard input, or a sample: schedule, sqs, stream, http")
+    ] = None,
+    env: Annotated[str | None, typer.Option("--env", help="the environment to run")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help="NAME=VALUE for a spec parameter; repeatable")] = None,
+) -> None:
+    """Run one function once, locally, as Lambda would: the result on stdout, its log on stderr."""
+    today = _today()
+    _require_files([spec])
+    if env is not None:
+        _usage(f"--env {env}: {spec} has no environments")
+    values = _param_values(param)
+    checked = check(spec, today=today)
+    _print(checked.diagnostics, OutputFormat.text)
+    if not checked.ok or checked.resolved is None:
+        raise typer.Exit(ExitCode.INVALID)
+    resolved = checked.resolved
+    keys = [fn.key for fn in resolved.functions]
+    if function not in keys:
+        _usage(f"{spec} has no function `{function}`{did_you_mean(function, keys)}; its functions: {', '.join(keys)}")
+    from compiler.serve import invoke as run  # invoke only: the workers and sample events
+
+    payload = _event(event, run.SAMPLE_KINDS, lambda kind: run.sample(kind, resolved))
+    result = run.invoke(resolved, spec.parent, function, payload, values, log=_to_stderr, notice=_to_stderr)
+    sys.stdout.write(result.payload + "\n")
+    raise typer.Exit(ExitCode.INVALID if result.failed else ExitCode.OK)  # 1: the function raised or timed out
+
+
+def _to_stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def _event(given: str | None, kinds: tuple[str, ...], sample: Callable[[str], object]) -> object:
+    """The event `--event` names: `{}` without it, a sample by its name, else JSON from a file or `-` (stdin)."""
+    if given is None:
+        return {}
+    if given in kinds:
+        return sample(given)
+    try:
+        text = sys.stdin.read() if given == "-" else Path(given).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        _usage(f"--event {given}: {reason} (give a JSON file, `-` for standard input, or one of {', '.join(kinds)})")
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        _usage(f"--event {given}: not JSON: {error}")
 
 
 class RoutesFormat(StrEnum):

@@ -6,7 +6,8 @@ the spec path it comes from; nothing in it is a Terraform address or a CloudForm
 through a table of node types.
 
 Nodes point at each other with `Ref(node_id, attribute)`; deploy-time inputs are `Param`,
-account-level values are `Pseudo`, and strings built from pieces are `Sub`. Attribute names are
+account-level values are `Pseudo`, values held elsewhere are `Ssm` and `Import`, and strings built
+from pieces are `Sub`. Attribute names are
 backend-neutral (`arn`, `name`, `id`, `endpoint`, `execution_arn`); each backend has one table
 that says how to write them.
 
@@ -18,6 +19,7 @@ type, never a plain tuple or a record of another type with the same values.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, get_args
 
 from compiler.diagnostics import SpecPath
@@ -70,14 +72,33 @@ class Pseudo(NamedTuple):
 
 
 @record
+class Ssm(NamedTuple):
+    """An SSM parameter's value, read when the stack is deployed: `${ssm:/path/name}`."""
+
+    name: str
+
+
+@record
+class Import(NamedTuple):
+    """Another CloudFormation stack's export, read when the stack is deployed: `${import:Name}`."""
+
+    name: str
+
+
+Lookup = Ssm | Import  # values another service holds, read at deploy time
+Reference = Ref | Param | Pseudo | Ssm | Import
+
+
+@record
 class Sub(NamedTuple):
     """A string made of literal text and references, in order."""
 
-    parts: tuple[str | Ref | Param | Pseudo, ...]
+    parts: tuple[str | Reference, ...]
 
 
 Scalar = str | int | float | bool
-Value = Scalar | Ref | Param | Pseudo | Sub
+Value = Scalar | Ref | Param | Pseudo | Ssm | Import | Sub
+Tags = tuple[tuple[str, Value], ...]  # key and value, in order; values may hold references
 
 
 @record
@@ -95,7 +116,7 @@ class LogGroup(NamedTuple):
     owner: str | None  # the id of the function whose logs it holds; None for the API's access logs
     name: str
     retention_days: int | None  # None: no expiry
-    tags: tuple[tuple[str, str], ...]
+    tags: Tags
     kms_key_arn: str | None = None
 
 
@@ -123,7 +144,7 @@ class Role(NamedTuple):
     origin: SpecPath
     owner: str  # the id of the function that runs with it
     name: str
-    tags: tuple[tuple[str, str], ...]
+    tags: Tags
 
 
 @record
@@ -159,7 +180,7 @@ class Function(NamedTuple):
     application_level: str | None
     system_level: str | None
     log_group: Ref
-    tags: tuple[tuple[str, str], ...]
+    tags: Tags
     depends_on: tuple[str, ...]
 
 
@@ -191,7 +212,7 @@ class Authorization(NamedTuple):
 
     type: Literal["JWT", "CUSTOM", "AWS_IAM"]
     authorizer: Ref | None
-    scopes: tuple[str, ...]
+    scopes: tuple[Value, ...]
 
 
 @record
@@ -201,7 +222,7 @@ class Api(NamedTuple):
     name: str
     description: str | None
     cors: Cors | None
-    tags: tuple[tuple[str, str], ...]
+    tags: Tags
     disable_default_endpoint: bool = False
     default_authorization: Authorization | None = None  # `api.default_authorizer`, which SAM applies itself
 
@@ -239,7 +260,7 @@ class Stage(NamedTuple):
     deployment: Ref | None
     access_log: AccessLog | None
     throttling: Throttling | None
-    tags: tuple[tuple[str, str], ...]
+    tags: Tags
     detailed_metrics: bool = False
     route_settings: tuple[RouteSetting, ...] = ()
     # The routes its route settings name: API Gateway refuses settings for a route key it does not have yet.
@@ -289,7 +310,7 @@ class UrlIntegration(NamedTuple):
     origin: SpecPath
     api: Ref
     route_key: str
-    url: str
+    url: Value
     method: str  # `ANY` for `ANY` routes and `$default`
     timeout_ms: int | None  # None: API Gateway's default (30 s), not written
 
@@ -301,10 +322,10 @@ class Domain(NamedTuple):
     id: str
     origin: SpecPath
     name: str
-    certificate_arn: str
+    certificate_arn: Value
     ip_address_type: str  # `ipv4` or `dualstack`
-    truststore_uri: str | None
-    tags: tuple[tuple[str, str], ...]
+    truststore_uri: Value | None
+    tags: Tags
 
 
 @record
@@ -325,7 +346,7 @@ class DnsRecord(NamedTuple):
 
     id: str
     origin: SpecPath
-    zone_id: str
+    zone_id: Value
     name: str
     type: Literal["A", "AAAA"]
     target: Ref  # the domain's regional domain name
@@ -358,8 +379,8 @@ class Authorizer(NamedTuple):
     name: str
     type: Literal["JWT", "REQUEST"]
     identity_sources: tuple[str, ...]
-    issuer: str  # JWT
-    audience: tuple[str, ...]  # JWT
+    issuer: Value  # JWT
+    audience: tuple[Value, ...]  # JWT
     function: Ref | None  # REQUEST: the function's invoke ARN
     ttl: int  # REQUEST
     simple_responses: bool  # REQUEST
@@ -447,3 +468,12 @@ def references(value: object) -> set[str]:
         return {node for item in value for node in references(item)}
     return set()
 
+
+
+def lookups(value: object) -> Iterator[Lookup]:
+    """The `Ssm` and `Import` values in a node (or any value), in order, repeats included."""
+    if isinstance(value, Ssm | Import):
+        yield value
+    elif isinstance(value, tuple):  # a record, a Sub's parts, a tuple of values
+        for item in value:
+            yield from lookups(item)

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from compiler import ir, naming
+from compiler import ir, naming, references
+from compiler.references import Scope
 from compiler.resolve import (
     LOG_ACTIONS,
     LOG_STATEMENT_SID,
-    PARAM_REF,
     Api,
     Function,
     Resolved,
@@ -40,22 +40,59 @@ API_MAPPING_ID = "api-mapping"
 PAYLOAD_FORMAT_VERSION = DEFAULT_PAYLOAD_FORMAT
 
 
-def text_value(text: str) -> ir.Value:
-    """A spec string, with `${param:name}` turned into parameter references."""
-    parts: list[str | ir.Ref | ir.Param | ir.Pseudo] = []
+def text_value(text: str, scope: Scope) -> ir.Value:
+    """A spec string as a graph value: the one way any spec string that may hold a reference becomes one.
+
+    `${param:…}` becomes `Param`, `${ssm:…}` `Ssm`, `${import:…}` `Import`, `${aws:…}` `Pseudo`,
+    `${self:…}` its literal text (from `scope`). Anything else, an IAM policy variable (`${aws:username}`)
+    or a reference a rule reports, stays text."""
+    parts: list[str | ir.Reference] = []
     position = 0
-    for match in PARAM_REF.finditer(text):
-        if match.start() > position:
-            parts.append(text[position : match.start()])
-        parts.append(ir.Param(match.group(1)))
-        position = match.end()
+    for reference in references.find(text):
+        value = _reference_value(reference, scope)
+        if value is None:
+            continue
+        if reference.start > position:
+            parts.append(text[position : reference.start])
+        parts.append(value)
+        position = reference.end
     if not parts:
         return text
     if position < len(text):
         parts.append(text[position:])
-    if len(parts) == 1 and isinstance(parts[0], ir.Param):
-        return parts[0]
-    return ir.Sub(tuple(parts))
+    merged: list[str | ir.Reference] = []
+    for part in parts:  # `${self:…}` texts join the literal text around them
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    if len(merged) == 1:
+        return merged[0]
+    return ir.Sub(tuple(merged))
+
+
+_PSEUDO = {"region": ir.Pseudo("region"), "account_id": ir.Pseudo("account_id"), "partition": ir.Pseudo("partition")}  # `${aws:…}`
+
+
+def tag_values(tags: tuple[tuple[str, str], ...], scope: Scope) -> ir.Tags:
+    """Tags as the graph holds them: their values may hold references."""
+    return tuple((key, text_value(value, scope)) for key, value in tags)
+
+
+def _reference_value(reference: references.Reference, scope: Scope) -> str | ir.Reference | None:
+    """What one reference becomes; None to leave its text as it is."""
+    kind, name = reference.kind, reference.name
+    if kind == "param":
+        return ir.Param(name)
+    if kind == "ssm":
+        return ir.Ssm(name)
+    if kind == "import":
+        return ir.Import(name)
+    if kind == "aws" and name in _PSEUDO:
+        return _PSEUDO[name]
+    if kind == "self":
+        return scope.value(name)
+    return None
 
 
 def lower(spec: Resolved) -> ir.Graph:
@@ -63,7 +100,7 @@ def lower(spec: Resolved) -> ir.Graph:
     nodes: list[ir.Node] = []
     outputs: list[ir.Output] = []
     for fn in spec.functions:
-        nodes.extend(_function_nodes(fn))
+        nodes.extend(_function_nodes(fn, spec.scope))
         outputs.extend(_function_outputs(fn))
     if spec.api is not None:
         nodes.extend(_api_nodes(spec))
@@ -86,22 +123,23 @@ def _by_id(nodes: list[ir.Node]) -> dict[str, ir.Node]:
     return by_id
 
 
-def _function_nodes(fn: Function) -> list[ir.Node]:
+def _function_nodes(fn: Function, scope: Scope) -> list[ir.Node]:
     function_id = f"function.{fn.key}"
+    tags = tag_values(fn.tags, scope)
     log_group = ir.LogGroup(
         id=f"log.{fn.key}",
         origin=fn.spec_path,
         owner=function_id,
         name=fn.log_group_name,
         retention_days=fn.retention_days,
-        tags=fn.tags,
+        tags=tags,
         kms_key_arn=fn.kms_key_arn,
     )
     nodes: list[ir.Node] = [log_group]
     depends_on = [log_group.id]
     role: ir.Value
     if fn.role is None:
-        role_node = ir.Role(id=f"role.{fn.key}", origin=fn.spec_path, owner=function_id, name=fn.role_name, tags=fn.tags)
+        role_node = ir.Role(id=f"role.{fn.key}", origin=fn.spec_path, owner=function_id, name=fn.role_name, tags=tags)
         policy = ir.RolePolicy(
             id=f"policy.{fn.key}",
             origin=fn.spec_path,
@@ -109,13 +147,13 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
             role=ir.Ref(role_node.id, "name"),
             name=fn.policy_name,
             template_name=fn.template_policy_name,
-            statements=(_log_statement(log_group), *(_statement(s) for s in fn.permissions)),
+            statements=(_log_statement(log_group), *(_statement(s, scope) for s in fn.permissions)),
         )
         nodes += [role_node, policy]
         depends_on.append(policy.id)
         role = ir.Ref(role_node.id, "arn")
     else:
-        role = text_value(fn.role)
+        role = text_value(fn.role, scope)
     nodes.append(
         ir.Function(
             id=function_id,
@@ -125,13 +163,13 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
             config=fn.config,
             source=fn.source.replace("\\", "/").rstrip("/"),
             handler=fn.handler,
-            environment=tuple((name, text_value(value)) for name, value in fn.environment),
+            environment=tuple((name, text_value(value, scope)) for name, value in fn.environment),
             role=role,
             log_format=fn.log_format,
             application_level=fn.application_level,
             system_level=fn.system_level,
             log_group=ir.Ref(log_group.id, "name"),
-            tags=fn.tags,
+            tags=tags,
             depends_on=tuple(depends_on),
         )
     )
@@ -155,13 +193,13 @@ def _log_statement(log_group: ir.LogGroup) -> ir.Statement:
     return ir.Statement(sid=LOG_STATEMENT_SID, effect="Allow", actions=LOG_ACTIONS, resources=(arn,), conditions=())
 
 
-def _statement(statement: Statement) -> ir.Statement:
+def _statement(statement: Statement, scope: Scope) -> ir.Statement:
     return ir.Statement(
         sid=statement.sid,
         effect=statement.effect,
         actions=statement.actions,
-        resources=tuple(text_value(r) for r in statement.resources),
-        conditions=tuple(ir.Condition(c.operator, c.key, tuple(text_value(v) for v in c.values)) for c in statement.conditions),
+        resources=tuple(text_value(r, scope) for r in statement.resources),
+        conditions=tuple(ir.Condition(c.operator, c.key, tuple(text_value(v, scope) for v in c.values)) for c in statement.conditions),
     )
 
 
@@ -179,9 +217,11 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     assert api is not None
     api_ref = ir.Ref(API_ID, "id")
     cors = api.cors
+    scope = spec.scope
+    tags = tag_values(api.tags, scope)
     known = {fn.key for fn in spec.functions}
-    authorizers, authorizer_permissions = _authorizer_nodes(api, known)
-    authorization = _authorizations(api, {a.id for a in authorizers})
+    authorizers, authorizer_permissions = _authorizer_nodes(api, known, scope)
+    authorization = _authorizations(api, {a.id for a in authorizers}, scope)
     default = authorization(api.default_authorizer, ())
     nodes: list[ir.Node] = [
         ir.Api(
@@ -190,7 +230,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             name=api.name,
             description=api.description,
             cors=cors,
-            tags=api.tags,
+            tags=tags,
             disable_default_endpoint=api.disable_default_endpoint,
             default_authorization=default,
         )
@@ -200,7 +240,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     routed = [fn for fn in spec.functions if fn.key in by_function]
     integration_of = _integrations(routed, by_function, api_ref)
     integrations: list[ir.Integration | ir.UrlIntegration] = list(dict.fromkeys(integration_of.values()))
-    integrations += [_url_integration(route, api_ref) for route in served if route.url is not None]
+    integrations += [_url_integration(route, api_ref, scope) for route in served if route.url is not None]
     nodes += integrations
     nodes += authorizers
     auth_of = dict(api.route_auth)
@@ -243,7 +283,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             owner=None,
             name=api.access_log_group_name,
             retention_days=api.access_log_retention_days,
-            tags=api.tags,
+            tags=tags,
             kms_key_arn=api.access_log_kms_key_arn,
         )
         nodes.append(group)
@@ -260,14 +300,14 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
             deployment=ir.Ref(deployment.id, "id") if deployment else None,
             access_log=access_log,
             throttling=_throttling(throttling) if throttling else None,
-            tags=api.tags,
+            tags=tags,
             detailed_metrics=api.detailed_metrics,
             route_settings=settings,
             depends_on=tuple(f"route.{s.route_key}" for s in settings),
         )
     )
     if api.domain is not None:
-        nodes += _domain_nodes(api.domain, api.tags)
+        nodes += _domain_nodes(api.domain, tags, scope)
     nodes += permissions
     nodes += authorizer_permissions
     return nodes
@@ -303,20 +343,20 @@ def _url_integration_id(route: Route) -> str:
     return f"url-integration.{route.key}"
 
 
-def _url_integration(route: Route, api_ref: ir.Ref) -> ir.UrlIntegration:
+def _url_integration(route: Route, api_ref: ir.Ref, scope: Scope) -> ir.UrlIntegration:
     assert route.url is not None
     return ir.UrlIntegration(
         id=_url_integration_id(route),
         origin=route.spec_path,
         api=api_ref,
         route_key=route.key,
-        url=route.url,
+        url=text_value(route.url, scope),
         method=route.method,
         timeout_ms=None if route.timeout_ms == DEFAULT_TIMEOUT_MS else route.timeout_ms,
     )
 
 
-def _domain_nodes(domain: models.Domain, tags: tuple[tuple[str, str], ...]) -> list[ir.Node]:
+def _domain_nodes(domain: models.Domain, tags: ir.Tags, scope: Scope) -> list[ir.Node]:
     """The custom domain, its mapping to the stage and its alias records (`AAAA` too for dual-stack)."""
     origin = ("api", "domain")
     nodes: list[ir.Node] = [
@@ -324,9 +364,9 @@ def _domain_nodes(domain: models.Domain, tags: tuple[tuple[str, str], ...]) -> l
             id=DOMAIN_ID,
             origin=origin,
             name=domain.name,
-            certificate_arn=domain.certificate_arn,
+            certificate_arn=text_value(domain.certificate_arn, scope),
             ip_address_type=domain.ip_address_type,
-            truststore_uri=domain.mtls_truststore_uri,
+            truststore_uri=text_value(domain.mtls_truststore_uri, scope) if domain.mtls_truststore_uri is not None else None,
             tags=tags,
         ),
         ir.ApiMapping(
@@ -344,7 +384,7 @@ def _domain_nodes(domain: models.Domain, tags: tuple[tuple[str, str], ...]) -> l
             ir.DnsRecord(
                 id=f"dns-record.{kind}",
                 origin=(*origin, "hosted_zone_id"),
-                zone_id=domain.hosted_zone_id,
+                zone_id=text_value(domain.hosted_zone_id, scope),
                 name=domain.name,
                 type=kind,
                 target=ir.Ref(DOMAIN_ID, "target_domain_name"),
@@ -360,7 +400,7 @@ def _domain_nodes(domain: models.Domain, tags: tuple[tuple[str, str], ...]) -> l
 _AUTHORIZATION_TYPES = {"jwt": "JWT", "lambda": "CUSTOM", "iam": "AWS_IAM"}
 
 
-def _authorizer_nodes(api: Api, functions: set[str]) -> tuple[list[ir.Authorizer], list[ir.AuthorizerPermission]]:
+def _authorizer_nodes(api: Api, functions: set[str], scope: Scope) -> tuple[list[ir.Authorizer], list[ir.AuthorizerPermission]]:
     """The JWT and Lambda authorizers (an IAM one is no resource), and each Lambda authorizer's invoke
     permission, scoped to that authorizer: `<execution ARN>/authorizers/<authorizer id>`."""
     authorizers: list[ir.Authorizer] = []
@@ -375,8 +415,8 @@ def _authorizer_nodes(api: Api, functions: set[str]) -> tuple[list[ir.Authorizer
             name=authorizer.name,
             type="JWT" if authorizer.type == "jwt" else "REQUEST",
             identity_sources=authorizer.identity_sources,
-            issuer=authorizer.issuer,
-            audience=authorizer.audience,
+            issuer=text_value(authorizer.issuer, scope),
+            audience=tuple(text_value(a, scope) for a in authorizer.audience),
             function=ir.Ref(f"function.{authorizer.function}", "invoke_arn") if authorizer.type == "lambda" else None,
             ttl=authorizer.ttl,
             simple_responses=authorizer.simple_responses,
@@ -397,7 +437,7 @@ def _authorizer_nodes(api: Api, functions: set[str]) -> tuple[list[ir.Authorizer
     return authorizers, permissions
 
 
-def _authorizations(api: Api, made: set[str]) -> Callable[[str | None, tuple[str, ...]], ir.Authorization | None]:
+def _authorizations(api: Api, made: set[str], scope: Scope) -> Callable[[str | None, tuple[str, ...]], ir.Authorization | None]:
     """How a route named by its authorizer's name is protected (None: open, also for a name no rule lets through)."""
 
     def authorization(name: str | None, scopes: tuple[str, ...]) -> ir.Authorization | None:
@@ -409,21 +449,26 @@ def _authorizations(api: Api, made: set[str]) -> Callable[[str | None, tuple[str
         node_id = f"authorizer.{authorizer.name}"
         if node_id not in made:
             return None
-        return ir.Authorization("JWT" if authorizer.type == "jwt" else "CUSTOM", ir.Ref(node_id, "id"), scopes if authorizer.type == "jwt" else ())
+        return ir.Authorization("JWT" if authorizer.type == "jwt" else "CUSTOM", ir.Ref(node_id, "id"), tuple(text_value(s, scope) for s in scopes) if authorizer.type == "jwt" else ())
 
     return authorization
+
+
+def _captured(value: ir.Value) -> str:
+    """A value as a deployment's digest reads it: the text, or the references it is made of."""
+    return value if isinstance(value, str) else repr(value)
 
 
 def _deployed_authorization(routes: list[ir.Route], authorizers: list[ir.Authorizer]) -> tuple[tuple[str, ...], ...]:
     """What a deployment holds of authorization (nothing for an API without): each authorizer's settings, each protected route's."""
     captured = [
-        ("authorizer", a.name, a.type, *a.identity_sources, a.issuer, *a.audience, a.function.node if a.function else "", f"{a.ttl}", f"{a.simple_responses}", a.payload_format_version)
+        ("authorizer", a.name, a.type, *a.identity_sources, _captured(a.issuer), *map(_captured, a.audience), a.function.node if a.function else "", f"{a.ttl}", f"{a.simple_responses}", a.payload_format_version)
         for a in authorizers
     ]
     for route in routes:
         if route.authorization is not None:
             by = route.authorization.authorizer
-            captured.append(("authorization", route.route_key, route.authorization.type, by.node if by else "", *route.authorization.scopes))
+            captured.append(("authorization", route.route_key, route.authorization.type, by.node if by else "", *map(_captured, route.authorization.scopes)))
     return tuple(captured)
 
 
@@ -438,7 +483,7 @@ def _deployed(
     captured += [("integration", fn.name, PAYLOAD_FORMAT_VERSION) for fn in routed]
     for integration in integrations:  # beside v1's: the integrations with settings of their own
         if isinstance(integration, ir.UrlIntegration):
-            captured.append(("url-integration", integration.route_key, integration.url, str(integration.timeout_ms)))
+            captured.append(("url-integration", integration.route_key, _captured(integration.url), str(integration.timeout_ms)))
         elif integration.variant:
             captured.append(("integration", names[integration.function.node.removeprefix("function.")], *integration.variant))
     if cors is not None:

@@ -242,6 +242,7 @@ class TargetNames:
         self._identity, self._id_digest, self._key_digest = _function_digests(graph.of_type(ir.Function), graph.prefix)
         self._route_digest = _twins((r.route_key for r in graph.of_type(ir.Route)), lambda key: route_names(key, "").logical_id)
         self._nodes: dict[str, Names] = {}
+        self._lookups: dict[ir.Lookup, str] | None = None
 
     def node(self, node_id: str) -> Names:
         names = self._nodes.get(node_id)
@@ -276,10 +277,41 @@ class TargetNames:
         names = function_names(function.key, "", self._key_digest.get(output.owner, ""))  # outputs are read by key
         return Names(f"{names.tf}_{suffix.tf}", f"{names.logical_id}{suffix.logical_id}")
 
+    def lookup(self, value: ir.Lookup) -> str:
+        """The Terraform name of the data source that reads an SSM parameter or an export (worked out on first use)."""
+        if self._lookups is None:
+            self._lookups = _lookup_names(self.graph)
+        return self._lookups[value]
+
     @staticmethod
     def parameter(parameter: ir.Parameter) -> str:
         """The CloudFormation logical id of a parameter (Terraform's variable keeps the spec's name)."""
         return parameter_logical_id(parameter.name)
+
+
+_LOOKUP_KINDS = {ir.Ssm: "ssm", ir.Import: "export"}
+
+
+def lookup_name(value: ir.Lookup) -> str:
+    """`${ssm:/orders/queue-url}` → `orders_queue_url`; `${import:network-VpcId}` → `network_vpcid`; a name
+    that would not start with a letter starts with its kind (`ssm_2fa_key`)."""
+    base = snake(value.name)
+    return base if base[:1].isalpha() else f"{_LOOKUP_KINDS[type(value)]}_{base}".rstrip("_")
+
+
+def _lookup_names(graph: ir.Graph) -> dict[ir.Lookup, str]:
+    """Each SSM parameter's and export's data source name, in the order the graph first uses them: a
+    name whose words an earlier one of its kind has (`/a-b` after `/a_b`) ends in a digest of its own."""
+    found = dict.fromkeys(value for item in (*graph.nodes, *graph.outputs) for value in ir.lookups(item))
+    names: dict[ir.Lookup, str] = {}
+    taken: set[tuple[type, str]] = set()
+    for value in found:
+        name = lookup_name(value)
+        if (type(value), name) in taken:
+            name = f"{name}_{_digest(value.name)}"
+        taken.add((type(value), name))
+        names[value] = name
+    return names
 
 
 def _permission_names(names: TargetNames, node: ir.Permission) -> Names:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from compiler import awsdata, ir, naming
 from compiler.diagnostics import SpecPath
+from compiler.references import Scope
 from compiler.routekeys import DEFAULT_PAYLOAD_FORMAT, DEFAULT_TIMEOUT_MS, Route, make_route
 from schemas import models
 
@@ -38,11 +39,14 @@ _FUNCTION_FIELDS = tuple(f.name for f in dataclasses.fields(models.Function))
 PARAM_REF = re.compile(r"\$\{param:([^}]*)\}")
 
 
-def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
-    """Every string that may hold `${param:name}`: environment values, permission resources and
-    condition values, roles."""
+def reference_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
+    """Every string that may hold a reference (`${param:…}`, `${ssm:…}`, ...; `compiler.references`):
+    environment values, permission resources and condition values, roles, tag values, the custom
+    domain, `url` routes, JWT issuers and audiences, and route scopes. What lowering turns through
+    `lower.text_value`; a reference anywhere else is reported (E621)."""
     sections: list[tuple[SpecPath, models.Function]] = [(("defaults",), service.defaults)] if service.defaults else []
     sections += [(("functions", key), fn) for key, fn in service.functions.items()]
+    yield from ((("tags", key), value) for key, value in service.tags.items())
     for here, fn in sections:
         for name, value in fn.environment.items():
             if isinstance(value, str):
@@ -59,6 +63,25 @@ def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
                         yield from (((*where, i), v) for i, v in enumerate(values) if isinstance(v, str))
         if fn.role is not None:
             yield (*here, "role"), fn.role
+        yield from (((*here, "tags", key), value) for key, value in fn.tags.items())
+    domain = service.api.domain
+    if domain is not None:
+        for name in DOMAIN_REFERENCE_KEYS:
+            if (value := getattr(domain, name)) is not None:
+                yield ("api", "domain", name), value
+    for name, authorizer in service.api.authorizers.items():
+        if authorizer.issuer is not None:
+            yield ("api", "authorizers", name, "issuer"), authorizer.issuer
+        yield from ((("api", "authorizers", name, "audience", i), value) for i, value in enumerate(authorizer.audience or ()))
+    for key, target in service.routes.items():
+        if isinstance(target, models.RouteTarget):
+            if target.url is not None:
+                yield ("routes", key, "url"), target.url
+            yield from ((("routes", key, "scopes", i), value) for i, value in enumerate(target.scopes or ()))
+
+
+# The custom domain's keys that may hold a reference (its name and base path make names and the URL output).
+DOMAIN_REFERENCE_KEYS = ("certificate_arn", "hosted_zone_id", "mtls_truststore_uri")
 
 
 def access_log_format(fields: tuple[tuple[str, models.AccessLogField], ...]) -> str:
@@ -304,14 +327,21 @@ class Resolved(NamedTuple):
     functions: tuple[Function, ...]
     routes: tuple[Route, ...]
     api: Api | None  # None when there are no routes
+    env: str | None = None  # the environment being built; None for a spec without environments
+
+    @property
+    def scope(self) -> Scope:
+        """What `${self:…}` references resolve to."""
+        return Scope(self.prefix, self.env)
 
     def function(self, key: str) -> Function:
         return next(f for f in self.functions if f.key == key)
 
 
-def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecPath, str] | None = None) -> Resolved:
-    """Apply defaults; `raw` is the loaded data, which tells which keys the user set, and `written`
-    the source text of its numbers (environment values keep `3.10` as `3.10`)."""
+def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecPath, str] | None = None, env: str | None = None) -> Resolved:
+    """Apply defaults; `raw` is the loaded data, which tells which keys the user set, `written`
+    the source text of its numbers (environment values keep `3.10` as `3.10`), and `env` the
+    environment being built (what `${self:env}` is; None without environments)."""
     prefix = prefix_of(service.service)
     tags = (*sorted(service.tags.items()), (SERVICE_TAG, prefix))
     tags = tuple(dict(tags).items())
@@ -332,6 +362,7 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
         functions=functions,
         routes=routes,
         api=api,
+        env=env,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from pydantic_core import SchemaValidator, ValidationError
 
+from compiler import references
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean, one_of
 from schemas import core_schema
 from schemas.models import Service
@@ -290,7 +291,7 @@ def _shape_hint(path: SpecPath, expected: list[str], value: Any) -> str:
         return "; start each entry with `- `"
     if "text" in expected and isinstance(value, dict) and len(value) == 1:
         key, inner = next(iter(value.items()))
-        if inner is None and str(key).startswith("param:"):  # `{param:x}`: YAML reads a mapping
+        if inner is None and str(key).partition(":")[0] in references.KINDS and ":" in str(key):  # `{ssm:/x}`: YAML reads a mapping
             return f"; write `${{{key}}}`, with the `$`"
     if expected != ["a mapping"]:
         return ""

@@ -89,10 +89,10 @@ class Statement:
     sid: Annotated[str | None, Field(description="Statement id, letters and digits only; unique within the function. Without it, the statement has no `Sid`.")] = None
     effect: Annotated[Effect, Field(description="`Allow` or `Deny`.")] = "Allow"
     actions: Annotated[list[str], Field(description="IAM actions, `service:Action` (wildcards allowed; `*` and `service:*` are warned about), e.g. `sqs:SendMessage`.", min_length=1)]
-    resources: Annotated[list[str], Field(description="Resource ARNs or `*` (warned about for actions that take a resource ARN); may use `${param:name}`.", min_length=1)]
+    resources: Annotated[list[str], Field(description="Resource ARNs or `*` (warned about for actions that take a resource ARN); may use references (`${param:name}`, `${ssm:/path}`, `${import:Export}`, `${aws:region}`, `${self:prefix}`).", min_length=1)]
     conditions: Annotated[
         dict[str, dict[str, Scalar | list[Scalar]]] | None,
-        Field(description="IAM condition block: `{Operator: {context-key: value or [values]}}`, e.g. `{StringEquals: {aws:SourceAccount: '123456789012'}}`; values may use `${param:name}`, numbers stay as written. Without it, the statement applies unconditionally."),
+        Field(description="IAM condition block: `{Operator: {context-key: value or [values]}}`, e.g. `{StringEquals: {aws:SourceAccount: '123456789012'}}`; values may use references such as `${param:name}`, numbers stay as written. Without it, the statement applies unconditionally."),
     ] = None
 
 
@@ -120,11 +120,11 @@ class Function:
     memory: Annotated[int, Field(description="Memory in MB, 128 to 10240.", ge=128, le=10240)] = 128
     timeout: Annotated[int, Field(description="Timeout in seconds, 1 to 900. HTTP APIs stop waiting after 30.", ge=1, le=900)] = 30
     ephemeral_storage: Annotated[int | None, Field(description="Size of the function's `/tmp` in MB, 512 to 10240. Without it, Lambda's default of 512 MB.", ge=512, le=10240)] = None
-    environment: Annotated[dict[str, Scalar], Field(description="Environment variables, merged over `defaults.environment`. Numbers and booleans become strings; values may use `${param:name}`.")] = _empty(dict)
-    role: Annotated[str | None, Field(description="ARN of an existing execution role to use instead of a generated one (may use `${param:name}`). Excludes `permissions`. Without it, apispec generates the role, with `permissions` and the right to write its logs.")] = None
+    environment: Annotated[dict[str, Scalar], Field(description="Environment variables, merged over `defaults.environment`. Numbers and booleans become strings; values may use references (`${param:name}`, `${ssm:/path}`, `${import:Export}`, `${aws:region}`, `${self:prefix}`).")] = _empty(dict)
+    role: Annotated[str | None, Field(description="ARN of an existing execution role to use instead of a generated one (may use references such as `${param:name}`). Excludes `permissions`. Without it, apispec generates the role, with `permissions` and the right to write its logs.")] = None
     permissions: Annotated[list[Statement], Field(description="Extra statements for the generated execution role's inline policy.")] = _empty(list)
     logging: Annotated[FunctionLogging | None, Field(description="Overrides of the top-level `logging` for this function. Without it, the function inherits `defaults.logging`, then `logging`.")] = None
-    tags: Annotated[dict[str, str], Field(description="Tags for this function's resources, merged over the top-level `tags`.")] = _empty(dict)
+    tags: Annotated[dict[str, str], Field(description="Tags for this function's resources, merged over the top-level `tags`; values may use references.")] = _empty(dict)
 
 
 @_model
@@ -142,13 +142,13 @@ class RouteTarget:
     function: Annotated[str | None, Field(description="Key of the function in `functions` that serves this route. Required unless `url` is given.")] = None
     url: Annotated[
         str | None,
-        Field(description="`https://…` URL that API Gateway proxies this route to (an `HTTP_PROXY` integration with the route's method), instead of `function`. `{name}` in it must be a path parameter of the route. Without it, the route calls its `function`."),
+        Field(description="`https://…` URL that API Gateway proxies this route to (an `HTTP_PROXY` integration with the route's method), instead of `function`. `{name}` in it must be a path parameter of the route; it may use references. Without it, the route calls its `function`."),
     ] = None
     throttling: Annotated[Throttling | None, Field(description="This route's throttling (a route setting of the stage). Without it, the stage's `api.throttling` applies.")] = None
     timeout_ms: Annotated[int | None, Field(description="Integration timeout in milliseconds, 50 to 30000. Without it, 30000.", ge=50, le=30000)] = None
     payload_format: Annotated[PayloadFormat | None, Field(description='Payload format of the Lambda proxy event, `"2.0"` or `"1.0"` (function routes only). Without it, `"2.0"`.')] = None
     authorizer: Annotated[str | None, Field(description="Name of an `api.authorizers` entry that protects this route, or `none` to leave it open when `api.default_authorizer` is set. Without it, the route takes `api.default_authorizer` (open without one).")] = None
-    scopes: Annotated[list[str] | None, Field(description="OAuth scopes a JWT authorizer requires of the token (any one of them); only with a `jwt` authorizer. Without it, any valid token passes.")] = None
+    scopes: Annotated[list[str] | None, Field(description="OAuth scopes a JWT authorizer requires of the token (any one of them; each may use references); only with a `jwt` authorizer. Without it, any valid token passes.")] = None
 
 
 @_model
@@ -168,10 +168,10 @@ class Domain:
     """A custom domain name for the API: regional, TLS 1.2, mapped to the stage."""
 
     name: Annotated[str, Field(description="The domain name, e.g. `api.example.com`.")]
-    certificate_arn: Annotated[str, Field(description="ARN of the ACM certificate for `name`, in the API's region.")]
+    certificate_arn: Annotated[str, Field(description="ARN of the ACM certificate for `name`, in the API's region (may use references, e.g. `${import:certs-ApiCertificateArn}`).")]
     base_path: Annotated[str | None, Field(description="Path the API is mapped under (`v1` → `https://<name>/v1`), without leading or trailing `/`. Without it, the API is mapped to the domain's root.")] = None
-    hosted_zone_id: Annotated[str | None, Field(description="Route 53 hosted zone to create the alias record (`A`, and `AAAA` for dual-stack) in. Without it, no DNS record is made.")] = None
-    mtls_truststore_uri: Annotated[str | None, Field(description="`s3://bucket/key` of the truststore for mutual TLS. Without it, clients are not asked for certificates.")] = None
+    hosted_zone_id: Annotated[str | None, Field(description="Route 53 hosted zone to create the alias record (`A`, and `AAAA` for dual-stack) in (may use references). Without it, no DNS record is made.")] = None
+    mtls_truststore_uri: Annotated[str | None, Field(description="`s3://bucket/key` of the truststore for mutual TLS (may use references). Without it, clients are not asked for certificates.")] = None
     ip_address_type: Annotated[IpAddressType, Field(description="`ipv4` or `dualstack` (IPv4 and IPv6).")] = "ipv4"
 
 
@@ -187,8 +187,8 @@ class Authorizer:
     a mistake is located at the key, not reported once per type."""
 
     type: Annotated[AuthorizerType, Field(description="`jwt` (API Gateway checks a JWT against `issuer` and `audience`), `lambda` (a function of `functions` decides) or `iam` (callers sign requests with SigV4; no authorizer resource).")]
-    issuer: Annotated[str | None, Field(description="`jwt`: the token issuer, an `https://` URL (its `/.well-known/openid-configuration` lists the keys). Required for `jwt`.")] = None
-    audience: Annotated[list[str] | None, Field(description="`jwt`: accepted `aud` (or `client_id`) values, at least one. Required for `jwt`.", min_length=1)] = None
+    issuer: Annotated[str | None, Field(description="`jwt`: the token issuer, an `https://` URL (its `/.well-known/openid-configuration` lists the keys); may use references. Required for `jwt`.")] = None
+    audience: Annotated[list[str] | None, Field(description="`jwt`: accepted `aud` (or `client_id`) values, at least one; each may use references. Required for `jwt`.", min_length=1)] = None
     identity_source: Annotated[str | None, Field(description="`jwt`: where the token is, a `$request.header.X` or `$request.querystring.X`. Default: `$request.header.Authorization`.")] = None
     function: Annotated[str | None, Field(description="`lambda`: key of the function in `functions` that authorizes requests (it may serve routes too). Required for `lambda`.")] = None
     identity_sources: Annotated[list[str] | None, Field(description="`lambda`: request values the authorizer needs, each `$request.header.X`, `$request.querystring.X`, `$context.X` or `$stageVariables.X`; a request without one is refused with 401 before the function runs. Required (at least one) when `ttl` is above 0, as API Gateway caches on them. Without it, none.")] = None
@@ -259,7 +259,7 @@ class Service:
     service: Annotated[str, Field(description="Display name. Its lower-cased form, with spaces and `_` turned into `-`, prefixes every AWS name.")]
     description: Annotated[str | None, Field(description="Copied to the API and the template description. Without it, the API has none and the template says it was generated by apispec.")] = None
     region: Annotated[str | None, Field(description="AWS region for Terraform's provider, e.g. `us-east-1`. SAM and CloudFormation take it at deploy time. Without it, Terraform's provider finds the region as usual (`AWS_REGION`, the profile).")] = None
-    tags: Annotated[dict[str, str], Field(description="Tags on every taggable resource, next to `apispec:service`.")] = _empty(dict)
+    tags: Annotated[dict[str, str], Field(description="Tags on every taggable resource, next to `apispec:service`; values may use references.")] = _empty(dict)
     parameters: Annotated[dict[str, Parameter], Field(description="Deploy-time inputs, used as `${param:name}`.")] = _empty(dict)
     defaults: Annotated[Function | None, Field(description="Function settings applied to every function before its own keys; none by default.")] = None
     functions: Annotated[dict[str, Function], Field(description="The Lambda functions, by key (`[a-z][a-z0-9_-]*`).", min_length=1)]

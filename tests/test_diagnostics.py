@@ -123,12 +123,12 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         ),
         (
             MINIMAL.replace("    source: code\n", "    source: code\n    environment: {QUEUE: '${params:queue}'}\n") + "parameters:\n  queue: {}\n",
-            "5:26 W615 functions.api.environment.QUEUE",
+            "5:26 E620 functions.api.environment.QUEUE",
             "did you mean `${param:queue}`?",
         ),
         (MINIMAL.replace("    source: code\n", "    source: code\n    role: arn:aws:iam::123456789012:role/${param:name}\n    permissions: [{actions: [s3:GetObject], resources: ['*']}]\n") + "parameters:\n  name: {}\n",
          "6:18 E216 functions.api.permissions", "function `api` uses the existing `role`"),
-        (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {REGION: '${AWS::Region}'}\n"), "5:27 W615 functions.api.environment.REGION", "passed on as text"),
+        (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {REGION: '${AWS::Region}'}\n"), "5:27 W615 functions.api.environment.REGION", "write `${aws:region}`"),
         ("description: " + "x" * 1100 + "\n" + MINIMAL, "1:14 E605 description", "1024"),
         (MINIMAL + "tags: {" + ", ".join(f"t{i}: v" for i in range(50)) + "}\n", "8:1 E606 tags", "50 tags of yours"),
         (MINIMAL + "api:\n  throttling: {burst_limit: 5, rate_limit: 0}\n", "9:44 W409 api.throttling.rate_limit", "429"),
@@ -160,7 +160,7 @@ def test_bad_specs_report_every_problem(name: str, snapshot: SnapshotAssertion) 
         (MINIMAL.replace("    source: code\n", "    source: code\n    environment: {QUEUE: {param:queue}}\n"), "5:26 E103 functions.api.environment.QUEUE", "write `${param:queue}`, with the `$`"),
         (MINIMAL + "api:\n  throttling: {burst_limit: 1, rate_limit: -1}\n", "9:44 E105 api.throttling.rate_limit", "the minimum is 0"),
         (MINIMAL + "parameters:\n  TableArn: {}\n", "9:3 E611 parameters.TableArn", "e.g. `table_arn`"),
-        (MINIMAL + 'parameters:\n  team: {}\ntags: {team: "${param:team}"}\n', "10:14 E604 tags.team", "substituted only in"),
+        (MINIMAL + 'tags: {team: "${secret:team}"}\n', "8:14 E620 tags.team", "read it at run time"),
         (
             MINIMAL.replace("    source: code\n", "    source: code\n    description: 'reads ${param:table}'\n    environment: {TABLE: '${param:table}'}\n")
             + "parameters:\n  table: {}\n",

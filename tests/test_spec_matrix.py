@@ -474,6 +474,44 @@ logging:
       requestId: $context.requestId
       who: {ip: $context.identity.sourceIp, route: $context.routeKey}
 """,
+    # Deploy-time references (issue 12, section B) in every place they may stand: SSM parameters, other
+    # stacks' exports, the account and region, the prefix; in environment values, permissions, tags, a
+    # `url` route, a JWT authorizer's issuer, audience and scopes, and the custom domain's certificate and zone.
+    "deploy-time-references": """
+service: wired
+region: eu-west-1
+parameters:
+  stage_name: {default: prod}
+tags:
+  cost-center: ${ssm:/org/cost-center}
+  stack: ${self:prefix}
+functions:
+  orders:
+    source: code
+    handler: main.handler
+    environment:
+      QUEUE_URL: ${ssm:/wired/queue-url}
+      TABLE_NAME: ${import:shared-data-TableName}
+      WHERE: ${aws:region}:${aws:account_id}:${aws:partition}
+      BUCKET: wired-${param:stage_name}-${aws:account_id}
+    permissions:
+      - actions: [sqs:SendMessage]
+        resources: ["${import:shared-data-QueueArn}"]
+      - actions: [dynamodb:GetItem, dynamodb:PutItem]
+        resources: ["arn:${aws:partition}:dynamodb:${aws:region}:${aws:account_id}:table/${ssm:/wired/table-name}"]
+    tags: {owner: "${ssm:/wired/owner}"}
+routes:
+  GET /orders: {function: orders, scopes: ["${ssm:/wired/read-scope}"]}
+  GET /legacy/{proxy+}: {url: "${ssm:/wired/legacy-base-url}/{proxy}", authorizer: none}
+api:
+  default_authorizer: users
+  authorizers:
+    users: {type: jwt, issuer: "${ssm:/wired/issuer}", audience: ["${import:shared-auth-ClientId}"]}
+  domain:
+    name: wired.example.com
+    certificate_arn: ${import:shared-certs-WiredArn}
+    hosted_zone_id: ${ssm:/wired/zone-id}
+""",
     # Every authorizer type; the default with an opt-out and scopes; the Lambda authorizer's function also
     # serves a route; an OPTIONS route without `api.cors` kept open on purpose.
     "authorizers-of-every-type": """
@@ -593,6 +631,7 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "api": {f"{API}/*/GET/"},
     },
     "defaults-and-policies": {"reader": {f"{API}/*/GET/read"}, "writer": {f"{API}/*/POST/write"}},
+    "deploy-time-references": {"orders": {f"{API}/*/GET/orders"}},
 }
 
 # By case, the API's CORS settings in the format's words (`ANY` becomes `*`: browsers match real methods).
@@ -733,6 +772,7 @@ def _function_name(case: Compiled, key: str) -> str:
         "functions-named-apart-from-their-keys": "renamed", "custom-domain-and-url-routes": "edge",
         "dual-stack-domain-and-log-destination": "dual", "authorizers-of-every-type": "guarded",
         "authorizers-in-the-openapi-body": "body-guard", "section-a-together": "storefront",
+        "deploy-time-references": "wired",
     }  # fmt: skip
     return named.get((case.name, key)) or f"{prefix[case.name]}-{key.replace('_', '-')}"
 

@@ -17,6 +17,7 @@ from compiler.serialize import Tagged
 
 TEMPLATE_VERSION = "2010-09-09"
 _LOOKS_LIKE_REFERENCE = re.compile(awsdata.CFN_REFERENCE_PATTERN)
+_LOOKUPS = (ir.Ssm, ir.Import)
 _PSEUDO = {"partition": "AWS::Partition", "region": "AWS::Region", "account_id": "AWS::AccountId", "url_suffix": "AWS::URLSuffix"}
 
 # How each node attribute is written: "Ref", "GetAtt <Name>", or a Sub of parts.
@@ -91,7 +92,7 @@ class CfnRenderer:
     def value(self, value: ir.Value) -> Any:
         if isinstance(value, ir.Sub):
             return self._sub(value.parts)
-        if isinstance(value, ir.Ref | ir.Param | ir.Pseudo):
+        if isinstance(value, ir.Ref | ir.Param | ir.Pseudo | ir.Ssm | ir.Import):
             return self._sub((value,))
         if isinstance(value, str) and _LOOKS_LIKE_REFERENCE.search(value):
             # Literal text such as `${AWS::Region}`: split between `$` and `{` so that nothing (and no
@@ -103,14 +104,42 @@ class CfnRenderer:
         """Free text of the spec (a description): as it is, unless it must not be read as a reference."""
         return None if text is None else self.value(text)
 
-    def _sub(self, parts: tuple[str | ir.Ref | ir.Param | ir.Pseudo, ...]) -> Any:
+    def tag_map(self, tags: ir.Tags) -> dict[str, Any]:
+        return {key: self.value(value) for key, value in tags}
+
+    def tag_list(self, tags: ir.Tags) -> list[dict[str, Any]]:
+        return [{"Key": key, "Value": self.value(value)} for key, value in tags]
+
+    def _sub(self, parts: tuple[str | ir.Reference, ...]) -> Any:
+        """Parts as one value: a lone reference as itself, else `!Sub`. An SSM parameter is a dynamic
+        reference, `{{resolve:ssm:…}}`, which CloudFormation resolves in any text; an export is an
+        `Fn::ImportValue`, named in the `Fn::Sub` variables (`import1`, ...; logical ids start in upper case) when it is part of a text."""
         flat = list(self._flatten(parts))
         if len(flat) == 1 and not isinstance(flat[0], str):
             return self._single(flat[0])
-        text = "".join(p.replace("${", "${!") if isinstance(p, str) else "${" + self._name(p) + "}" for p in flat)
+        if not any(isinstance(p, _LOOKUPS) for p in flat):  # the common case: names and parameters only
+            return Tagged("!Sub", "".join(p.replace("${", "${!") if isinstance(p, str) else "${" + self._name(p) + "}" for p in flat))  # type: ignore[arg-type]
+        if all(isinstance(p, str | ir.Ssm) for p in flat):  # text only: no `!Sub` needed
+            return self.value("".join(_dynamic_reference(p) if isinstance(p, ir.Ssm) else p for p in flat if isinstance(p, str | ir.Ssm)))
+        variables: dict[str, Any] = {}
+        imports: dict[str, str] = {}
+        text = ""
+        for part in flat:
+            if isinstance(part, str):
+                text += part.replace("${", "${!")
+            elif isinstance(part, ir.Ssm):
+                text += _dynamic_reference(part)
+            elif isinstance(part, ir.Import):
+                name = imports.setdefault(part.name, f"import{len(imports) + 1}")  # lower case: no logical id's
+                variables[name] = {"Fn::ImportValue": part.name}
+                text += "${" + name + "}"
+            else:
+                text += "${" + self._name(part) + "}"
+        if variables:
+            return {"Fn::Sub": [text, variables]}
         return Tagged("!Sub", text)
 
-    def _flatten(self, parts: tuple[str | ir.Ref | ir.Param | ir.Pseudo, ...]) -> Iterator[str | ir.Ref | ir.Param | ir.Pseudo]:
+    def _flatten(self, parts: tuple[str | ir.Reference, ...]) -> Iterator[str | ir.Reference]:
         for part in parts:
             if isinstance(part, ir.Ref):
                 how = ATTRIBUTES[(type(self.graph.node(part.node)), part.attribute)]
@@ -131,7 +160,11 @@ class CfnRenderer:
         assert isinstance(how, str)
         return self.id_of(node) if how == "Ref" else f"{self.id_of(node)}.{how.split()[1]}"
 
-    def _single(self, part: ir.Ref | ir.Param | ir.Pseudo) -> Tagged:
+    def _single(self, part: ir.Reference) -> Any:
+        if isinstance(part, ir.Ssm):
+            return _dynamic_reference(part)
+        if isinstance(part, ir.Import):
+            return Tagged("!ImportValue", part.name)
         name = self._name(part)
         if isinstance(part, ir.Ref) and "." in name:
             return Tagged("!GetAtt", name)
@@ -148,14 +181,14 @@ class CfnRenderer:
             "DeletionPolicy": "Delete",
             "UpdateReplacePolicy": "Delete",
             "Properties": without_none(
-                {"LogGroupName": node.name, "RetentionInDays": node.retention_days, "KmsKeyId": node.kms_key_arn, "Tags": tag_list(node.tags)}
+                {"LogGroupName": node.name, "RetentionInDays": node.retention_days, "KmsKeyId": node.kms_key_arn, "Tags": self.tag_list(node.tags)}
             ),
         }
 
     def role(self, node: ir.Role) -> dict[str, Any]:
         return resource(
             "AWS::IAM::Role",
-            {"RoleName": node.name, "AssumeRolePolicyDocument": _ASSUME_LAMBDA, "Tags": tag_list(node.tags)},
+            {"RoleName": node.name, "AssumeRolePolicyDocument": _ASSUME_LAMBDA, "Tags": self.tag_list(node.tags)},
         )
 
     def role_policy(self, node: ir.RolePolicy) -> dict[str, Any]:
@@ -266,13 +299,13 @@ class CfnRenderer:
 
     def domain(self, node: ir.Domain) -> dict[str, Any]:
         configuration = {
-            "CertificateArn": node.certificate_arn,
+            "CertificateArn": self.value(node.certificate_arn),
             "EndpointType": "REGIONAL",
             "SecurityPolicy": "TLS_1_2",
             "IpAddressType": node.ip_address_type,
         }
-        mtls = {"TruststoreUri": node.truststore_uri} if node.truststore_uri else None
-        properties = {"DomainName": node.name, "DomainNameConfigurations": [configuration], "MutualTlsAuthentication": mtls, "Tags": tag_map(node.tags)}
+        mtls = {"TruststoreUri": self.value(node.truststore_uri)} if node.truststore_uri else None
+        properties = {"DomainName": node.name, "DomainNameConfigurations": [configuration], "MutualTlsAuthentication": mtls, "Tags": self.tag_map(node.tags)}
         return resource("AWS::ApiGatewayV2::DomainName", properties)
 
     def api_mapping(self, node: ir.ApiMapping, stage: Any = None) -> dict[str, Any]:
@@ -287,7 +320,7 @@ class CfnRenderer:
 
     def dns_record(self, node: ir.DnsRecord) -> dict[str, Any]:
         alias = {"DNSName": self.value(node.target), "HostedZoneId": self.value(node.target_zone), "EvaluateTargetHealth": False}
-        return resource("AWS::Route53::RecordSet", {"HostedZoneId": node.zone_id, "Name": node.name, "Type": node.type, "AliasTarget": alias})
+        return resource("AWS::Route53::RecordSet", {"HostedZoneId": self.value(node.zone_id), "Name": node.name, "Type": node.type, "AliasTarget": alias})
 
     def permission(self, node: ir.Permission) -> dict[str, Any]:
         return resource(
@@ -364,12 +397,10 @@ def without_none(properties: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in properties.items() if v is not None}
 
 
-def tag_list(tags: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in tags]
-
-
-def tag_map(tags: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    return dict(tags)
+def _dynamic_reference(ssm: ir.Ssm) -> str:
+    """An SSM parameter as CloudFormation reads it at deploy time (a String or StringList; a SecureString
+    is refused in these places, so secrets are read at run time)."""
+    return f"{{{{resolve:ssm:{ssm.name}}}}}"
 
 
 def template_description(graph: ir.Graph) -> str:

@@ -14,8 +14,6 @@ from compiler.backends.cfn import (
     CfnRenderer,
     code_path,
     resource,
-    tag_list,
-    tag_map,
 )
 
 # `Code` is a local directory that `aws cloudformation package` uploads; cfn-lint's W3002 says
@@ -47,7 +45,7 @@ def _api(cfn: CfnRenderer, node: ir.Api, root: str) -> dict[str, Any]:
             "ProtocolType": "HTTP",
             "CorsConfiguration": cfn.cors(node.cors) if node.cors else None,
             "DisableExecuteApiEndpoint": True if node.disable_default_endpoint else None,
-            "Tags": tag_map(node.tags),
+            "Tags": cfn.tag_map(node.tags),
         },
     )
 
@@ -86,7 +84,7 @@ def _authorization(cfn: CfnRenderer, authorization: ir.Authorization | None) -> 
     return {
         "AuthorizationType": authorization.type,
         "AuthorizerId": cfn.value(authorization.authorizer) if authorization.authorizer is not None else None,
-        "AuthorizationScopes": list(authorization.scopes) or None,
+        "AuthorizationScopes": [cfn.value(s) for s in authorization.scopes] or None,
     }
 
 
@@ -94,7 +92,7 @@ def _authorizer(cfn: CfnRenderer, node: ir.Authorizer, root: str) -> dict[str, A
     properties: dict[str, Any] = {"ApiId": cfn.value(node.api), "Name": node.name, "AuthorizerType": node.type}
     properties["IdentitySource"] = list(node.identity_sources) or None
     if node.type == "JWT":
-        properties["JwtConfiguration"] = {"Audience": list(node.audience), "Issuer": node.issuer}
+        properties["JwtConfiguration"] = {"Audience": [cfn.value(a) for a in node.audience], "Issuer": cfn.value(node.issuer)}
     else:
         assert node.function is not None
         properties["AuthorizerUri"] = cfn.value(node.function)
@@ -123,14 +121,14 @@ def _stage(cfn: CfnRenderer, node: ir.Stage, root: str) -> dict[str, Any]:
             "AccessLogSettings": cfn.access_log_settings(node),
             "DefaultRouteSettings": cfn.throttling(node),
             "RouteSettings": cfn.route_settings(node),
-            "Tags": tag_map(node.tags),
+            "Tags": cfn.tag_map(node.tags),
         },
         depends_on=[cfn.id_of(cfn.graph.node(d)) for d in node.depends_on],
     )
 
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str) -> dict[str, Any]:
-    properties = cfn.function_properties(node, ("Code", code_path(root, node.source)), tag_list(node.tags))
+    properties = cfn.function_properties(node, ("Code", code_path(root, node.source)), cfn.tag_list(node.tags))
     return resource("AWS::Lambda::Function", properties, depends_on=cfn.depends_on(node), metadata=PACKAGED_CODE)
 
 

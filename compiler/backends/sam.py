@@ -22,7 +22,7 @@ from typing import Any
 
 from compiler import awsdata, ir
 from compiler.backends import Rendered
-from compiler.backends.cfn import CfnRenderer, code_path, resource, tag_map
+from compiler.backends.cfn import CfnRenderer, code_path, resource
 from compiler.routekeys import segment
 from compiler.serialize import Tagged
 
@@ -108,7 +108,7 @@ def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, d
         properties["PayloadFormatVersion"] = integration.payload_format_version
         if integration.timeout_ms is not None:
             properties["TimeoutInMillis"] = integration.timeout_ms
-        auth = _route_auth(graph, route)
+        auth = _route_auth(cfn, route)
         if auth is not None:
             properties["Auth"] = auth
         event_id = cfn.id_of(route).removesuffix("Route")
@@ -143,7 +143,7 @@ def _sam_misses_greedy(route: ir.Route) -> bool:
 
 def _function(template: _Template, node: ir.Function) -> dict[str, Any]:
     cfn = template.cfn
-    properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, node.source)), tag_map(node.tags))
+    properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, node.source)), cfn.tag_map(node.tags))
     properties["Events"] = template.events.get(node.id) or None
     runtime = awsdata.RUNTIMES.get(node.config.runtime)
     prebuilt = runtime is not None and runtime.language in _PREBUILT_FAMILIES
@@ -163,7 +163,7 @@ def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str
         operation: dict[str, Any] = {"x-amazon-apigateway-integration": _body_integration(cfn, integration)}
         if not route.path:
             operation["isDefaultRoute"] = True
-        auth = _route_auth(graph, route)
+        auth = _route_auth(cfn, route)
         if auth is not None:  # what SAM writes for an event's `Auth`
             operation["security"] = [{auth["Authorizer"]: auth.get("AuthorizationScopes", [])}]
         operation["responses"] = {}
@@ -200,18 +200,18 @@ def _sam_domain(graph: ir.Graph) -> ir.Domain | None:
     return domains[0] if domains and domains[0].ip_address_type != "dualstack" else None
 
 
-def _domain_property(graph: ir.Graph, domain: ir.Domain) -> dict[str, Any]:
+def _domain_property(cfn: CfnRenderer, domain: ir.Domain) -> dict[str, Any]:
     """`HttpApi.Domain`: SAM makes the domain name, its mapping and the alias record from it."""
-    (mapping,) = graph.of_type(ir.ApiMapping)
-    zones = {record.zone_id for record in graph.of_type(ir.DnsRecord)}
+    (mapping,) = cfn.graph.of_type(ir.ApiMapping)
+    zones = [cfn.value(record.zone_id) for record in cfn.graph.of_type(ir.DnsRecord)][:1]
     properties: dict[str, Any] = {
         "DomainName": domain.name,
-        "CertificateArn": domain.certificate_arn,
+        "CertificateArn": cfn.value(domain.certificate_arn),
         "EndpointConfiguration": "REGIONAL",
         "SecurityPolicy": "TLS_1_2",
         "BasePath": [mapping.key] if mapping.key else None,
         "Route53": {"HostedZoneId": zones.pop()} if zones else None,
-        "MutualTlsAuthentication": {"TruststoreUri": domain.truststore_uri} if domain.truststore_uri else None,
+        "MutualTlsAuthentication": {"TruststoreUri": cfn.value(domain.truststore_uri)} if domain.truststore_uri else None,
     }
     return {k: v for k, v in properties.items() if v is not None}
 
@@ -237,10 +237,10 @@ def _http_api(
         "AccessLogSettings": cfn.access_log_settings(stage),
         "DefaultRouteSettings": cfn.throttling(stage),
         "RouteSettings": cfn.route_settings(stage),
-        "Domain": _domain_property(cfn.graph, domain) if domain is not None else None,
+        "Domain": _domain_property(cfn, domain) if domain is not None else None,
         "DisableExecuteApiEndpoint": True if api.disable_default_endpoint else None,
         "Auth": auth,
-        "Tags": tag_map(api.tags),
+        "Tags": cfn.tag_map(api.tags),
         "FailOnWarnings": True,
     }
     return resource("AWS::Serverless::HttpApi", properties)
@@ -276,7 +276,7 @@ def _auth(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api) -> dict[str, Any] | No
 
 def _authorizer(cfn: CfnRenderer, node: ir.Authorizer) -> dict[str, Any]:
     if node.type == "JWT":
-        return {"JwtConfiguration": {"issuer": node.issuer, "audience": list(node.audience)}, "IdentitySource": node.identity_sources[0]}
+        return {"JwtConfiguration": {"issuer": cfn.value(node.issuer), "audience": [cfn.value(a) for a in node.audience]}, "IdentitySource": node.identity_sources[0]}
     assert node.function is not None
     identity: dict[str, Any] = {}
     for prefix, key in _IDENTITY:
@@ -292,9 +292,10 @@ def _authorizer(cfn: CfnRenderer, node: ir.Authorizer) -> dict[str, Any]:
     }
 
 
-def _route_auth(graph: ir.Graph, route: ir.Route) -> dict[str, Any] | None:
+def _route_auth(cfn: CfnRenderer, route: ir.Route) -> dict[str, Any] | None:
     """A route's `Auth`, where SAM's `DefaultAuthorizer` does not already give it what it needs (SAM does
     not apply the default to `OPTIONS` operations)."""
+    graph = cfn.graph
     api = graph.node(route.api.node)
     assert isinstance(api, ir.Api)
     default = api.default_authorization
@@ -304,7 +305,7 @@ def _route_auth(graph: ir.Graph, route: ir.Route) -> dict[str, Any] | None:
         return {"Authorizer": _OPEN}
     auth: dict[str, Any] = {"Authorizer": _authorizer_name(graph, route.authorization)}
     if route.authorization.scopes:
-        auth["AuthorizationScopes"] = list(route.authorization.scopes)
+        auth["AuthorizationScopes"] = [cfn.value(s) for s in route.authorization.scopes]
     return auth
 
 

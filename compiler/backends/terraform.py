@@ -70,6 +70,9 @@ PSEUDO = {
     "account_id": ("aws_caller_identity", "account_id"),
     "url_suffix": ("aws_partition", "dns_suffix"),
 }
+# The data source that reads each value held elsewhere (its `value` attribute; an SSM parameter's
+# `insecure_value` is not used, so a SecureString stays marked sensitive).
+LOOKUPS: dict[type, str] = {ir.Ssm: "aws_ssm_parameter", ir.Import: "aws_cloudformation_export"}
 # Policy documents are `<function>_policy`; the shared trust document's name cannot end so.
 _ASSUME_ROLE_DOCUMENT = "lambda_assume_role"
 _POLICY_DOCUMENT_SUFFIX = "_policy"
@@ -83,6 +86,7 @@ class _Module:
         self.names = naming.target_names(graph)
         self.root = root
         self.pseudo: set[str] = set()
+        self.lookups: dict[str, dict[str, Any]] = {}  # data sources of values held elsewhere (`${ssm:…}`, `${import:…}`)
         self.data: dict[str, dict[str, Any]] = {}
         self.resources: dict[str, dict[str, Any]] = {}
         self.references: dict[ir.Ref, str] = {}  # each reference written once (a big API repeats them)
@@ -92,9 +96,14 @@ class _Module:
         node = self.graph.node(node_id)
         return f"{TYPES[type(node)]}.{self.names.node(node_id).tf}"
 
-    def expression(self, part: ir.Ref | ir.Param | ir.Pseudo) -> str:
+    def expression(self, part: ir.Reference) -> str:
         if isinstance(part, ir.Param):
             return f"var.{part.name}"
+        if isinstance(part, ir.Ssm | ir.Import):
+            source = LOOKUPS[type(part)]
+            name = self.names.lookup(part)
+            self.lookups.setdefault(source, {})[name] = {"name": part.name}
+            return f"data.{source}.{name}.value"
         if isinstance(part, ir.Pseudo):
             source, attribute = PSEUDO[part.name]
             self.pseudo.add(source)
@@ -109,9 +118,12 @@ class _Module:
         """A graph value: references become a template (`_Expr`); literal text stays as it is, for `_templates`."""
         if isinstance(value, ir.Sub):
             return _Expr("".join(_escape(p) if isinstance(p, str) else "${" + self.expression(p) + "}" for p in value.parts))
-        if isinstance(value, ir.Ref | ir.Param | ir.Pseudo):
+        if isinstance(value, ir.Ref | ir.Param | ir.Pseudo | ir.Ssm | ir.Import):
             return _Expr("${" + self.expression(value) + "}")
         return value
+
+    def tags(self, tags: ir.Tags) -> dict[str, Any]:
+        return {key: self.value(value) for key, value in tags}
 
     def add(self, node: ir.Node, body: dict[str, Any]) -> None:
         self.resources.setdefault(TYPES[type(node)], {})[self.names.node(node.id).tf] = _templates({k: v for k, v in body.items() if v is not None})
@@ -126,6 +138,8 @@ class _Module:
         data: dict[str, dict[str, Any]] = {}
         for source in sorted(self.pseudo):
             data[source] = {"current": {}}
+        for source in sorted(self.lookups):
+            data[source] = _templates(dict(sorted(self.lookups[source].items())))
         data.update(self.data)
         main: dict[str, Any] = {}
         if data:
@@ -173,13 +187,13 @@ class _Module:
         render_node(self, node)
 
     def _log_group(self, node: ir.LogGroup) -> None:
-        self.add(node, {"name": node.name, "retention_in_days": node.retention_days, "kms_key_id": node.kms_key_arn, "tags": dict(node.tags)})
+        self.add(node, {"name": node.name, "retention_in_days": node.retention_days, "kms_key_id": node.kms_key_arn, "tags": self.tags(node.tags)})
 
     def _role(self, node: ir.Role) -> None:
         self._assume_role_document()
         self.add(
             node,
-            {"name": node.name, "assume_role_policy": _Expr(f"${{data.aws_iam_policy_document.{_ASSUME_ROLE_DOCUMENT}.json}}"), "tags": dict(node.tags)},
+            {"name": node.name, "assume_role_policy": _Expr(f"${{data.aws_iam_policy_document.{_ASSUME_ROLE_DOCUMENT}.json}}"), "tags": self.tags(node.tags)},
         )
 
     def _role_policy(self, node: ir.RolePolicy) -> None:
@@ -196,7 +210,7 @@ class _Module:
                 "protocol_type": "HTTP",
                 "cors_configuration": self._cors(node.cors) if node.cors else None,
                 "disable_execute_api_endpoint": True if node.disable_default_endpoint else None,
-                "tags": dict(node.tags),
+                "tags": self.tags(node.tags),
             },
         )
 
@@ -220,7 +234,7 @@ class _Module:
                 "api_id": self.value(node.api),
                 "integration_type": "HTTP_PROXY",
                 "integration_method": node.method,
-                "integration_uri": node.url,
+                "integration_uri": self.value(node.url),
                 "payload_format_version": "1.0",  # the only one HTTP_PROXY integrations take
                 "timeout_milliseconds": node.timeout_ms,
             },
@@ -228,13 +242,13 @@ class _Module:
 
     def _domain(self, node: ir.Domain) -> None:
         configuration = {
-            "certificate_arn": node.certificate_arn,
+            "certificate_arn": self.value(node.certificate_arn),
             "endpoint_type": "REGIONAL",
             "security_policy": "TLS_1_2",
             "ip_address_type": node.ip_address_type,
         }
-        mtls = {"truststore_uri": node.truststore_uri} if node.truststore_uri else None
-        self.add(node, {"domain_name": node.name, "domain_name_configuration": configuration, "mutual_tls_authentication": mtls, "tags": dict(node.tags)})
+        mtls = {"truststore_uri": self.value(node.truststore_uri)} if node.truststore_uri else None
+        self.add(node, {"domain_name": node.name, "domain_name_configuration": configuration, "mutual_tls_authentication": mtls, "tags": self.tags(node.tags)})
 
     def _api_mapping(self, node: ir.ApiMapping) -> None:
         body = {"api_id": self.value(node.api), "domain_name": self.value(node.domain), "stage": self.value(node.stage), "api_mapping_key": node.key}
@@ -242,7 +256,7 @@ class _Module:
 
     def _dns_record(self, node: ir.DnsRecord) -> None:
         alias = {"name": self.value(node.target), "zone_id": self.value(node.target_zone), "evaluate_target_health": False}
-        self.add(node, {"zone_id": node.zone_id, "name": node.name, "type": node.type, "alias": alias})
+        self.add(node, {"zone_id": self.value(node.zone_id), "name": node.name, "type": node.type, "alias": alias})
 
     def _route(self, node: ir.Route) -> None:
         self.add(
@@ -265,7 +279,7 @@ class _Module:
         if authorization.authorizer is not None:
             body["authorizer_id"] = self.value(authorization.authorizer)
         if authorization.scopes:
-            body["authorization_scopes"] = list(authorization.scopes)
+            body["authorization_scopes"] = [self.value(s) for s in authorization.scopes]
         return body
 
     def _authorizer(self, node: ir.Authorizer) -> None:
@@ -273,7 +287,7 @@ class _Module:
         if node.identity_sources:
             body["identity_sources"] = list(node.identity_sources)
         if node.type == "JWT":
-            body["jwt_configuration"] = {"audience": list(node.audience), "issuer": node.issuer}
+            body["jwt_configuration"] = {"audience": [self.value(a) for a in node.audience], "issuer": self.value(node.issuer)}
         else:
             assert node.function is not None
             body["authorizer_uri"] = self.value(node.function)
@@ -382,7 +396,7 @@ class _Module:
                 "source_code_hash": _Expr(f"${{data.archive_file.{archive}.output_base64sha256}}"),
                 "environment": {"variables": {k: self.value(v) for k, v in node.environment}} if node.environment else None,
                 "logging_config": logging,
-                "tags": dict(node.tags),
+                "tags": self.tags(node.tags),
                 "depends_on": [self.address(d) for d in node.depends_on],
             },
         )
@@ -409,7 +423,7 @@ class _Module:
                 body["default_route_settings"]["detailed_metrics_enabled"] = True
         if node.route_settings:
             body["route_settings"] = [self._route_setting(node, setting) for setting in node.route_settings]
-        body["tags"] = dict(node.tags)
+        body["tags"] = self.tags(node.tags)
         if node.depends_on:
             body["depends_on"] = [self.address(d) for d in node.depends_on]
         self.add(node, body)

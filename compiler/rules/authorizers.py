@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from compiler import awsdata
+from compiler import awsdata, references
 from compiler.diagnostics import Finding, SpecPath, did_you_mean, one_of
 from compiler.resolve import NO_AUTHORIZER, resolve_authorizer, route_auth, sets_cors
 from compiler.rules.registry import Context, rule
@@ -61,7 +61,7 @@ def authorizer_keys(ctx: Context) -> Iterator[Finding]:
             if key not in own and getattr(authorizer, key) is not None:
                 allowed = f"its keys are {one_of(own)}" if own else "it takes no other key"
                 yield Finding("E421", (*where, key), f"`{key}` is not a key of {_a(authorizer.type)} authorizer ({allowed}); remove it", anchor="key")
-        if authorizer.type == "jwt" and authorizer.issuer is not None:
+        if authorizer.type == "jwt" and authorizer.issuer is not None and not references.SUBSTITUTED.search(authorizer.issuer):
             parts = urlsplit(authorizer.issuer)
             if parts.scheme != "https" or not parts.hostname or re.search(r"\s", authorizer.issuer):
                 yield Finding(

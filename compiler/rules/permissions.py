@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from compiler import awsdata
+from compiler import awsdata, references
 from compiler.diagnostics import Finding, closest
-from compiler.resolve import LOG_ACTIONS, LOG_STATEMENT_SID, PARAM_REF
+from compiler.resolve import LOG_ACTIONS, LOG_STATEMENT_SID
 from compiler.rules.registry import Context, rule
 from compiler.rules.service import unclosed_reference
 
@@ -54,7 +54,7 @@ def function_role(ctx: Context) -> Iterator[Finding]:
         # A parameter may stand for the whole ARN or any part of it (an account id, a role name).
         if unclosed_reference(fn.role):
             pass  # reported by parameter-references
-        elif not PARAM_REF.fullmatch(fn.role) and not _ROLE_ARN.match(PARAM_REF.sub("000000000000", fn.role)):
+        elif not references.SUBSTITUTED.fullmatch(fn.role) and not _ROLE_ARN.match(references.stand_in(fn.role, "000000000000")):
             yield Finding("E215", fn.origin["role"], f"`{fn.role}` is not an IAM role ARN such as `arn:aws:iam::123456789012:role/name`")
         if fn.permissions and fn.origin["permissions"][0] == "defaults":  # at the place that opts out of the generated role
             yield Finding(
@@ -87,7 +87,7 @@ def function_permissions(ctx: Context) -> Iterator[Finding]:
                 # A parameter may stand for an ARN's beginning or for any one of its parts.
                 if unclosed_reference(resource):
                     continue  # reported by parameter-references
-                if not PARAM_REF.match(resource) and not _RESOURCE_ARN.match(PARAM_REF.sub("aws", resource)):
+                if not references.SUBSTITUTED.match(resource) and not _RESOURCE_ARN.match(references.stand_in(resource, "aws")):
                     yield Finding(
                         "E218",
                         (*where, "resources", index),
@@ -148,8 +148,8 @@ def policy_size(ctx: Context) -> Iterator[Finding]:
                     "Sid": statement.sid or "",
                     "Effect": statement.effect,
                     "Action": list(statement.actions),
-                    "Resource": [PARAM_REF.sub(_PARAM_STAND_IN, r) for r in statement.resources],
-                    "Condition": [(c.operator, c.key, [PARAM_REF.sub(_PARAM_STAND_IN, v) for v in c.values]) for c in statement.conditions],
+                    "Resource": [references.stand_in(r, _PARAM_STAND_IN) for r in statement.resources],
+                    "Condition": [(c.operator, c.key, [references.stand_in(v, _PARAM_STAND_IN) for v in c.values]) for c in statement.conditions],
                 }
             )
         text = json.dumps({"Version": "2012-10-17", "Statement": statements}, separators=(",", ":"), ensure_ascii=False)

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from compiler import awsdata, naming
+from compiler import awsdata, naming, references
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean
-from compiler.resolve import PARAM_REF, PREFIX, SERVICE_TAG, param_places
+from compiler.resolve import PARAM_REF, PREFIX, SERVICE_TAG, reference_places
 from compiler.rules.registry import Context, rule
 from schemas.models import SUPPORTED_VERSIONS, Service
 
@@ -68,10 +68,9 @@ def tags(ctx: Context) -> Iterator[Finding]:
                 yield Finding("E604", where, f"a tag key has 1 to {awsdata.TAG_KEY_MAX} characters", anchor="key")
             elif not _TAG_TEXT.match(key):
                 yield Finding("E604", where, "tag keys may hold only letters, digits, spaces and `_ . : / = + - @`", anchor="key")
+            value = references.REFERENCE.sub("", value)  # a reference's value is known at deploy time only
             if len(value) > awsdata.TAG_VALUE_MAX:
                 yield Finding("E604", where, f"a tag value has at most {awsdata.TAG_VALUE_MAX} characters")
-            elif PARAM_REF.search(value):
-                yield Finding("E604", where, "tag values are written as they are: `${param:…}` is substituted only in `environment`, `permissions` and `role`")
             elif not _TAG_TEXT.match(value):
                 yield Finding("E604", where, "tag values may hold only letters, digits, spaces and `_ . : / = + - @`")
     # The places merge (function over `defaults` over the top level); IAM refuses keys that differ only in case.
@@ -188,7 +187,7 @@ def sensitive_default(ctx: Context) -> Iterator[Finding]:
 def sensitive_in_environment(ctx: Context) -> Iterator[Finding]:
     """A sensitive parameter is not put in `environment`, whose values are stored in plain text."""
     sensitive = {name for name, parameter in ctx.spec.parameters if parameter.sensitive}
-    for path, text in param_places(ctx.spec.service) if sensitive else ():
+    for path, text in reference_places(ctx.spec.service) if sensitive else ():
         named = [m.group(1) for m in PARAM_REF.finditer(text) if m.group(1) in sensitive] if path[-2] == "environment" else []
         if named:
             yield Finding(
@@ -215,22 +214,84 @@ def parameter_names(ctx: Context) -> Iterator[Finding]:
             yield Finding("E611", ("parameters", name), f"Terraform reserves `{name}` and refuses it as a variable name; e.g. `{name}_value`", anchor="key")
 
 
-_OTHER_REFERENCE = re.compile(r"\$\{(?!param:)[^}]*\}")
+_OTHER_REFERENCE = re.compile(r"\$\{(?![A-Za-z][A-Za-z0-9_-]*:(?!:))[^}]*\}")  # `${…}` without a kind (those are E620's)
+
+
+_PSEUDO_REFERENCES = {"${AWS::Region}": "${aws:region}", "${AWS::AccountId}": "${aws:account_id}", "${AWS::Partition}": "${aws:partition}"}
 
 
 @rule("W615", name="literal-references")
 def literal_references(ctx: Context) -> Iterator[Finding]:
-    """Only `${param:name}` is substituted; other `${…}` text reaches AWS as it is written.
+    """`${…}` without a reference kind reaches AWS as it is written.
 
     Not in `permissions`: there `${aws:username}` and the like are IAM policy variables, which
     IAM substitutes itself."""
     declared = [name for name, _ in ctx.spec.parameters]
-    for path, text in param_places(ctx.spec.service):
+    for path, text in reference_places(ctx.spec.service):
         match = None if "permissions" in path else _OTHER_REFERENCE.search(text)
         if match:
             meant = _meant_parameter(match.group(0), declared)
-            hint = f" (did you mean `${{param:{meant}}}`?)" if meant else " (Lambda sets `AWS_REGION` itself; declare a parameter for other values)"
-            yield Finding("W615", path, f"`{match.group(0)}` is passed on as text: apispec substitutes only `${{param:name}}`{hint}")
+            pseudo = _PSEUDO_REFERENCES.get(match.group(0))
+            hint = f" (did you mean `${{param:{meant}}}`?)" if meant else f" (write `{pseudo}`)" if pseudo else " (declare a parameter, or use a reference such as `${ssm:/path}`)"
+            yield Finding("W615", path, f"`{match.group(0)}` is passed on as text: apispec substitutes only `${{kind:name}}` references{hint}")
+
+
+@rule("E620", name="references")
+def reference_kinds(ctx: Context) -> Iterator[Finding]:
+    """Every `${kind:name}` is a reference apispec knows (`param`, `ssm`, `import`, `aws`, `self`) and names something; no `${secret:…}`.
+
+    In `permissions`, other `${…:…}` are IAM policy variables (`${aws:username}`), which IAM substitutes."""
+    declared = [name for name, _ in ctx.spec.parameters]
+    for path, text in reference_places(ctx.spec.service):
+        for reference in references.find(text):
+            message = references.problem(reference, ctx.spec.scope, in_permissions="permissions" in path)
+            if message is not None:
+                meant = _meant_parameter(reference.text, declared) if reference.kind not in references.KINDS else None
+                hint = f" (did you mean `${{param:{meant}}}`?)" if meant else _kind_hint(reference)
+                yield Finding("E620", path, message + hint)
+                break
+
+
+def _kind_hint(reference: references.Reference) -> str:
+    """What a misspelt kind was meant to be: `${SSM:x}` → `${ssm:x}`, `${imports:x}` → `${import:x}`."""
+    kind = closest(reference.kind.lower(), references.KINDS) if reference.kind not in (*references.KINDS, "secret") else None
+    return f" (did you mean `${{{kind}:{reference.name}}}`?)" if kind else ""
+
+
+@rule("E621", name="references-elsewhere")
+def references_elsewhere(ctx: Context) -> Iterator[Finding]:
+    """`${ssm:…}`, `${import:…}`, `${aws:…}`, `${self:…}` appear only where references are substituted (W618 says it of `${param:…}`)."""
+    allowed: set[SpecPath] | None = None  # worked out only when some text holds `${`
+    for path, text in _strings(ctx.raw, ()):
+        if allowed is None:
+            allowed = {path for path, _ in reference_places(ctx.spec.service)}
+        if path in allowed:
+            continue
+        found = next((r for r in references.find(text) if r.kind in references.KINDS[1:] or r.kind == "secret"), None)
+        if found is None:
+            continue
+        if found.kind == "secret":
+            message = references.problem(found, ctx.spec.scope) or ""
+        else:
+            message = (
+                f"`{found.text}` stays text here: references are substituted only in `environment`, `permissions`, `role`, tag values, "
+                "`api.domain`'s certificate, zone and truststore, `url` routes, JWT `issuer` and `audience`, and route `scopes`"
+            )
+        yield Finding("E621", path, message)
+
+
+def _strings(data: Any, path: SpecPath) -> Iterator[tuple[SpecPath, str]]:
+    """Every string value in loaded data that holds `${`, with its spec path."""
+    stack: list[tuple[Any, SpecPath]] = [(data, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if "${" in item:
+                yield where, item
+        elif isinstance(item, dict):
+            stack += (((value, (*where, key)) for key, value in item.items() if not isinstance(value, int | float)))
+        elif isinstance(item, list):
+            stack += ((value, (*where, index)) for index, value in enumerate(item))
 
 
 @rule("W618", name="parameters-in-plain-text")
@@ -245,7 +306,7 @@ def parameters_in_plain_text(ctx: Context) -> Iterator[Finding]:
             yield Finding(
                 "W618",
                 path,
-                f"`{match.group(0)}` stays text here: parameters are substituted only in `environment`, `permissions` and `role`",
+                f"`{match.group(0)}` stays text here: parameters are substituted only in `environment`, `permissions`, `role`, tag values and the other places of references",
             )
 
 
@@ -255,29 +316,33 @@ def _meant_parameter(reference: str, declared: list[str]) -> str | None:
     return name if name in declared else None
 
 
-_UNCLOSED_REFERENCE = re.compile(r"\$\{param:\s*([A-Za-z0-9_-]*)")
+_UNCLOSED_REFERENCE = re.compile(r"\$\{(param|ssm|import|aws|self):\s*([A-Za-z0-9_./:-]*)")
 
 
 def unclosed_reference(text: str) -> re.Match[str] | None:
-    """A `${param:` without its closing `}` (other rules leave such a text to `parameter-references`)."""
-    return _UNCLOSED_REFERENCE.search(PARAM_REF.sub("", text)) if "${param:" in text else None
+    """A `${param:` (or another reference's start) without its closing `}` (other rules leave such a
+    text to `parameter-references`); its groups are the kind and the name written so far."""
+    return _UNCLOSED_REFERENCE.search(references.REFERENCE.sub("", text)) if "${" in text else None
 
 
 @rule("E612", "W613", "E617", name="parameter-references", moot_when_removed={"E612": (("parameters",),), "W613": (("functions",),)})
 def parameter_references(ctx: Context) -> Iterator[Finding]:
-    """Every `${param:name}` is closed and names a declared parameter; every parameter is used."""
+    """Every `${param:name}` names a declared parameter, every reference is closed, and every parameter is used."""
     declared = [name for name, _ in ctx.spec.parameters]
     # A use in an element removed as invalid was still a use: it is not "never used" (one mistake, one line).
     lost = _referenced(ctx.original) - _referenced(ctx.raw) if ctx.removed and ctx.original is not None else set()
     # A declared name that E611 refuses, used as the name it suggests, is not undeclared as well.
     renamed = {_suggest(name): name for name in declared if not _PARAMETER_NAME.match(name)}
     used: set[str] = set()
-    for path, text in param_places(ctx.spec.service):
+    for path, text in reference_places(ctx.spec.service):
         unclosed = unclosed_reference(text)
         if unclosed:
-            used.add(unclosed.group(1))
-            yield Finding("E617", path, f"`{unclosed.group(0)}` is not closed; write `${{param:{unclosed.group(1) or 'name'}}}`")
-        used.update(meant for other in _OTHER_REFERENCE.findall(text) if (meant := _meant_parameter(other, declared)))  # W615 says it
+            kind, name = unclosed.group(1), unclosed.group(2)
+            if kind == "param":
+                used.add(name)
+            yield Finding("E617", path, f"`{unclosed.group(0)}` is not closed; write `${{{kind}:{name or 'name'}}}`")
+        others = [*_OTHER_REFERENCE.findall(text), *(r.text for r in references.find(text) if r.kind not in references.KINDS)]
+        used.update(meant for other in others if (meant := _meant_parameter(other, declared)))  # W615 or E620 says it
         for match in PARAM_REF.finditer(text):
             name = match.group(1)
             used.add(renamed.get(name, name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from compiler import awsdata
+from compiler import awsdata, references
 from compiler.diagnostics import Finding, SpecPath
 from compiler.routekeys import segment
 from compiler.rules.registry import Context, rule
@@ -51,11 +51,12 @@ def route_url(ctx: Context) -> Iterator[Finding]:
         if route.url is None:
             continue
         where: SpecPath = (*route.spec_path, "url")
-        if not _URL.match(route.url):
+        deployed = references.SUBSTITUTED.search(route.url) is not None  # (part of) the URL is known at deploy time only
+        if not deployed and not _URL.match(route.url):
             yield Finding("E441", where, f"`{route.url}` is not a URL API Gateway can proxy to; write `https://host/path`, e.g. `https://api.example.com/{{proxy}}`")
             continue
         parameters = {part.parameter for part in map(segment, route.segments) if part.parameter is not None}
-        for name in _URL_PARAMETER.findall(route.url):
+        for name in _URL_PARAMETER.findall(references.SUBSTITUTED.sub("", route.url)):
             if name not in parameters:
                 known = ", ".join(f"`{{{p}}}`" for p in sorted(parameters)) or "none"
                 yield Finding("E441", where, f"`{{{name}}}` is not a path parameter of `{route.key}` (its parameters: {known}); API Gateway would send it as text")
@@ -82,7 +83,9 @@ def api_domain(ctx: Context) -> Iterator[Finding]:
         yield Finding("E443", (*here, "name"), f"`{domain.name}` is not a domain name; write it in lower case with its dots, e.g. `api.example.com`")
     certificate = _CERTIFICATE.match(domain.certificate_arn)
     region = ctx.spec.region
-    if certificate is None:
+    if _deployed(domain.certificate_arn):
+        pass  # known at deploy time only
+    elif certificate is None:
         yield Finding(
             "E444",
             (*here, "certificate_arn"),
@@ -101,12 +104,17 @@ def api_domain(ctx: Context) -> Iterator[Finding]:
             (*here, "base_path"),
             f"`{domain.base_path}` must be path segments without a leading or trailing `/` (`v1`, `orders/v2`); leave it out to map the root",
         )
-    if domain.mtls_truststore_uri is not None and not _TRUSTSTORE.match(domain.mtls_truststore_uri):
+    if domain.mtls_truststore_uri is not None and not _deployed(domain.mtls_truststore_uri) and not _TRUSTSTORE.match(domain.mtls_truststore_uri):
         yield Finding("E446", (*here, "mtls_truststore_uri"), "the truststore is an S3 object: write `s3://<bucket>/<key>`, e.g. `s3://my-bucket/truststore.pem`")
-    if domain.hosted_zone_id is not None and not _HOSTED_ZONE.match(domain.hosted_zone_id):
+    if domain.hosted_zone_id is not None and not _deployed(domain.hosted_zone_id) and not _HOSTED_ZONE.match(domain.hosted_zone_id):
         yield Finding(
             "E447", (*here, "hosted_zone_id"), f"`{domain.hosted_zone_id}` is not a Route 53 hosted zone id (`Z` and upper-case letters and digits, e.g. `Z0123456789ABCDEFGHIJ`)"
         )
+
+
+def _deployed(text: str) -> bool:
+    """Whether a value holds a reference, so that its form is known at deploy time only."""
+    return references.SUBSTITUTED.search(text) is not None
 
 
 @rule("W448", name="api-default-endpoint")

@@ -60,7 +60,8 @@ class App:
         self.cors = CorsPolicy(api.cors) if api is not None and api.cors is not None else None
         self.pools = {key: Pool(fn, emit, notice) for key, fn in self.config.functions.items() if fn.is_python}
         self.guard = Guard(resolved, self._run, jwks)
-        self.warnings = (*self.config.warnings, *self.guard.warnings)  # for the start
+        no_routes = () if resolved.routes else ("the spec has no routes: every request answers 404",)
+        self.warnings = (*self.config.warnings, *no_routes, *self.guard.warnings)  # for the start
         self.notes = tuple(self.guard.notes)
         self.port = 0  # set by the server once it listens (the event's x-forwarded-port)
 
@@ -276,27 +277,27 @@ class App:
         return exchange
 
     def _log_error(self, prefix: str, error: LambdaError, *, timed_out: bool) -> None:
-        """An invocation's error as Lambda logs it. The runtime's own (awslambdaric `log_error`): the
-        `[ERROR] <type>: <message>` line, `Traceback (most recent call last):` (even over an empty stack)
-        and the stack's lines. The platform's, for a runtime that exited: the message, then the type on
-        its own line. A timeout: its message alone."""
-        message = str(error.get("errorMessage"))
-        if timed_out:
-            self._log(prefix, message)
-        elif error.get("errorType") in _PLATFORM_ERRORS:
-            self._log(prefix, message)
-            self._log(prefix, str(error.get("errorType")))
-        else:
-            self._log(prefix, f"[ERROR] {error.get('errorType')}: {message}")
-            self._log(prefix, "Traceback (most recent call last):")
-            for chunk in error.get("stackTrace") or []:
-                self._log(prefix, str(chunk).rstrip("\n"))
+        for text in error_log(error, timed_out=timed_out):
+            self._log(prefix, text)
 
     def _log(self, prefix: str, text: str) -> None:
         """Function log text, one line per line, each with the function's prefix (a multi-line error
         message, a traceback chunk)."""
         for line in text.replace("\r\n", "\n").split("\n"):
             self._emit(prefix + line)
+
+
+def error_log(error: LambdaError, *, timed_out: bool) -> list[str]:
+    """An invocation's error as Lambda logs it (texts that may span lines). The runtime's own
+    (awslambdaric `log_error`): the `[ERROR] <type>: <message>` line, `Traceback (most recent call
+    last):` (even over an empty stack) and the stack's lines. The platform's, for a runtime that
+    exited: the message, then the type on its own line. A timeout: its message alone."""
+    message = str(error.get("errorMessage"))
+    if timed_out:
+        return [message]
+    if error.get("errorType") in _PLATFORM_ERRORS:
+        return [message, str(error.get("errorType"))]
+    return [f"[ERROR] {error.get('errorType')}: {message}", "Traceback (most recent call last):", *(str(c).rstrip("\n") for c in error.get("stackTrace") or [])]
 
 
 def result_size(text: str) -> int:

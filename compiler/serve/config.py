@@ -10,7 +10,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler.resolve import DEFAULT_STAGE, PARAM_REF, Function, Resolved, api_name
+from compiler.references import REFERENCE, SELF_VALUES
+from compiler.resolve import DEFAULT_STAGE, Function, Resolved, api_name
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -24,7 +25,7 @@ class FunctionConfig:
     function: Function
     source: Path  # absolute
     region: str
-    environment: tuple[tuple[str, str], ...]  # the spec's, with `${param:…}` filled in
+    environment: tuple[tuple[str, str], ...]  # the spec's, with references filled in (`_fill`)
 
     @property
     def key(self) -> str:
@@ -103,10 +104,15 @@ def load(resolved: Resolved, spec_dir: Path, params: Mapping[str, str]) -> Confi
     missing: dict[str, list[str]] = {}
     region = resolved.region or DEFAULT_REGION
     functions: dict[str, FunctionConfig] = {}
+    local = {"aws:region": region, "aws:account_id": ACCOUNT_ID, "aws:partition": "aws"}
+    local.update({f"self:{name}": value for name in SELF_VALUES if (value := resolved.scope.value(name)) is not None})
     for fn in resolved.functions:
-        environment = tuple((name, _fill(text, values, missing, f"{fn.key}.{name}")) for name, text in fn.environment)
+        environment = tuple((name, _fill(text, values, local, missing, f"{fn.key}.{name}")) for name, text in fn.environment)
         functions[fn.key] = _function(fn, spec_dir, region, environment)
     for name, places in missing.items():
+        if name.startswith(("ssm:", "import:")):
+            warnings.append(f"`${{{name}}}` is read when the stack is deployed; it is left empty in {', '.join(places)}")
+            continue
         warnings.append(
             f"parameter `{name}` has no value and no default; `${{param:{name}}}` is left empty in "
             f"{', '.join(places)} (give --param {name}=VALUE)"
@@ -114,8 +120,6 @@ def load(resolved: Resolved, spec_dir: Path, params: Mapping[str, str]) -> Confi
     warnings += _runtime_warnings(functions.values())
     api = resolved.api
     name = api.name if api is not None else api_name(resolved.service, resolved.prefix)
-    if not resolved.routes:
-        warnings.append("the spec has no routes: every request answers 404")
     return Config(
         api_name=name,
         api_id=hashlib.sha256(name.encode()).hexdigest()[:10],
@@ -143,15 +147,23 @@ def _function(fn: Function, spec_dir: Path, region: str, environment: tuple[tupl
     return FunctionConfig(function=fn, source=Path(os.path.abspath(spec_dir / fn.source)), region=region, environment=environment)
 
 
-def _fill(text: str, values: Mapping[str, str | None], missing: dict[str, list[str]], place: str) -> str:
-    """`text` with each `${param:name}` replaced by its value; one without a value becomes empty and
-    `place` is added to `missing[name]`."""
+def _fill(text: str, values: Mapping[str, str | None], local: Mapping[str, str], missing: dict[str, list[str]], place: str) -> str:
+    """`text` with each `${param:name}` replaced by its value, `${aws:…}` and `${self:…}` by their
+    local values (`local`); a parameter without a value, `${ssm:…}` and `${import:…}` become empty
+    and `place` is added to `missing[name]` (`ssm:/path` and `import:Name` for those)."""
+
     def value(match: re.Match[str]) -> str:
-        name = match.group(1)
+        kind, name = match.group(1), match.group(2)
+        if kind != "param":
+            found = local.get(f"{kind}:{name}")
+            if found is None and kind in ("ssm", "import"):
+                missing.setdefault(f"{kind}:{name}", []).append(place)
+                return ""
+            return found if found is not None else match.group(0)
         found = values.get(name)
         if found is None:
             missing.setdefault(name, []).append(place)
             return ""
         return found
 
-    return PARAM_REF.sub(value, text)
+    return REFERENCE.sub(value, text)

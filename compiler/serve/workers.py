@@ -42,7 +42,7 @@ class PoolClosedError(Exception):
 class Invocation(TypedDict):
     """One request to a worker, as `_worker.py` reads it."""
 
-    event: dict[str, Any]  # the payload format 2.0 event
+    event: Any  # the event: payload format 2.0 or 1.0 from serve, any JSON value from `invoke`
     requestId: str  # the Lambda request id, `context.aws_request_id`
     timeoutMs: int
     invokedFunctionArn: str

@@ -35,7 +35,14 @@ KEEP: dict[str, dict[str, tuple[str, ...]]] = {
             "aws_route53_record",
             "aws_apigatewayv2_authorizer",
         ),
-        "data_source_schemas": ("aws_iam_policy_document", "aws_caller_identity", "aws_region", "aws_partition"),
+        "data_source_schemas": (
+            "aws_iam_policy_document",
+            "aws_caller_identity",
+            "aws_region",
+            "aws_partition",
+            "aws_ssm_parameter",
+            "aws_cloudformation_export",
+        ),
     },
     "archive.json": {
         "resource_schemas": (),

@@ -43,6 +43,14 @@ def read(type_name: str, config: dict[str, Any], region: str) -> dict[str, Any]:
     if type_name == "aws_region":
         name = config.get("region") or config.get("name") or region
         return {"description": name, "endpoint": f"ec2.{name}.amazonaws.com", "id": name, "name": name, "region": name}
+    if type_name == "aws_ssm_parameter":  # a String parameter whose value names it
+        name = config["name"]
+        value = f"value-of-{name.strip('/').replace('/', '-')}"
+        arn = f"arn:{PARTITION}:ssm:{region}:{ACCOUNT_ID}:parameter/{name.lstrip('/')}"
+        return {"arn": arn, "id": name, "insecure_value": value, "name": name, "region": region, "type": "String", "value": value, "version": 1}
+    if type_name == "aws_cloudformation_export":  # an export of a stack named `exporter`
+        stack = f"arn:{PARTITION}:cloudformation:{region}:{ACCOUNT_ID}:stack/exporter/00000000-0000-0000-0000-000000000000"
+        return {"exporting_stack_id": stack, "id": config["name"], "name": config["name"], "region": region, "value": f"value-of-{config['name']}"}
     if type_name == "aws_iam_policy_document":
         return _policy_document(config)
     if type_name == "archive_file":
