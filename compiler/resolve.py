@@ -59,6 +59,23 @@ def param_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
                         yield from (((*where, i), v) for i, v in enumerate(values) if isinstance(v, str))
         if fn.role is not None:
             yield (*here, "role"), fn.role
+        yield from _section_b_places(here, fn)
+
+
+def _section_b_places(here: SpecPath, fn: models.Function) -> Iterator[tuple[SpecPath, str]]:
+    """The strings of section B's function keys that may hold `${param:name}`: ARNs, VPC ids, trigger sources."""
+    for key in ("layers", "managed_policies"):
+        yield from (((*here, key, i), value) for i, value in enumerate(getattr(fn, key) or ()))
+    for key in ("permissions_boundary", "kms_key_arn", "code_signing_config_arn"):
+        if getattr(fn, key) is not None:
+            yield (*here, key), getattr(fn, key)
+    if fn.vpc is not None:
+        for key in ("subnet_ids", "security_group_ids"):
+            yield from (((*here, "vpc", key, i), value) for i, value in enumerate(getattr(fn.vpc, key)))
+    for index, event in enumerate(fn.events or ()):
+        for key in ("sqs", "stream"):
+            if getattr(event, key) is not None:
+                yield (*here, "events", index, key), getattr(event, key)
 
 
 def access_log_format(fields: tuple[tuple[str, models.AccessLogField], ...]) -> str:
