@@ -126,13 +126,13 @@ class Event:
     One object for the three kinds (the keys of the other kinds are reported by rule E251), so that a
     mistake is located at the key, not reported once per kind."""
 
-    schedule: Annotated[str | None, Field(description="`rate(<n> <unit>)` or `cron(<six fields>)`: an EventBridge rule invokes the function on this schedule.")] = None
+    schedule: Annotated[str | None, Field(description="`rate(<n> <unit>)` or `cron(<six fields>)`: an EventBridge rule invokes the function on this schedule. Without it, the trigger is `sqs` or `stream`.")] = None
     input: Annotated[dict[str, Any] | None, Field(description="`schedule`: the event the function receives (a JSON object). Without it, EventBridge's scheduled-event document.")] = None
     enabled: Annotated[bool | None, Field(description="`schedule`: whether the rule runs. Default: `true`.")] = None
-    sqs: Annotated[str | None, Field(description="ARN of an SQS queue (`arn:aws:sqs:<region>:<account>:<name>`) whose messages invoke the function in batches.")] = None
+    sqs: Annotated[str | None, Field(description="ARN of an SQS queue (`arn:aws:sqs:<region>:<account>:<name>`) whose messages invoke the function in batches. Without it, the trigger is `schedule` or `stream`.")] = None
     stream: Annotated[
         str | None,
-        Field(description="ARN of a DynamoDB stream (`arn:aws:dynamodb:…:table/<name>/stream/<label>`) or a Kinesis data stream (`arn:aws:kinesis:…:stream/<name>`) whose records invoke the function."),
+        Field(description="ARN of a DynamoDB stream (`arn:aws:dynamodb:…:table/<name>/stream/<label>`) or a Kinesis data stream (`arn:aws:kinesis:…:stream/<name>`) whose records invoke the function. Without it, the trigger is `schedule` or `sqs`."),
     ] = None
     starting_position: Annotated[StartingPosition | None, Field(description="`stream`: where reading starts, `LATEST` or `TRIM_HORIZON`. Required for `stream`.")] = None
     batch_size: Annotated[int | None, Field(description="`sqs`/`stream`: most records per invocation, 1 to 10000. Without it, Lambda's default (10 for SQS, 100 for streams).", ge=1, le=10000)] = None
