@@ -16,6 +16,17 @@ class Function(NamedTuple):
     log_group: str
     retention_days: int
     own_role: bool  # False: the spec names an existing `role`, so no role or policy is generated
+    alias: str | None = None  # `alias`: routes, authorizers and triggers invoke it, not the function
+
+    @property
+    def invoked_tf(self) -> str:
+        """An invoke permission's `function_name` in Terraform: the function's name, or its alias's ARN."""
+        return f"${{aws_lambda_alias.{self.terraform}.arn}}" if self.alias else f"${{aws_lambda_function.{self.terraform}.function_name}}"
+
+    @property
+    def invoked_id(self) -> str:
+        """The logical id an invoke permission's `FunctionName` refers to: the function's, or its alias's (SAM's name)."""
+        return f"{self.logical_id}FunctionAlias{self.alias}" if self.alias else f"{self.logical_id}Function"
 
 
 class Route(NamedTuple):
@@ -39,6 +50,11 @@ FUNCTIONS: dict[str, dict[str, Function]] = {
     "protected": {
         "notes": Function("notes", "Notes", "/aws/lambda/protected-notes", 7, True),
         "gatekeeper": Function("gatekeeper", "Gatekeeper", "/aws/lambda/protected-gatekeeper", 7, True),
+    },    "jobs": {
+        "api": Function("api", "Api", "/aws/lambda/jobs-api", 7, True, alias="live"),
+        "worker": Function("worker", "Worker", "/aws/lambda/jobs-worker", 7, True),
+        "nightly": Function("nightly", "Nightly", "/aws/lambda/jobs-nightly", 7, True),
+        "changes": Function("changes", "Changes", "/aws/lambda/jobs-changes", 7, True),
     },
 }
 
@@ -65,6 +81,10 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET /partner/whoami": Route("gatekeeper", "/*/GET/partner/whoami"),
         "GET /ops/stats": Route("notes", "/*/GET/ops/stats"),
     },
+    "jobs": {
+        "POST /orders": Route("api", "/*/POST/orders"),
+        "GET /orders/{id}": Route("api", "/*/GET/orders/*"),
+    },
 }
 
 # Each Lambda authorizer's invoke permission, by example and authorizer name: the function key, and what
@@ -76,9 +96,9 @@ AUTHORIZER_PERMISSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api"}
-STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default"}
-THROTTLING = {"tutorial": None, "shop": (200, 100.5), "protected": None}  # burst, rate
+API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api", "jobs": "jobs-api"}
+STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default", "jobs": "$default"}
+THROTTLING = {"tutorial": None, "shop": (200, 100.5), "protected": None, "jobs": None}  # burst, rate
 
 # The CORS settings of each example's API, as `api.cors` says them (the format's names).
 CORS: dict[str, dict[str, object]] = {
@@ -96,9 +116,23 @@ CORS: dict[str, dict[str, object]] = {
         "allow_credentials": True,
         "max_age": 600,
     },
+    "jobs": {"allow_origins": ["https://orders.example.com"], "allow_methods": ["GET", "POST"]},
     "protected": {
         "allow_origins": ["https://notes.example.com"],
         "allow_methods": ["GET", "POST"],
         "allow_headers": ["authorization", "content-type"],
     },
+}
+
+# Each example's non-HTTP triggers, by function key: the schedules' rule names (EventBridge's invoke
+# permission is scoped to each) and the queue or stream ARNs its event source mappings read.
+SCHEDULES: dict[str, dict[str, list[str]]] = {"jobs": {"nightly": ["jobs-nightly-schedule-1", "jobs-nightly-schedule-2"]}}
+EVENT_SOURCES: dict[str, dict[str, list[str]]] = {
+    "jobs": {
+        "worker": ["arn:aws:sqs:eu-west-1:123456789012:jobs-orders"],
+        "changes": [
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/jobs-orders/stream/2026-01-01T00:00:00.000",
+            "arn:aws:kinesis:eu-west-1:123456789012:stream/jobs-clicks",
+        ],
+    }
 }
