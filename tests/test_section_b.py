@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, Compiled, compile_spec
+from tests.support.validators import load_template, sam_transform
 from tests.test_diagnostics import LINE, validate
 from tests.test_spec_matrix import compile_case, terraform_main
-from tests.support.validators import load_template, sam_transform
 
 SPEC = """\
 service: demo
@@ -326,7 +326,7 @@ def _version_id(tmp_path: Path, name: str, spec: str, code: str = "def handler(e
     resources = load_template(compile_spec(directory / "service.yaml", directory / "out").target_dir("cloudformation") / "template.yaml")["Resources"]
     (version,) = [k for k, r in resources.items() if r["Type"] == "AWS::Lambda::Version"]
     assert resources["ApiFunctionAliaslive"]["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version, "Version"]}
-    return version
+    return str(version)
 
 
 def test_a_code_or_configuration_change_makes_a_new_cloudformation_version(tmp_path: Path) -> None:
@@ -343,7 +343,7 @@ def test_a_code_or_configuration_change_makes_a_new_cloudformation_version(tmp_p
 
 def test_the_jobs_example_uses_every_section_b_key() -> None:
     """The example of section B sets every key of the table and each trigger kind at least once."""
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     spec = yaml.safe_load((ROOT / "specs" / "jobs" / "service.yaml").read_text())
     sections = [spec["defaults"], *spec["functions"].values()]
