@@ -51,6 +51,10 @@ class _Template:
         # `url` routes are body operations too: SAM has no event for them.
         self.in_body = {r.id for r in routes if _function_of(graph, r) in wide or _function_of(graph, r) is None}
         self.events = _events(self.cfn, graph, self.in_body)
+        self.triggers: dict[str, list[ir.ScheduleRule | ir.EventSourceMapping]] = {}  # by function id, read once
+        for node in graph.nodes:
+            if isinstance(node, ir.ScheduleRule | ir.EventSourceMapping):
+                self.triggers.setdefault(node.function_id, []).append(node)
         self.domain = _sam_domain(graph)
 
 
@@ -163,21 +167,20 @@ def _trigger_events(template: _Template, function: ir.Function) -> dict[str, Any
     what it makes `<function id><event>` (`…Permission` for a schedule's), as the other targets do."""
     cfn = template.cfn
     events: dict[str, Any] = {}
-    for rule in template.graph.of_type(ir.ScheduleRule):
-        if rule.function_id == function.id:
-            schedule = {"Schedule": rule.expression, "Name": rule.name, "State": "ENABLED" if rule.enabled else "DISABLED", "Input": rule.input}
-            events[rule.event] = {"Type": "Schedule", "Properties": {k: v for k, v in schedule.items() if v is not None}}
-    for mapping in template.graph.of_type(ir.EventSourceMapping):
-        if mapping.function_id == function.id:
-            kind, source = _PULL_EVENTS[mapping.kind]
-            properties = {
-                source: cfn.value(mapping.source_arn),
-                "StartingPosition": mapping.starting_position,
-                "BatchSize": mapping.batch_size,
-                "MaximumBatchingWindowInSeconds": mapping.max_batching_window,
-                "FunctionResponseTypes": ["ReportBatchItemFailures"] if mapping.report_batch_item_failures else None,
-            }
-            events[mapping.event] = {"Type": kind, "Properties": {k: v for k, v in properties.items() if v is not None}}
+    for trigger in template.triggers.get(function.id, ()):
+        if isinstance(trigger, ir.ScheduleRule):
+            schedule = {"Schedule": trigger.expression, "Name": trigger.name, "State": "ENABLED" if trigger.enabled else "DISABLED", "Input": trigger.input}
+            events[trigger.event] = {"Type": "Schedule", "Properties": {k: v for k, v in schedule.items() if v is not None}}
+            continue
+        kind, source = _PULL_EVENTS[trigger.kind]
+        properties = {
+            source: cfn.value(trigger.source_arn),
+            "StartingPosition": trigger.starting_position,
+            "BatchSize": trigger.batch_size,
+            "MaximumBatchingWindowInSeconds": trigger.max_batching_window,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"] if trigger.report_batch_item_failures else None,
+        }
+        events[trigger.event] = {"Type": kind, "Properties": {k: v for k, v in properties.items() if v is not None}}
     return events
 
 
