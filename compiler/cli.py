@@ -197,7 +197,7 @@ def invoke(
         _usage(f"{spec} has no function `{function}`{did_you_mean(function, keys)}; its functions: {', '.join(keys)}")
     from compiler.serve import invoke as run  # invoke only: the workers and sample events
 
-    payload = _event(event, run.SAMPLE_KINDS, lambda kind: run.sample(kind, resolved))
+    payload = _event(event, run.SAMPLE_KINDS, lambda kind: run.sample(kind, resolved, function))
     result = run.invoke(resolved, spec.parent, function, payload, values, log=_to_stderr, notice=_to_stderr)
     sys.stdout.write(result.payload + "\n")
     raise typer.Exit(ExitCode.INVALID if result.failed else ExitCode.OK)  # 1: the function raised or timed out

@@ -19,16 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SCHEMA = ROOT / "schemas" / "service.schema.json"
 _SECTIONS = ("format-reference", "rules")
-_ORDER = ("Service", "Parameter", "Function", "Statement", "FunctionLogging", "RouteTarget", "Api", "Authorizer", "Cors", "Throttling", "Logging", "AccessLogs")
+# Where each object of the format sits, in the order the reference lists them: every model the JSON
+# Schema defines must have its line (a new one without it stops `python -m compiler.docs`).
 _WHERE = {
     "Service": "top level",
     "Parameter": "`parameters.<name>`",
     "Function": "`functions.<key>` and `defaults`",
     "Statement": "`functions.<key>.permissions[]`",
     "FunctionLogging": "`functions.<key>.logging`",
+    "Vpc": "`functions.<key>.vpc`",
+    "Event": "`functions.<key>.events[]`",
     "RouteTarget": "`routes.<route key>` (long form)",
     "Api": "`api`",
     "Authorizer": "`api.authorizers.<name>`",
+    "Domain": "`api.domain`",
     "Cors": "`api.cors`",
     "Throttling": "`api.throttling`",
     "Logging": "`logging`",
@@ -39,8 +43,10 @@ _WHERE = {
 def format_reference(schema: dict[str, Any]) -> str:
     """One table per object of the format: key, type, default, description."""
     definitions = {"Service": schema, **schema["$defs"]}
+    if unplaced := sorted(set(definitions) - set(_WHERE)):
+        raise SystemExit(f"compiler/docs.py: say where {', '.join(unplaced)} sit in the format (`_WHERE`)")
     parts = []
-    for name in _ORDER:
+    for name in _WHERE:
         definition = definitions[name]
         required = set(definition.get("required", []))
         rows = ["| key | type | default | description |", "|---|---|---|---|"]
@@ -68,8 +74,10 @@ def _type(body: dict[str, Any]) -> str:
     kind = body.get("type", "any")
     if kind == "array":
         return f"list of {_type(body.get('items', {}))}"
-    if kind == "object" and "additionalProperties" in body:
+    if kind == "object" and isinstance(body.get("additionalProperties"), dict):
         return f"map of {_type(body['additionalProperties'])}"
+    if kind == "object":
+        return "map"
     return {"string": "str", "integer": "int", "number": "number", "boolean": "bool"}.get(kind, str(kind))
 
 

@@ -145,6 +145,8 @@ class Role(NamedTuple):
     owner: str  # the id of the function that runs with it
     name: str
     tags: Tags
+    managed_policies: tuple[Value, ...] = ()
+    permissions_boundary: Value | None = None
 
 
 @record
@@ -182,6 +184,11 @@ class Function(NamedTuple):
     log_group: Ref
     tags: Tags
     depends_on: tuple[str, ...]
+    layers: tuple[Value, ...] = ()
+    vpc: tuple[tuple[Value, ...], tuple[Value, ...]] | None = None  # subnet ids, security group ids
+    kms_key_arn: Value | None = None
+    code_signing_config_arn: Value | None = None
+    alias: str | None = None  # the alias node's id when it has one
 
 
 @record
@@ -425,6 +432,76 @@ class Permission(NamedTuple):
 
 
 @record
+class Version(NamedTuple):
+    """A published version of a function with an alias. Terraform publishes through `publish = true` and SAM
+    through `AutoPublishAlias`; in CloudFormation its logical id ends in a digest of the function's code
+    and configuration, so that a change makes a new version."""
+
+    id: str
+    origin: SpecPath
+    function: Ref
+    digest: str  # of the code and configuration: a change makes a new CloudFormation version
+
+
+@record
+class Alias(NamedTuple):
+    """An alias pointing at a function's latest published version, with its provisioned concurrency."""
+
+    id: str
+    origin: SpecPath
+    function: Ref  # the function's name
+    function_id: str
+    version: Ref
+    name: str
+    provisioned_concurrency: int | None
+
+
+@record
+class ScheduleRule(NamedTuple):
+    """An EventBridge rule that invokes a function (or its alias) on a schedule, with its target."""
+
+    id: str
+    origin: SpecPath
+    function_id: str
+    event: str  # the trigger's name among its function's events: `Schedule1`
+    name: str  # the rule's AWS name
+    expression: str
+    enabled: bool
+    input: str | None  # the event, as JSON text
+    target: Ref  # the function's (or alias's) ARN
+
+
+@record
+class EventPermission(NamedTuple):
+    """Lets EventBridge invoke a function from one rule only."""
+
+    id: str
+    origin: SpecPath
+    function_id: str
+    event: str
+    function: Ref
+    rule: Ref
+
+
+@record
+class EventSourceMapping(NamedTuple):
+    """Lambda reads an SQS queue or a DynamoDB/Kinesis stream and invokes the function with batches."""
+
+    id: str
+    origin: SpecPath
+    function_id: str
+    event: str  # `Sqs1`, `Stream1`
+    kind: Literal["sqs", "dynamodb", "kinesis"]
+    function: Ref
+    source_arn: Value
+    starting_position: str | None
+    batch_size: int | None
+    max_batching_window: int | None
+    report_batch_item_failures: bool
+    depends_on: tuple[str, ...]  # the policy that grants the read access (Lambda checks it on creation)
+
+
+@record
 class Output(NamedTuple):
     """A value every target exports; `kind` names it (`api_url`, `function_arn`), with the function it is of."""
 
@@ -436,7 +513,8 @@ class Output(NamedTuple):
 
 Node = (
     LogGroup | Role | RolePolicy | Function | Api | Stage | Integration | UrlIntegration | Route | Deployment | Permission
-    | Domain | ApiMapping | DnsRecord | Authorizer | AuthorizerPermission
+    | Domain | ApiMapping | DnsRecord | Authorizer | AuthorizerPermission | Version | Alias | ScheduleRule | EventPermission
+    | EventSourceMapping
 )
 NODE_TYPES: tuple[type, ...] = get_args(Node)
 N = TypeVar("N")
@@ -458,6 +536,12 @@ class Graph(NamedTuple):
 
     def of_type(self, kind: type[N]) -> tuple[N, ...]:
         return tuple(n for n in self.nodes if isinstance(n, kind))
+
+
+def function_id(graph: Graph, ref: Ref) -> str:
+    """The id of the function a reference reaches: the function itself, or the function of its alias."""
+    node = graph.node(ref.node)
+    return node.function_id if isinstance(node, Alias) else ref.node
 
 
 def references(value: object) -> set[str]:

@@ -11,9 +11,10 @@ left out (its own rule reports it), as nothing can be made of it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Literal
 
-from compiler import ir, naming, references
+from compiler import ir, naming, references, triggers
 from compiler.references import Scope
 from compiler.resolve import (
     LOG_ACTIONS,
@@ -74,6 +75,11 @@ def text_value(text: str, scope: Scope) -> ir.Value:
 _PSEUDO = {"region": ir.Pseudo("region"), "account_id": ir.Pseudo("account_id"), "partition": ir.Pseudo("partition")}  # `${aws:…}`
 
 
+def texts(scope: Scope) -> Callable[[str], ir.Value]:
+    """`text_value` for one spec's scope: what the per-function lowering of section B takes."""
+    return lambda text: text_value(text, scope)
+
+
 def tag_values(tags: tuple[tuple[str, str], ...], scope: Scope) -> ir.Tags:
     """Tags as the graph holds them: their values may hold references."""
     return tuple((key, text_value(value, scope)) for key, value in tags)
@@ -95,12 +101,14 @@ def _reference_value(reference: references.Reference, scope: Scope) -> str | ir.
     return None
 
 
-def lower(spec: Resolved) -> ir.Graph:
-    """The resource graph of a checked spec."""
+def lower(spec: Resolved, base: Path | None = None) -> ir.Graph:
+    """The resource graph of a checked spec; `base` is the spec's directory, whose code the version of a
+    function with an alias is a digest of (without it, of its configuration alone)."""
     nodes: list[ir.Node] = []
     outputs: list[ir.Output] = []
     for fn in spec.functions:
         nodes.extend(_function_nodes(fn, spec.scope))
+        nodes.extend(triggers.nodes(fn, base, texts(spec.scope)))
         outputs.extend(_function_outputs(fn))
     if spec.api is not None:
         nodes.extend(_api_nodes(spec))
@@ -125,6 +133,7 @@ def _by_id(nodes: list[ir.Node]) -> dict[str, ir.Node]:
 
 def _function_nodes(fn: Function, scope: Scope) -> list[ir.Node]:
     function_id = f"function.{fn.key}"
+    text = texts(scope)
     tags = tag_values(fn.tags, scope)
     log_group = ir.LogGroup(
         id=f"log.{fn.key}",
@@ -138,8 +147,17 @@ def _function_nodes(fn: Function, scope: Scope) -> list[ir.Node]:
     nodes: list[ir.Node] = [log_group]
     depends_on = [log_group.id]
     role: ir.Value
+    config = fn.config
     if fn.role is None:
-        role_node = ir.Role(id=f"role.{fn.key}", origin=fn.spec_path, owner=function_id, name=fn.role_name, tags=tags)
+        role_node = ir.Role(
+            id=f"role.{fn.key}",
+            origin=fn.spec_path,
+            owner=function_id,
+            name=fn.role_name,
+            tags=tags,
+            managed_policies=tuple(text(arn) for arn in config.managed_policies or ()),
+            permissions_boundary=text(config.permissions_boundary) if config.permissions_boundary else None,
+        )
         policy = ir.RolePolicy(
             id=f"policy.{fn.key}",
             origin=fn.spec_path,
@@ -147,7 +165,7 @@ def _function_nodes(fn: Function, scope: Scope) -> list[ir.Node]:
             role=ir.Ref(role_node.id, "name"),
             name=fn.policy_name,
             template_name=fn.template_policy_name,
-            statements=(_log_statement(log_group), *(_statement(s, scope) for s in fn.permissions)),
+            statements=(_log_statement(log_group), *triggers.statements(fn, text), *(_statement(s, scope) for s in fn.permissions)),
         )
         nodes += [role_node, policy]
         depends_on.append(policy.id)
@@ -171,6 +189,11 @@ def _function_nodes(fn: Function, scope: Scope) -> list[ir.Node]:
             log_group=ir.Ref(log_group.id, "name"),
             tags=tags,
             depends_on=tuple(depends_on),
+            layers=tuple(text(arn) for arn in config.layers or ()),
+            vpc=(tuple(map(text, config.vpc.subnet_ids)), tuple(map(text, config.vpc.security_group_ids))) if config.vpc else None,
+            kms_key_arn=text(config.kms_key_arn) if config.kms_key_arn else None,
+            code_signing_config_arn=text(config.code_signing_config_arn) if config.code_signing_config_arn else None,
+            alias=triggers.alias_id(fn) if config.alias else None,
         )
     )
     return nodes
@@ -219,7 +242,7 @@ def _api_nodes(spec: Resolved) -> list[ir.Node]:
     cors = api.cors
     scope = spec.scope
     tags = tag_values(api.tags, scope)
-    known = {fn.key for fn in spec.functions}
+    known = {fn.key: fn for fn in spec.functions}
     authorizers, authorizer_permissions = _authorizer_nodes(api, known, scope)
     authorization = _authorizations(api, {a.id for a in authorizers}, scope)
     default = authorization(api.default_authorizer, ())
@@ -329,7 +352,7 @@ def _integrations(routed: list[Function], by_function: dict[str, list[Route]], a
                 id=f"integration.{fn.key}",
                 origin=fn.spec_path,
                 api=api_ref,
-                function=ir.Ref(f"function.{fn.key}", "arn"),
+                function=triggers.invoked(fn, "arn"),
                 payload_format_version=route.payload_format,
                 timeout_ms=timeout,
             )
@@ -400,7 +423,7 @@ def _domain_nodes(domain: models.Domain, tags: ir.Tags, scope: Scope) -> list[ir
 _AUTHORIZATION_TYPES = {"jwt": "JWT", "lambda": "CUSTOM", "iam": "AWS_IAM"}
 
 
-def _authorizer_nodes(api: Api, functions: set[str], scope: Scope) -> tuple[list[ir.Authorizer], list[ir.AuthorizerPermission]]:
+def _authorizer_nodes(api: Api, functions: dict[str, Function], scope: Scope) -> tuple[list[ir.Authorizer], list[ir.AuthorizerPermission]]:
     """The JWT and Lambda authorizers (an IAM one is no resource), and each Lambda authorizer's invoke
     permission, scoped to that authorizer: `<execution ARN>/authorizers/<authorizer id>`."""
     authorizers: list[ir.Authorizer] = []
@@ -417,7 +440,7 @@ def _authorizer_nodes(api: Api, functions: set[str], scope: Scope) -> tuple[list
             identity_sources=authorizer.identity_sources,
             issuer=text_value(authorizer.issuer, scope),
             audience=tuple(text_value(a, scope) for a in authorizer.audience),
-            function=ir.Ref(f"function.{authorizer.function}", "invoke_arn") if authorizer.type == "lambda" else None,
+            function=triggers.invoked(functions[authorizer.function], "invoke_arn") if authorizer.type == "lambda" else None,
             ttl=authorizer.ttl,
             simple_responses=authorizer.simple_responses,
             payload_format_version=authorizer.payload_format,
@@ -429,7 +452,7 @@ def _authorizer_nodes(api: Api, functions: set[str], scope: Scope) -> tuple[list
                     id=f"authorizer-permission.{authorizer.name}",
                     origin=authorizer.spec_path,
                     name=authorizer.name,
-                    function=ir.Ref(node.function.node, "name"),
+                    function=triggers.invoked(functions[authorizer.function], "name"),
                     authorizer=ir.Ref(node.id, "id"),
                     source_arn=ir.Sub((ir.Ref(API_ID, "execution_arn"), "/authorizers/", ir.Ref(node.id, "id"))),
                 )
@@ -485,14 +508,14 @@ def _deployed(
         if isinstance(integration, ir.UrlIntegration):
             captured.append(("url-integration", integration.route_key, _captured(integration.url), str(integration.timeout_ms)))
         elif integration.variant:
-            captured.append(("integration", names[integration.function.node.removeprefix("function.")], *integration.variant))
+            captured.append(("integration", names[integration.function.node.split(".", 1)[1]], *integration.variant))
     if cors is not None:
         captured.append(("cors", *(f"{name}={value!r}" for name, value in cors.settings())))
     return tuple(captured)
 
 
 def _permissions(fn: Function, routes: list[Route]) -> list[ir.Permission]:
-    function = ir.Ref(f"function.{fn.key}", "name")
+    function = triggers.invoked(fn, "name")
     if not scoped_per_route(fn.name, routes):
         return [
             ir.Permission(

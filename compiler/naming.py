@@ -74,6 +74,29 @@ def log_group_name(function_name: str) -> str:
     return f"/aws/lambda/{function_name}"
 
 
+_MAX_RULE_NAME = 64  # EventBridge's limit for a rule's name
+
+
+def schedule_rule_name(function_name: str, event: str) -> str:
+    """A schedule's EventBridge rule name: `<function name>-schedule-1`, cut with a digest past 64 characters."""
+    return _bounded(f"{function_name}-{re.sub(r'(?<=[a-z])(?=[0-9])', '-', event.lower())}", _MAX_RULE_NAME, f"{function_name} {event}")
+
+
+_TARGET_SUFFIX = "LambdaTarget"
+_MAX_TARGET_ID = 64
+
+
+def schedule_target_id(rule_logical_id: str) -> str:
+    """The id of a schedule rule's one target: what SAM gives it (`<rule logical id>LambdaTarget`, cut to 64
+    characters), in every target."""
+    return rule_logical_id[: _MAX_TARGET_ID - len(_TARGET_SUFFIX)] + _TARGET_SUFFIX
+
+
+def event_statement_id(event: str) -> str:
+    """The statement id of a schedule's invoke permission: `eventbridge-schedule-1` (no route's starts so)."""
+    return "eventbridge-" + re.sub(r"(?<=[a-z])(?=[0-9])", "-", event.lower())
+
+
 def access_log_group_name(api_name: str) -> str:
     return f"/aws/apigateway/{api_name}"
 
@@ -316,7 +339,7 @@ def _lookup_names(graph: ir.Graph) -> dict[ir.Lookup, str]:
 
 def _permission_names(names: TargetNames, node: ir.Permission) -> Names:
     if node.scope == "api":
-        own = names.function(node.function.node, "AllRoutesPermission")
+        own = names.function(ir.function_id(names.graph, node.function), "AllRoutesPermission")
         return Names(tf=f"{own.tf}_all_routes", logical_id=own.logical_id)
     return names.route(node.routes[0], "Permission")
 
@@ -325,7 +348,7 @@ def _integration_names(names: TargetNames, node: ir.Integration) -> Names:
     """A function's integration: v1's names for the default settings; with settings of its own, those
     names followed by the settings' words (`orders_payload_1_0`, `OrdersIntegrationPayload10`), which
     stay the same whatever other routes come and go."""
-    own = names.function(node.function.node, "Integration")
+    own = names.function(ir.function_id(names.graph, node.function), "Integration")
     if not node.variant:
         return own
     text = " ".join(node.variant)
@@ -359,6 +382,27 @@ def authorizer_statement_id(name: str) -> str:
     return _bounded("apigateway-authorizer-" + snake(name).replace("_", "-"), _MAX_STATEMENT_ID, name)
 
 
+def _version_names(names: TargetNames, node: ir.Version) -> Names:
+    """A function's version: `OrdersFunctionVersion<digest>`, as SAM names the one `AutoPublishAlias` makes,
+    its digest of the code and configuration (a new logical id is a new version)."""
+    own = names.function(node.function.node, "FunctionVersion")
+    return Names(tf=own.tf, logical_id=own.logical_id + node.digest)
+
+
+def _alias_names(names: TargetNames, node: ir.Alias) -> Names:
+    """A function's alias: `OrdersFunctionAliasLive`, the id SAM's `AutoPublishAlias` gives it (`-` and `_`
+    of the alias name written `D` and `U`), so that every target names it alike."""
+    own = names.function(node.function_id, "FunctionAlias")
+    return Names(tf=own.tf, logical_id=own.logical_id + node.name.replace("-", "D").replace("_", "U"))
+
+
+def _trigger_names(names: TargetNames, node: ir.ScheduleRule | ir.EventSourceMapping, kind: str = "") -> Names:
+    """A trigger's names, as SAM names what it makes of the event: `<function id><event>` (`OrdersFunctionSqs1`),
+    `+Permission` for a schedule's invoke permission; in Terraform `orders_sqs_1`."""
+    own = names.function(node.function_id, f"Function{node.event}{kind}")
+    return Names(tf=f"{own.tf}_{snake(re.sub(r'(?<=[a-z])(?=[0-9])', ' ', node.event))}", logical_id=own.logical_id)
+
+
 # How each node type is named: the one place a new node type needs an entry to be named and checked.
 _NODE_NAMES: dict[type, Callable[[TargetNames, Any], Names]] = {
     ir.LogGroup: lambda names, node: names.function(node.owner, "LogGroup") if node.owner else ACCESS_LOG_GROUP,
@@ -377,6 +421,11 @@ _NODE_NAMES: dict[type, Callable[[TargetNames, Any], Names]] = {
     ir.Permission: _permission_names,
     ir.Authorizer: lambda names, node: authorizer_names(node.name, ""),
     ir.AuthorizerPermission: lambda names, node: authorizer_names(node.name, "Permission"),
+    ir.Version: _version_names,
+    ir.Alias: _alias_names,
+    ir.ScheduleRule: _trigger_names,
+    ir.EventPermission: lambda names, node: _trigger_names(names, node, "Permission"),
+    ir.EventSourceMapping: _trigger_names,
 }
 
 
@@ -422,13 +471,16 @@ def _all_names(graph: ir.Graph) -> Iterator[tuple[str, str, SpecPath]]:
     for node in graph.nodes:
         # The deployment's id ends in a digest of what it deploys, which no one chooses: it is checked
         # by its stem, which keeps hashlib (milliseconds to import) off `validate`'s path.
-        own = DEPLOYMENT if isinstance(node, ir.Deployment) else names.node(node.id)
+        own = DEPLOYMENT if isinstance(node, ir.Deployment) else names.node(node.id)  # (a version's digest is made in lowering)
         yield "logical id", own.logical_id, node.origin
         yield "terraform name", f"{_TERRAFORM_NAMESPACE.get(type(node), type(node).__name__)} {own.tf}", node.origin
 
 
 # Node types that share a Terraform resource type with another share its namespace of names.
-_TERRAFORM_NAMESPACE: dict[type, str] = {ir.UrlIntegration: ir.Integration.__name__}
+_TERRAFORM_NAMESPACE: dict[type, str] = {
+    ir.UrlIntegration: ir.Integration.__name__,
+    ir.EventPermission: ir.Permission.__name__,
+}
 
 
 def _collisions(names: Iterable[tuple[str, str, SpecPath]]) -> Iterator[Finding]:

@@ -67,7 +67,7 @@ def check_document(document: Document, *, display: str, today: dt.date, targets:
             findings += salvaged.findings
         if service is not None:
             resolved = resolve(service, data, document.numbers)
-            graph = lower(resolved)  # rules check the names it makes
+            graph = lower(resolved, document.path.parent)  # rules check the names it makes
             gone = frozenset(removed)
             context = rules.Context(resolved, graph, data, document.path.parent, today, original=document.data, removed=gone, targets=targets)
             findings += [f for f in rules.run(context) if not _under(f.path, gone)]

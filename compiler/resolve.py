@@ -64,6 +64,7 @@ def reference_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
         if fn.role is not None:
             yield (*here, "role"), fn.role
         yield from (((*here, "tags", key), value) for key, value in fn.tags.items())
+        yield from _section_b_places(here, fn)
     domain = service.api.domain
     if domain is not None:
         for name in DOMAIN_REFERENCE_KEYS:
@@ -82,6 +83,22 @@ def reference_places(service: models.Service) -> Iterator[tuple[SpecPath, str]]:
 
 # The custom domain's keys that may hold a reference (its name and base path make names and the URL output).
 DOMAIN_REFERENCE_KEYS = ("certificate_arn", "hosted_zone_id", "mtls_truststore_uri")
+
+
+def _section_b_places(here: SpecPath, fn: models.Function) -> Iterator[tuple[SpecPath, str]]:
+    """The strings of section B's function keys that may hold `${param:name}`: ARNs, VPC ids, trigger sources."""
+    for key in ("layers", "managed_policies"):
+        yield from (((*here, key, i), value) for i, value in enumerate(getattr(fn, key) or ()))
+    for key in ("permissions_boundary", "kms_key_arn", "code_signing_config_arn"):
+        if getattr(fn, key) is not None:
+            yield (*here, key), getattr(fn, key)
+    if fn.vpc is not None:
+        for key in ("subnet_ids", "security_group_ids"):
+            yield from (((*here, "vpc", key, i), value) for i, value in enumerate(getattr(fn.vpc, key)))
+    for index, event in enumerate(fn.events or ()):
+        for key in ("sqs", "stream"):
+            if getattr(event, key) is not None:
+                yield (*here, "events", index, key), getattr(event, key)
 
 
 def access_log_format(fields: tuple[tuple[str, models.AccessLogField], ...]) -> str:

@@ -255,6 +255,8 @@ def _finding(path: SpecPath, kind: str, ctx: dict[str, Any], value: Any, sibling
         return Finding("E105", path, f"{_show(value)} is too large; the maximum is {_number(ctx.get('le', ctx.get('lt')))}")
     if kind == "too_short":
         return Finding("E106", path, "must not be empty; give at least one entry")
+    if kind == "too_long":
+        return Finding("E106", path, f"has {ctx.get('actual_length')} entries; at most {ctx.get('max_length')} are allowed")
     if kind == "finite_number":
         return Finding("E105", path, f"{_show(value)} is not a finite number")
     return Finding("E103", path, f"{_show(value)} is not valid here ({kind.replace('_', ' ')})")

@@ -107,6 +107,39 @@ class FunctionLogging:
     kms_key_arn: Annotated[str | None, Field(description="ARN of the KMS key that encrypts this function's log group. Inherits `logging.kms_key_arn`.")] = None
 
 
+Tracing = Literal["active", "passthrough"]
+StartingPosition = Literal["LATEST", "TRIM_HORIZON"]
+
+
+@_model
+class Vpc:
+    """The VPC a function runs in: its network interfaces go into these subnets with these security groups."""
+
+    subnet_ids: Annotated[list[str], Field(description="Subnet ids (`subnet-…`), at least one; two in different Availability Zones keep the function running when one fails.", min_length=1)]
+    security_group_ids: Annotated[list[str], Field(description="Security group ids (`sg-…`), at least one.", min_length=1)]
+
+
+@_model
+class Event:
+    """A non-HTTP trigger of a function: exactly one of `schedule`, `sqs` or `stream`, with that kind's keys.
+
+    One object for the three kinds (the keys of the other kinds are reported by rule E251), so that a
+    mistake is located at the key, not reported once per kind."""
+
+    schedule: Annotated[str | None, Field(description="`rate(<n> <unit>)` or `cron(<six fields>)`: an EventBridge rule invokes the function on this schedule. Without it, the trigger is `sqs` or `stream`.")] = None
+    input: Annotated[dict[str, Any] | None, Field(description="`schedule`: the event the function receives (a JSON object). Without it, EventBridge's scheduled-event document.")] = None
+    enabled: Annotated[bool | None, Field(description="`schedule`: whether the rule runs. Default: `true`.")] = None
+    sqs: Annotated[str | None, Field(description="ARN of an SQS queue (`arn:aws:sqs:<region>:<account>:<name>`) whose messages invoke the function in batches. Without it, the trigger is `schedule` or `stream`.")] = None
+    stream: Annotated[
+        str | None,
+        Field(description="ARN of a DynamoDB stream (`arn:aws:dynamodb:…:table/<name>/stream/<label>`) or a Kinesis data stream (`arn:aws:kinesis:…:stream/<name>`) whose records invoke the function. Without it, the trigger is `schedule` or `sqs`."),
+    ] = None
+    starting_position: Annotated[StartingPosition | None, Field(description="`stream`: where reading starts, `LATEST` or `TRIM_HORIZON`. Required for `stream`.")] = None
+    batch_size: Annotated[int | None, Field(description="`sqs`/`stream`: most records per invocation, 1 to 10000. Without it, Lambda's default (10 for SQS, 100 for streams).", ge=1, le=10000)] = None
+    max_batching_window: Annotated[int | None, Field(description="`sqs`/`stream`: seconds Lambda gathers records before invoking, 0 to 300. Without it, 0.", ge=0, le=300)] = None
+    report_batch_item_failures: Annotated[bool | None, Field(description="`sqs`/`stream`: the function returns `batchItemFailures`, so only failed records are retried. Without it, a failure retries the whole batch.")] = None
+
+
 @_model
 class Function:
     """A Lambda function. The same keys, all optional, form `defaults`."""
@@ -125,6 +158,17 @@ class Function:
     permissions: Annotated[list[Statement], Field(description="Extra statements for the generated execution role's inline policy.")] = _empty(list)
     logging: Annotated[FunctionLogging | None, Field(description="Overrides of the top-level `logging` for this function. Without it, the function inherits `defaults.logging`, then `logging`.")] = None
     tags: Annotated[dict[str, str], Field(description="Tags for this function's resources, merged over the top-level `tags`; values may use references.")] = _empty(dict)
+    layers: Annotated[list[str] | None, Field(description="Lambda layer version ARNs (`arn:aws:lambda:<region>:<account>:layer:<name>:<version>`), at most 5, in order. A function's list replaces (does not extend) `defaults.layers`. Without it, none.", max_length=5)] = None
+    tracing: Annotated[Tracing | None, Field(description="X-Ray tracing: `active` (the function samples and traces requests; the generated role may write traces) or `passthrough`. Without it, Lambda's default (`PassThrough`).")] = None
+    vpc: Annotated[Vpc | None, Field(description="Run the function in a VPC; the generated role may manage the network interfaces Lambda makes there. Without it, no VPC.")] = None
+    reserved_concurrency: Annotated[int | None, Field(description="Concurrent executions reserved for (and the most allowed to) this function; 0 stops it from running (warning W241). Without it, the account's unreserved pool.", ge=0)] = None
+    alias: Annotated[str | None, Field(description="Alias name (`[A-Za-z][A-Za-z0-9_-]*`): every code or configuration change publishes a version and points this alias at it; routes, authorizers and triggers invoke the alias. Without it, they invoke `$LATEST`.")] = None
+    provisioned_concurrency: Annotated[int | None, Field(description="Execution environments kept initialized for the alias (needs `alias`). Without it, none.", ge=1)] = None
+    managed_policies: Annotated[list[str] | None, Field(description="IAM managed policy ARNs attached to the generated role (not with `role`; more than 10 is warned about: IAM's default quota). Without it, none.")] = None
+    permissions_boundary: Annotated[str | None, Field(description="ARN of the IAM policy that bounds the generated role's permissions. Without it, none.")] = None
+    kms_key_arn: Annotated[str | None, Field(description="ARN of the KMS key that encrypts the function's environment variables. Without it, Lambda's AWS-managed key.")] = None
+    code_signing_config_arn: Annotated[str | None, Field(description="ARN of a Lambda code signing configuration; deploys then need signed code (see docs). Without it, none.")] = None
+    events: Annotated[list[Event] | None, Field(description="Non-HTTP triggers: each one of `{schedule: …}`, `{sqs: queue ARN}` or `{stream: stream ARN}` with its settings. A function's list replaces `defaults.events`. Without it, none.")] = None
 
 
 @_model

@@ -40,7 +40,9 @@ def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(co
         assert integration["payloadFormatVersion"] == route.payload_format
         assert integration.get("timeoutInMillis") == route.timeout_ms
         assert integration["type"] == "aws_proxy"
-        assert f"${{{functions[route.function].logical_id}Function.Arn}}" in integration["uri"]["Fn::Sub"]
+        fn = functions[route.function]
+        invoked = f"${{{fn.invoked_id}}}" if fn.alias else f"${{{fn.logical_id}Function.Arn}}"
+        assert invoked in integration["uri"]["Fn::Sub"]
     for key, url in expected.URL_ROUTES.get(example, {}).items():
         method, _, path = key.partition(" ")
         integration = paths[path][method.lower()]["x-amazon-apigateway-integration"]
@@ -52,7 +54,7 @@ def test_sam_translator_makes_the_api_stage_routes_permissions_and_log_groups(co
 
     for key, fn in functions.items():
         arns = {f"${{HttpApi}}{r.source_arn}" for r in expected.ROUTES[example].values() if r.function == key}
-        assert permissions.granted(result["Resources"], f"{fn.logical_id}Function") == arns, key
+        assert permissions.granted(result["Resources"], fn.invoked_id) == arns, key
 
     log_groups = {r["Properties"]["LogGroupName"]: r["Properties"] for r in _of_type(result, "AWS::Logs::LogGroup").values()}
     for fn in functions.values():
@@ -73,7 +75,7 @@ def test_cors_settings_and_invoke_permissions_mean_what_the_spec_says(compiled: 
     # SAM puts CORS in the API's OpenAPI body; CloudFormation in the API's `CorsConfiguration`.
     cors = api["Body"]["x-amazon-apigateway-cors"] if target == "sam" else api["CorsConfiguration"]
     assert {_snake(name): value for name, value in cors.items()} == expected.CORS[example]
-    permissions_ = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    permissions_ = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["Principal"] != "events.amazonaws.com"]
     assert len(permissions_) == len(expected.ROUTES[example]) + len(expected.AUTHORIZER_PERMISSIONS.get(example, {}))
     for permission in permissions_:
         assert (permission["Action"], permission["Principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
@@ -95,7 +97,7 @@ def test_each_route_comes_after_the_permission_that_lets_it_reach_its_function(c
         (before,) = routes[key]["DependsOn"]
         permission = resources[before]
         assert permission["Type"] == "AWS::Lambda::Permission"
-        assert permission["Properties"]["FunctionName"] == {"Ref": f"{expected.FUNCTIONS[example][route.function].logical_id}Function"}
+        assert permission["Properties"]["FunctionName"] == {"Ref": expected.FUNCTIONS[example][route.function].invoked_id}
         assert permission["Properties"]["SourceArn"] == {
             "Fn::Sub": f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{HttpApi}}{route.source_arn}"
         }
@@ -261,11 +263,11 @@ def test_routes_use_the_integration_their_settings_call_for(compiled: dict[str, 
     routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"}
     assert set(routes) == set(expected.ROUTES[example]) | set(expected.URL_ROUTES.get(example, {}))
     for key, route in expected.ROUTES[example].items():
-        fn = expected.FUNCTIONS[example][route.function].logical_id
-        integration_id = route.integration[1] if route.integration else f"{fn}Integration"
+        fn = expected.FUNCTIONS[example][route.function]
+        integration_id = route.integration[1] if route.integration else f"{fn.logical_id}Integration"
         assert routes[key]["Target"] == {"Fn::Sub": f"integrations/${{{integration_id}}}"}
         integration = resources[integration_id]["Properties"]
-        assert integration["IntegrationUri"] == {"Fn::GetAtt": [f"{fn}Function", "Arn"]}
+        assert integration["IntegrationUri"] == ({"Ref": fn.invoked_id} if fn.alias else {"Fn::GetAtt": [f"{fn.logical_id}Function", "Arn"]})
         assert (integration["PayloadFormatVersion"], integration.get("TimeoutInMillis")) == (route.payload_format, route.timeout_ms)
     for key, url in expected.URL_ROUTES.get(example, {}).items():
         target = routes[key]["Target"]["Fn::Sub"].removeprefix("integrations/${").removesuffix("}")

@@ -102,6 +102,15 @@ def test_a_schedule_with_an_input_sends_that_input() -> None:
     assert sample_event("schedule")["source"] == "aws.events"
 
 
+def test_invoke_sends_the_first_schedule_s_input_to_a_scheduled_function() -> None:
+    """`specs/jobs`' `nightly` runs on `cron(0 2 * * ? *)` with an input, then on `rate(1 hour)` without."""
+    root = Path(__file__).resolve().parent.parent
+    result = runner.invoke(app, ["invoke", str(root / "specs" / "jobs" / "service.yaml"), "nightly", "--event", "schedule"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"task": "close-day"}
+    assert '{"task": "close-day", "dry_run": false}' in result.stderr  # what it printed, in its log
+
+
 def test_the_http_sample_is_a_payload_2_get_of_the_root(spec: Path) -> None:
     code, result, _ = _invoke(spec, "--event", "http")
     assert code == 0

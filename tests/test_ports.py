@@ -167,7 +167,8 @@ def test_dependencies_copied_in_as_folders_count_as_installed(tmp_path: Path, ru
         (
             "  app: {source: code, handler: main.handler, description: reads (a, b)}\n",
             "3:69 error E101 functions.app[\"b)\"]: unknown key `b)`; allowed here: name, description, source, handler, runtime, architecture, "
-            "memory, timeout, ephemeral_storage, environment, role, permissions, logging, tags; an unquoted `,` inside `{…}` ends an entry: if this belongs "
+            "memory, timeout, ephemeral_storage, environment, role, permissions, logging, tags, layers, tracing, vpc, reserved_concurrency, alias, "
+            "provisioned_concurrency, managed_policies, permissions_boundary, kms_key_arn, code_signing_config_arn, events; an unquoted `,` inside `{…}` ends an entry: if this belongs "
             'to the value before it, quote that value (`description: "reads (a, b)"`)',
         ),
         (
@@ -178,7 +179,8 @@ def test_dependencies_copied_in_as_folders_count_as_installed(tmp_path: Path, ru
         (  # a quoted value was not cut: nothing to quote
             '  app: {source: code, handler: main.handler, description: "reads", b}\n',
             "3:68 error E101 functions.app.b: unknown key `b`; allowed here: name, description, source, handler, runtime, architecture, "
-            "memory, timeout, ephemeral_storage, environment, role, permissions, logging, tags",
+            "memory, timeout, ephemeral_storage, environment, role, permissions, logging, tags, layers, tracing, vpc, reserved_concurrency, alias, "
+            "provisioned_concurrency, managed_policies, permissions_boundary, kms_key_arn, code_signing_config_arn, events",
         ),
     ],
 )

@@ -565,6 +565,51 @@ api:
     signed: {type: iam}
     users: {type: jwt, issuer: "https://auth.example.com/", audience: [web], identity_source: $request.querystring.token}
 """,
+    # Issue 12's closing spec, from the format page alone: layers, tracing, a VPC, an alias with provisioned
+    # concurrency behind routes and a Lambda authorizer, a schedule, an SQS queue and both kinds of stream.
+    "section-b-together": """
+service: backends
+region: eu-west-1
+parameters:
+  shared_layer: {default: "arn:aws:lambda:eu-west-1:123456789012:layer:shared:4"}
+defaults:
+  tracing: active
+  layers: ["${param:shared_layer}", "arn:aws:lambda:eu-west-1:123456789012:layer:tools:12"]
+functions:
+  api:
+    source: code
+    handler: main.handler
+    alias: live
+    provisioned_concurrency: 1
+    reserved_concurrency: 4
+    vpc: {subnet_ids: [subnet-0a1b2c3d4e5f60718], security_group_ids: [sg-0123456789abcdef0]}
+    kms_key_arn: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    events:
+      - {schedule: "rate(5 minutes)", input: {source: warm-up, depth: 2}}
+      - {sqs: "arn:aws:sqs:eu-west-1:123456789012:orders.fifo", batch_size: 10, report_batch_item_failures: true}
+  gate:
+    source: code
+    handler: main.handler
+    alias: current
+    managed_policies: [arn:aws:iam::aws:policy/AWSXrayReadOnlyAccess]
+    permissions_boundary: arn:aws:iam::123456789012:policy/boundary
+    code_signing_config_arn: arn:aws:lambda:eu-west-1:123456789012:code-signing-config:csc-0a1b2c3d4e5f60718
+  feed:
+    source: code
+    handler: main.handler
+    layers: []
+    tracing: passthrough
+    events:
+      - {stream: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000", starting_position: LATEST, max_batching_window: 30}
+      - {stream: "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks", starting_position: TRIM_HORIZON, batch_size: 500}
+      - {schedule: "cron(15 3 ? * MON-FRI *)", enabled: false}
+routes:
+  GET /orders: api
+  POST /orders: {function: api, authorizer: gatekeeper}
+api:
+  authorizers:
+    gatekeeper: {type: lambda, function: gate, identity_sources: [$request.header.x-api-key], ttl: 60}
+""",
 }
 
 
@@ -632,6 +677,8 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
     },
     "defaults-and-policies": {"reader": {f"{API}/*/GET/read"}, "writer": {f"{API}/*/POST/write"}},
     "deploy-time-references": {"orders": {f"{API}/*/GET/orders"}},
+    # Through the alias `live`: the permissions name the alias (checked by the section-B tests).
+    "section-b-together": {"api": {f"{API}/*/GET/orders", f"{API}/*/POST/orders"}},
 }
 
 # By case, the API's CORS settings in the format's words (`ANY` becomes `*`: browsers match real methods).
@@ -735,20 +782,25 @@ def test_every_route_has_an_invoke_permission_scoped_to_it(case: Compiled) -> No
     sam = sam_transform(case.target_dir("sam") / "template.yaml")["Resources"]
     for target, resources in (("cloudformation", cloudformation), ("sam", sam)):
         functions = {r["Properties"]["FunctionName"]: i for i, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
-        granted = {key: permissions.granted(resources, functions[_function_name(case, key)]) for key in expected}
+        # A function with an alias is invoked through it: its permissions name the alias.
+        invoked = {f: next((i for i, r in resources.items() if r["Type"] == "AWS::Lambda::Alias" and r["Properties"]["FunctionName"] == {"Ref": f}), f) for f in functions.values()}
+        granted = {key: permissions.granted(resources, invoked[functions[_function_name(case, key)]]) for key in expected}
         # SAM's own permission for a greedy parameter other than `{proxy+}` keeps the parameter as text and matches nothing.
         assert {key: {arn for arn in arns if "{" not in arn.removeprefix(API)} for key, arns in granted.items()} == expected, target
         for resource in resources.values():
-            if resource["Type"] == "AWS::Lambda::Permission":
+            if resource["Type"] == "AWS::Lambda::Permission" and resource["Properties"]["Principal"] != "events.amazonaws.com":  # (a schedule's)
                 assert (resource["Properties"]["Action"], resource["Properties"]["Principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
     terraform = terraform_main(case)["resource"].get("aws_lambda_permission", {})
     execution_arn = "${aws_apigatewayv2_api.api.execution_arn}"
     granted_tf: dict[str, set[str]] = {}
     for permission in terraform.values():
+        if permission["principal"] == "events.amazonaws.com":
+            continue  # a schedule's
         assert (permission["action"], permission["principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
         if "/authorizers/" in permission["source_arn"]:
             continue  # an authorizer's, not a route's
         function = permission["function_name"].removeprefix("${aws_lambda_function.").removesuffix(".function_name}")
+        function = function.removeprefix("${aws_lambda_alias.").removesuffix(".arn}")  # through its alias (named as the function)
         granted_tf.setdefault(function, set()).add(API + permission["source_arn"].removeprefix(execution_arn))
     by_name = {body["function_name"]: name for name, body in terraform_main(case)["resource"]["aws_lambda_function"].items()}
     assert granted_tf == {by_name[_function_name(case, key)]: arns for key, arns in expected.items()}
@@ -773,6 +825,7 @@ def _function_name(case: Compiled, key: str) -> str:
         "dual-stack-domain-and-log-destination": "dual", "authorizers-of-every-type": "guarded",
         "authorizers-in-the-openapi-body": "body-guard", "section-a-together": "storefront",
         "deploy-time-references": "wired",
+        "section-b-together": "backends",
     }  # fmt: skip
     return named.get((case.name, key)) or f"{prefix[case.name]}-{key.replace('_', '-')}"
 

@@ -40,21 +40,24 @@ def test_routes_integrations_and_scoped_permissions(compiled: dict[str, Compiled
         integration = integrations[routes[key]["target"].removeprefix("integrations/${aws_apigatewayv2_integration.").removesuffix(".id}")]
         assert (integration["integration_type"], integration["integration_uri"]) == ("HTTP_PROXY", url)
         assert (integration["integration_method"], integration["payload_format_version"]) == (key.partition(" ")[0], "1.0")
-    granted = sorted((p["function_name"], p["source_arn"]) for p in resources["aws_lambda_permission"].values())
-    for p in resources["aws_lambda_permission"].values():  # what the permission allows, by meaning
+    api_permissions = [p for p in resources["aws_lambda_permission"].values() if p["principal"] != "events.amazonaws.com"]  # (schedules' aside)
+    granted = sorted((p["function_name"], p["source_arn"]) for p in api_permissions)
+    for p in api_permissions:  # what the permission allows, by meaning
         assert (p["action"], p["principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
     for key, route in expected.ROUTES[example].items():
         name = route.integration[0] if route.integration else functions[route.function].terraform
         assert routes[key]["target"] == f"integrations/${{aws_apigatewayv2_integration.{name}.id}}"
         integration = integrations[name]
-        assert (integration["integration_type"], integration["integration_uri"]) == ("AWS_PROXY", f"${{aws_lambda_function.{functions[route.function].terraform}.arn}}")
+        fn = functions[route.function]
+        invoked = f"${{aws_lambda_alias.{fn.terraform}.arn}}" if fn.alias else f"${{aws_lambda_function.{fn.terraform}.arn}}"
+        assert (integration["integration_type"], integration["integration_uri"]) == ("AWS_PROXY", invoked)
         assert (integration["payload_format_version"], integration.get("timeout_milliseconds")) == (route.payload_format, route.timeout_ms)
     execution_arn = "${aws_apigatewayv2_api.api.execution_arn}"
     assert granted == sorted(
         [
-            *((f"${{aws_lambda_function.{functions[r.function].terraform}.function_name}}", f"{execution_arn}{r.source_arn}") for r in expected.ROUTES[example].values()),
+            *((functions[r.function].invoked_tf, f"{execution_arn}{r.source_arn}") for r in expected.ROUTES[example].values()),
             *(
-                (f"${{aws_lambda_function.{functions[key].terraform}.function_name}}", f"{execution_arn}{arn}")
+                (functions[key].invoked_tf, f"{execution_arn}{arn}")
                 for key, arn, _ in expected.AUTHORIZER_PERMISSIONS.get(example, {}).values()
             ),
         ]
@@ -72,7 +75,7 @@ def test_each_route_comes_after_the_permission_that_lets_it_reach_its_function(c
         kind, _, name = address.partition(".")
         permission = resources[kind][name]
         assert kind == "aws_lambda_permission"
-        assert permission["function_name"] == f"${{aws_lambda_function.{expected.FUNCTIONS[example][route.function].terraform}.function_name}}"
+        assert permission["function_name"] == expected.FUNCTIONS[example][route.function].invoked_tf
         assert permission["source_arn"] == f"${{aws_apigatewayv2_api.api.execution_arn}}{route.source_arn}"
 
 

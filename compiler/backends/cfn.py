@@ -58,7 +58,12 @@ ATTRIBUTES: dict[tuple[type, str], str | tuple[str | ir.Pseudo | ir.Ref, ...]] =
     (ir.Domain, "target_domain_name"): "GetAtt RegionalDomainName",
     (ir.Domain, "target_hosted_zone_id"): "GetAtt RegionalHostedZoneId",
     (ir.Authorizer, "id"): "Ref",
+    (ir.Version, "version"): "GetAtt Version",
+    (ir.Alias, "arn"): "Ref",  # an alias's `Ref` is its ARN
+    (ir.Alias, "invoke_arn"): ("arn:", ir.Pseudo("partition"), ":apigateway:", ir.Pseudo("region"), ":lambda:path/2015-03-31/functions/", ir.Ref("<self>", "arn"), "/invocations"),
+    (ir.ScheduleRule, "arn"): "GetAtt Arn",
 }
+TRACING_MODES = {"active": "Active", "passthrough": "PassThrough"}
 
 # `CorsConfiguration` property of each CORS setting (the same in AWS::ApiGatewayV2::Api and SAM's HttpApi).
 _CORS_PROPERTIES = {
@@ -188,7 +193,13 @@ class CfnRenderer:
     def role(self, node: ir.Role) -> dict[str, Any]:
         return resource(
             "AWS::IAM::Role",
-            {"RoleName": node.name, "AssumeRolePolicyDocument": _ASSUME_LAMBDA, "Tags": self.tag_list(node.tags)},
+            {
+                "RoleName": node.name,
+                "AssumeRolePolicyDocument": _ASSUME_LAMBDA,
+                "ManagedPolicyArns": [self.value(arn) for arn in node.managed_policies] or None,
+                "PermissionsBoundary": self.value(node.permissions_boundary) if node.permissions_boundary is not None else None,
+                "Tags": self.tag_list(node.tags),
+            },
         )
 
     def role_policy(self, node: ir.RolePolicy) -> dict[str, Any]:
@@ -249,6 +260,11 @@ class CfnRenderer:
             "MemorySize": config.memory,
             "Timeout": config.timeout,
             "EphemeralStorage": {"Size": config.ephemeral_storage} if config.ephemeral_storage is not None else None,
+            "Layers": [self.value(arn) for arn in node.layers] or None,
+            "VpcConfig": {"SubnetIds": [self.value(v) for v in node.vpc[0]], "SecurityGroupIds": [self.value(v) for v in node.vpc[1]]} if node.vpc else None,
+            "ReservedConcurrentExecutions": config.reserved_concurrency,
+            "KmsKeyArn": self.value(node.kms_key_arn) if node.kms_key_arn is not None else None,
+            "CodeSigningConfigArn": self.value(node.code_signing_config_arn) if node.code_signing_config_arn is not None else None,
             "Role": self.value(node.role),
             "Environment": self.environment(node),
             "LoggingConfig": self.logging_config(node),
@@ -342,6 +358,33 @@ class CfnRenderer:
                 "Principal": "apigateway.amazonaws.com",
                 "SourceArn": self.value(source_arn),
             },
+        )
+
+    # -- triggers (section B) --------------------------------------------------------------------
+    def schedule_rule(self, node: ir.ScheduleRule) -> dict[str, Any]:
+        target = without_none({"Id": naming.schedule_target_id(self.id_of(node)), "Arn": self.value(node.target), "Input": node.input})
+        properties = {"Name": node.name, "ScheduleExpression": node.expression, "State": "ENABLED" if node.enabled else "DISABLED", "Targets": [target]}
+        return resource("AWS::Events::Rule", properties)
+
+    def event_permission(self, node: ir.EventPermission) -> dict[str, Any]:
+        return resource(
+            "AWS::Lambda::Permission",
+            {"Action": "lambda:InvokeFunction", "FunctionName": self.value(node.function), "Principal": "events.amazonaws.com", "SourceArn": self.value(node.rule)},
+        )
+
+    def event_source_mapping(self, node: ir.EventSourceMapping) -> dict[str, Any]:
+        return resource(
+            "AWS::Lambda::EventSourceMapping",
+            {
+                "EventSourceArn": self.value(node.source_arn),
+                "FunctionName": self.value(node.function),
+                "StartingPosition": node.starting_position,
+                "BatchSize": node.batch_size,
+                "MaximumBatchingWindowInSeconds": node.max_batching_window,
+                "FunctionResponseTypes": ["ReportBatchItemFailures"] if node.report_batch_item_failures else None,
+            },
+            # Lambda checks the role's access when it creates the mapping (Clarification 6).
+            depends_on=[self.id_of(self.graph.node(d)) for d in node.depends_on] or None,
         )
 
     def template(self, resources: dict[str, Any], transform: str | None = None) -> Rendered:

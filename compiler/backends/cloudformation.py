@@ -11,6 +11,7 @@ from typing import Any
 from compiler import ir
 from compiler.backends import Rendered
 from compiler.backends.cfn import (
+    TRACING_MODES,
     CfnRenderer,
     code_path,
     resource,
@@ -129,7 +130,22 @@ def _stage(cfn: CfnRenderer, node: ir.Stage, root: str) -> dict[str, Any]:
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str) -> dict[str, Any]:
     properties = cfn.function_properties(node, ("Code", code_path(root, node.source)), cfn.tag_list(node.tags))
+    if node.config.tracing:
+        properties["TracingConfig"] = {"Mode": TRACING_MODES[node.config.tracing]}
     return resource("AWS::Lambda::Function", properties, depends_on=cfn.depends_on(node), metadata=PACKAGED_CODE)
+
+
+def _version(cfn: CfnRenderer, node: ir.Version, root: str) -> dict[str, Any]:
+    """A version; its logical id carries the digest of the code and configuration, so a change publishes a
+    new one. The old one is kept (`Retain`), as the versions Terraform and SAM publish are."""
+    body = resource("AWS::Lambda::Version", {"FunctionName": cfn.value(node.function)})
+    return {"Type": body["Type"], "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": body["Properties"]}
+
+
+def _alias(cfn: CfnRenderer, node: ir.Alias, root: str) -> dict[str, Any]:
+    provisioned = {"ProvisionedConcurrentExecutions": node.provisioned_concurrency} if node.provisioned_concurrency is not None else None
+    properties = {"Name": node.name, "FunctionName": cfn.value(node.function), "FunctionVersion": cfn.value(node.version), "ProvisionedConcurrencyConfig": provisioned}
+    return resource("AWS::Lambda::Alias", properties)
 
 
 # The resource each node type becomes.
@@ -150,4 +166,9 @@ RESOURCES: dict[type, Callable[[CfnRenderer, Any, str], dict[str, Any]]] = {
     ir.DnsRecord: lambda cfn, node, root: cfn.dns_record(node),
     ir.Authorizer: _authorizer,
     ir.AuthorizerPermission: lambda cfn, node, root: cfn.authorizer_permission(node, node.source_arn),
+    ir.Version: _version,
+    ir.Alias: _alias,
+    ir.ScheduleRule: lambda cfn, node, root: cfn.schedule_rule(node),
+    ir.EventPermission: lambda cfn, node, root: cfn.event_permission(node),
+    ir.EventSourceMapping: lambda cfn, node, root: cfn.event_source_mapping(node),
 }

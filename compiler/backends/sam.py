@@ -22,7 +22,7 @@ from typing import Any
 
 from compiler import awsdata, ir
 from compiler.backends import Rendered
-from compiler.backends.cfn import CfnRenderer, code_path, resource
+from compiler.backends.cfn import TRACING_MODES, CfnRenderer, code_path, resource
 from compiler.routekeys import segment
 from compiler.serialize import Tagged
 
@@ -46,11 +46,15 @@ class _Template:
         self.root = root
         self.cfn = CfnRenderer(graph)
         routes = graph.of_type(ir.Route)
-        wide = {p.function.node for p in graph.of_type(ir.Permission) if p.scope == "api"}  # function ids
+        wide = {ir.function_id(graph, p.function) for p in graph.of_type(ir.Permission) if p.scope == "api"}  # function ids
         wide |= {f for r in routes if not r.path and (f := _function_of(graph, r))}  # and those serving `$default`
         # `url` routes are body operations too: SAM has no event for them.
         self.in_body = {r.id for r in routes if _function_of(graph, r) in wide or _function_of(graph, r) is None}
         self.events = _events(self.cfn, graph, self.in_body)
+        self.triggers: dict[str, list[ir.ScheduleRule | ir.EventSourceMapping]] = {}  # by function id, read once
+        for node in graph.nodes:
+            if isinstance(node, ir.ScheduleRule | ir.EventSourceMapping):
+                self.triggers.setdefault(node.function_id, []).append(node)
         self.domain = _sam_domain(graph)
 
 
@@ -112,7 +116,7 @@ def _events(cfn: CfnRenderer, graph: ir.Graph, in_body: set[str]) -> dict[str, d
         if auth is not None:
             properties["Auth"] = auth
         event_id = cfn.id_of(route).removesuffix("Route")
-        events.setdefault(integration.function.node, {})[event_id] = {"Type": "HttpApi", "Properties": properties}
+        events.setdefault(ir.function_id(graph, integration.function), {})[event_id] = {"Type": "HttpApi", "Properties": properties}
     return events
 
 
@@ -125,7 +129,7 @@ def _integration(graph: ir.Graph, route: ir.Route) -> ir.Integration | ir.UrlInt
 def _function_of(graph: ir.Graph, route: ir.Route) -> str | None:
     """The id of the function a route calls; None for a `url` route."""
     integration = _integration(graph, route)
-    return integration.function.node if isinstance(integration, ir.Integration) else None
+    return ir.function_id(graph, integration.function) if isinstance(integration, ir.Integration) else None
 
 
 def _needs_own_permission(graph: ir.Graph, node: ir.Permission, in_body: set[str]) -> bool:
@@ -144,10 +148,43 @@ def _sam_misses_greedy(route: ir.Route) -> bool:
 def _function(template: _Template, node: ir.Function) -> dict[str, Any]:
     cfn = template.cfn
     properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, node.source)), cfn.tag_map(node.tags))
-    properties["Events"] = template.events.get(node.id) or None
+    config = node.config
+    if config.tracing:
+        properties["Tracing"] = TRACING_MODES[config.tracing]
+    if config.alias:
+        properties["AutoPublishAlias"] = config.alias  # SAM makes the version and the alias (the same ids)
+        if config.provisioned_concurrency is not None:
+            properties["ProvisionedConcurrencyConfig"] = {"ProvisionedConcurrentExecutions": config.provisioned_concurrency}
+    events = {**template.events.get(node.id, {}), **_trigger_events(template, node)}
+    properties["Events"] = events or None
     runtime = awsdata.RUNTIMES.get(node.config.runtime)
     prebuilt = runtime is not None and runtime.language in _PREBUILT_FAMILIES
     return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(node), metadata=PREBUILT if prebuilt else None)
+
+
+def _trigger_events(template: _Template, function: ir.Function) -> dict[str, Any]:
+    """The function's `Schedule`, `SQS`, `DynamoDB` and `Kinesis` events, under the trigger's name: SAM names
+    what it makes `<function id><event>` (`…Permission` for a schedule's), as the other targets do."""
+    cfn = template.cfn
+    events: dict[str, Any] = {}
+    for trigger in template.triggers.get(function.id, ()):
+        if isinstance(trigger, ir.ScheduleRule):
+            schedule = {"Schedule": trigger.expression, "Name": trigger.name, "State": "ENABLED" if trigger.enabled else "DISABLED", "Input": trigger.input}
+            events[trigger.event] = {"Type": "Schedule", "Properties": {k: v for k, v in schedule.items() if v is not None}}
+            continue
+        kind, source = _PULL_EVENTS[trigger.kind]
+        properties = {
+            source: cfn.value(trigger.source_arn),
+            "StartingPosition": trigger.starting_position,
+            "BatchSize": trigger.batch_size,
+            "MaximumBatchingWindowInSeconds": trigger.max_batching_window,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"] if trigger.report_batch_item_failures else None,
+        }
+        events[trigger.event] = {"Type": kind, "Properties": {k: v for k, v in properties.items() if v is not None}}
+    return events
+
+
+_PULL_EVENTS = {"sqs": ("SQS", "Queue"), "dynamodb": ("DynamoDB", "Stream"), "kinesis": ("Kinesis", "Stream")}
 
 
 def _definition(cfn: CfnRenderer, graph: ir.Graph, api: ir.Api, in_body: set[str]) -> dict[str, Any] | None:
@@ -334,4 +371,9 @@ RESOURCES: dict[type, Entry] = {
     ir.DnsRecord: _explicit_domain_node(lambda template, node: template.cfn.dns_record(node)),
     ir.Authorizer: _folded,  # into the HttpApi's `Auth.Authorizers`
     ir.AuthorizerPermission: _authorizer_permission,
+    ir.Version: _folded,  # SAM publishes it from `AutoPublishAlias`
+    ir.Alias: _folded,  # `AutoPublishAlias`
+    ir.ScheduleRule: _folded,  # the function's `Schedule` event
+    ir.EventPermission: _folded,  # SAM makes it with the `Schedule` event's rule
+    ir.EventSourceMapping: _folded,  # the function's `SQS`, `DynamoDB` or `Kinesis` event
 }

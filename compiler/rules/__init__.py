@@ -18,6 +18,7 @@ from compiler.rules import (  # noqa: F401  (registers the rules)
     routes,
     service,
     surface,
+    triggers,
 )
 from compiler.rules.registry import Context, Rule, all_rules, matches, rule, run
 

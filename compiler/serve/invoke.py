@@ -29,9 +29,13 @@ class Result(NamedTuple):
     failed: bool
 
 
-def sample(kind: str, resolved: Resolved, schedule_input: Any = None) -> Any:
-    """A sample event (`samples.KINDS`) for this spec's region and serve's account; `schedule_input` is
-    the function's first schedule's `input`, which `schedule` sends when there is one."""
+def sample(kind: str, resolved: Resolved, key: str) -> Any:
+    """A sample event (`samples.KINDS`) for function `key`, in this spec's region and serve's account.
+    `schedule` sends what the function's first schedule would: its `input` when it has one, else
+    EventBridge's Scheduled Event envelope."""
+    fn = next(f for f in resolved.functions if f.key == key)
+    first = next((event for event in fn.config.events or () if event.schedule is not None), None)
+    schedule_input = first.input if first is not None else None
     return samples.sample_event(kind, schedule_input, region=resolved.region or config.DEFAULT_REGION, account_id=config.ACCOUNT_ID)
 
 

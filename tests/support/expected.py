@@ -17,6 +17,17 @@ class Function(NamedTuple):
     retention_days: int | None  # None: `retention_days: never`, a group without expiry
     own_role: bool  # False: the spec names an existing `role`, so no role or policy is generated
     kms_key_arn: str | None = None  # the key that encrypts its log group
+    alias: str | None = None  # `alias`: routes, authorizers and triggers invoke it, not the function
+
+    @property
+    def invoked_tf(self) -> str:
+        """An invoke permission's `function_name` in Terraform: the function's name, or its alias's ARN."""
+        return f"${{aws_lambda_alias.{self.terraform}.arn}}" if self.alias else f"${{aws_lambda_function.{self.terraform}.function_name}}"
+
+    @property
+    def invoked_id(self) -> str:
+        """The logical id an invoke permission's `FunctionName` refers to: the function's, or its alias's (SAM's name)."""
+        return f"{self.logical_id}FunctionAlias{self.alias}" if self.alias else f"{self.logical_id}Function"
 
 
 class Route(NamedTuple):
@@ -58,6 +69,12 @@ FUNCTIONS: dict[str, dict[str, Function]] = {
         "notes": Function("notes", "Notes", "/aws/lambda/protected-notes", 7, True, KMS_KEY),
         "gatekeeper": Function("gatekeeper", "Gatekeeper", "/aws/lambda/protected-gatekeeper", None, True, KMS_KEY),
     },
+    "jobs": {
+        "api": Function("api", "Api", "/aws/lambda/jobs-api", 7, True, alias="live"),
+        "worker": Function("worker", "Worker", "/aws/lambda/jobs-worker", 7, True),
+        "nightly": Function("nightly", "Nightly", "/aws/lambda/jobs-nightly", 7, True),
+        "changes": Function("changes", "Changes", "/aws/lambda/jobs-changes", 7, True),
+    },
 }
 
 # Each route's own invoke permission: the stage `*`, the method (`*` for ANY), each parameter `*`.
@@ -84,6 +101,10 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET /partner/whoami": Route("gatekeeper", "/*/GET/partner/whoami"),
         "GET /ops/stats": Route("notes", "/*/GET/ops/stats", ("notes_payload_1_0", "NotesIntegrationPayload10"), "1.0"),
     },
+    "jobs": {
+        "POST /orders": Route("api", "/*/POST/orders"),
+        "GET /orders/{id}": Route("api", "/*/GET/orders/*"),
+    },
 }
 
 # Routes proxied to a URL (HTTP_PROXY, payload 1.0, no invoke permission): the URL, by example and route key.
@@ -102,13 +123,14 @@ DOMAINS: dict[str, Domain] = {
         custom_url="https://notes-api.example.com/v1",
     ),
 }
-DEFAULT_ENDPOINT_DISABLED = {"tutorial": False, "shop": False, "protected": True}
+DEFAULT_ENDPOINT_DISABLED = {"tutorial": False, "shop": False, "protected": True, "jobs": False}
 
 # The API's access-log group: name, retention (None: never expires), KMS key.
 ACCESS_LOGS: dict[str, tuple[str, int | None, str | None]] = {
     "tutorial": ("/aws/apigateway/demo-api", 7, None),
     "shop": ("/aws/apigateway/shop-http-api", 60, None),
     "protected": ("/notes/access", 90, KMS_KEY),
+    "jobs": ("/aws/apigateway/jobs-api", 7, None),
 }
 
 # Each Lambda authorizer's invoke permission, by example and authorizer name: the function key, and what
@@ -120,12 +142,12 @@ AUTHORIZER_PERMISSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api"}
-STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default"}
+API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api", "jobs": "jobs-api"}
+STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default", "jobs": "$default"}
 # The stage's default route settings: burst, rate, detailed metrics. `api.detailed_metrics` without
 # `api.throttling` writes the account's default limits (burst 5000, rate 10000), which the Terraform
 # provider would otherwise send as 0 (format 1.1, clarification 5).
-THROTTLING: dict[str, tuple[int, float, bool] | None] = {"tutorial": None, "shop": (200, 100.5, False), "protected": (5000, 10000.0, True)}
+THROTTLING: dict[str, tuple[int, float, bool] | None] = {"tutorial": None, "shop": (200, 100.5, False), "protected": (5000, 10000.0, True), "jobs": None}
 # Per-route settings, by route key: burst, rate, detailed metrics.
 ROUTE_SETTINGS: dict[str, dict[str, tuple[int, float, bool]]] = {"protected": {"POST /notes": (20, 10.0, True)}}
 
@@ -145,9 +167,23 @@ CORS: dict[str, dict[str, object]] = {
         "allow_credentials": True,
         "max_age": 600,
     },
+    "jobs": {"allow_origins": ["https://orders.example.com"], "allow_methods": ["GET", "POST"]},
     "protected": {
         "allow_origins": ["https://notes.example.com"],
         "allow_methods": ["GET", "POST"],
         "allow_headers": ["authorization", "content-type"],
     },
+}
+
+# Each example's non-HTTP triggers, by function key: the schedules' rule names (EventBridge's invoke
+# permission is scoped to each) and the queue or stream ARNs its event source mappings read.
+SCHEDULES: dict[str, dict[str, list[str]]] = {"jobs": {"nightly": ["jobs-nightly-schedule-1", "jobs-nightly-schedule-2"]}}
+EVENT_SOURCES: dict[str, dict[str, list[str]]] = {
+    "jobs": {
+        "worker": ["arn:aws:sqs:eu-west-1:123456789012:jobs-orders"],
+        "changes": [
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/jobs-orders/stream/2026-01-01T00:00:00.000",
+            "arn:aws:kinesis:eu-west-1:123456789012:stream/jobs-clicks",
+        ],
+    }
 }

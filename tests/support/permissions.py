@@ -15,6 +15,8 @@ def granted(resources: dict[str, Any], function_logical_id: str, *, authorizers:
         properties = resource["Properties"]
         if resource["Type"] != "AWS::Lambda::Permission" or properties["FunctionName"] != {"Ref": function_logical_id}:
             continue
+        if properties["Principal"] == "events.amazonaws.com":
+            continue  # a schedule rule's, not the API's
         assert properties["Principal"] == "apigateway.amazonaws.com"
         sub = properties["SourceArn"]["Fn::Sub"]
         text, variables = (sub, {}) if isinstance(sub, str) else sub

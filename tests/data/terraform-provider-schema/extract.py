@@ -34,6 +34,12 @@ KEEP: dict[str, dict[str, tuple[str, ...]]] = {
             "aws_apigatewayv2_api_mapping",
             "aws_route53_record",
             "aws_apigatewayv2_authorizer",
+            "aws_lambda_alias",
+            "aws_lambda_provisioned_concurrency_config",
+            "aws_lambda_event_source_mapping",
+            "aws_cloudwatch_event_rule",
+            "aws_cloudwatch_event_target",
+            "aws_iam_role_policy_attachment",
         ),
         "data_source_schemas": (
             "aws_iam_policy_document",
