@@ -567,6 +567,38 @@ api:
 """,
     # Issue 12's closing spec, from the format page alone: layers, tracing, a VPC, an alias with provisioned
     # concurrency behind routes and a Lambda authorizer, a schedule, an SQS queue and both kinds of stream.
+    # Issue 12's closing check, written from the format page alone: layers, tracing, a VPC, an alias with
+    # provisioned concurrency, a schedule and an SQS trigger, with `${ssm:…}`/`${import:…}` values in them.
+    "section-b-with-references": """
+service: ledger
+region: eu-west-1
+defaults:
+  source: code
+  handler: main.handler
+  tracing: active
+functions:
+  api:
+    layers: ["${ssm:/ledger/layers/powertools}", "arn:aws:lambda:eu-west-1:123456789012:layer:shared-deps:3"]
+    alias: live
+    provisioned_concurrency: 2
+    environment:
+      TABLE: ${import:ledger-storage-TableName}
+      REGION: ${aws:region}
+      STAGE: ${self:prefix}
+    vpc:
+      subnet_ids: ["${ssm:/network/private-subnet-a}", subnet-0b1c2d3e4f5a6b7c8]
+      security_group_ids: ["${import:network-AppSecurityGroup}"]
+  settle:
+    events:
+      - schedule: rate(15 minutes)
+        input: {mode: settle}
+      - sqs: ${import:ledger-queues-SettlementQueueArn}
+        batch_size: 10
+        report_batch_item_failures: true
+routes:
+  GET /balance: api
+  POST /transfers: api
+""",
     "section-b-together": """
 service: backends
 region: eu-west-1
@@ -679,6 +711,7 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
     "deploy-time-references": {"orders": {f"{API}/*/GET/orders"}},
     # Through the alias `live`: the permissions name the alias (checked by the section-B tests).
     "section-b-together": {"api": {f"{API}/*/GET/orders", f"{API}/*/POST/orders"}},
+    "section-b-with-references": {"api": {f"{API}/*/GET/balance", f"{API}/*/POST/transfers"}},
 }
 
 # By case, the API's CORS settings in the format's words (`ANY` becomes `*`: browsers match real methods).
@@ -825,7 +858,7 @@ def _function_name(case: Compiled, key: str) -> str:
         "dual-stack-domain-and-log-destination": "dual", "authorizers-of-every-type": "guarded",
         "authorizers-in-the-openapi-body": "body-guard", "section-a-together": "storefront",
         "deploy-time-references": "wired",
-        "section-b-together": "backends",
+        "section-b-together": "backends", "section-b-with-references": "ledger",
     }  # fmt: skip
     return named.get((case.name, key)) or f"{prefix[case.name]}-{key.replace('_', '-')}"
 
