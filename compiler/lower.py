@@ -77,6 +77,8 @@ def lower(spec: Resolved) -> ir.Graph:
         nodes=tuple(nodes),
         outputs=tuple(outputs),
         by_id=_by_id(nodes),
+        env=spec.env,
+        terraform=spec.terraform,
     )
 
 

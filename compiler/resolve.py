@@ -122,9 +122,33 @@ def routes_by_function(routes: tuple[Route, ...]) -> dict[str, list[Route]]:
     return grouped
 
 
-def prefix_of(service: str) -> str:
-    """The prefix of every AWS name: `lower(service)` with spaces and `_` turned into `-`."""
-    return service.lower().replace(" ", "-").replace("_", "-")
+def prefix_of(service: str, env: str | None = None) -> str:
+    """The prefix of every AWS name: `lower(service)` with spaces and `_` turned into `-`, and for an
+    environment `<prefix>-<env>` (so that environments can share one account)."""
+    prefix = service.lower().replace(" ", "-").replace("_", "-")
+    return prefix if env is None else f"{prefix}-{env}"
+
+
+SELF_ENV = "${self:env}"
+
+
+def self_env(text: str, env: str | None) -> str:
+    """`text` with `${self:env}` replaced by the environment's name (a rule reports it without environments)."""
+    return text if env is None else text.replace(SELF_ENV, env)
+
+
+def terraform_settings(service: models.Service, env: str | None) -> ir.TerraformSettings:
+    """The module kind and the S3 backend's arguments, `${self:env}` replaced at build time."""
+    backend = service.terraform.backend
+    if backend is None:
+        return ir.TerraformSettings(service.terraform.module)
+    s3 = backend.s3
+    arguments: list[tuple[str, str | bool]] = [("bucket", s3.bucket), ("key", self_env(s3.key, env)), ("region", s3.region)]
+    if s3.use_lockfile is not None:
+        arguments.append(("use_lockfile", s3.use_lockfile))
+    if s3.dynamodb_table is not None:
+        arguments.append(("dynamodb_table", s3.dynamodb_table))
+    return ir.TerraformSettings(service.terraform.module, tuple(arguments))
 
 
 class Condition(NamedTuple):
@@ -304,15 +328,21 @@ class Resolved(NamedTuple):
     functions: tuple[Function, ...]
     routes: tuple[Route, ...]
     api: Api | None  # None when there are no routes
+    env: str | None = None  # the environment resolved (None: a spec without environments)
+    terraform: ir.TerraformSettings = ir.TerraformSettings()
 
     def function(self, key: str) -> Function:
         return next(f for f in self.functions if f.key == key)
 
 
-def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecPath, str] | None = None) -> Resolved:
+def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecPath, str] | None = None, env: str | None = None) -> Resolved:
     """Apply defaults; `raw` is the loaded data, which tells which keys the user set, and `written`
-    the source text of its numbers (environment values keep `3.10` as `3.10`)."""
-    prefix = prefix_of(service.service)
+    the source text of its numbers (environment values keep `3.10` as `3.10`).
+
+    `env` is the one input that says which deployment is resolved: the environment's name (its
+    overlay already merged into `service`), or None for a spec without environments. The prefix
+    `<prefix>-<env>` and `${self:env}` come from it here and nowhere else."""
+    prefix = prefix_of(service.service, env)
     tags = (*sorted(service.tags.items()), (SERVICE_TAG, prefix))
     tags = tuple(dict(tags).items())
     defaults = service.defaults or models.Function()
@@ -332,6 +362,8 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
         functions=functions,
         routes=routes,
         api=api,
+        env=env,
+        terraform=terraform_settings(service, env),
     )
 
 
