@@ -221,7 +221,9 @@ def sources_holding_outputs(results: list[Checked], out: Path) -> list[Diagnosti
 def render(checked: Checked, out: Path, targets: tuple[str, ...]) -> dict[Path, bytes]:
     """Output files of a valid spec: `<out>/<prefix>/<target>/...` → bytes."""
     from compiler.backends import backend  # build only: no backend on validate's path
-    from compiler.serialize import to_json, to_yaml  # build only, likewise
+    from compiler.serialize import to_json, to_toml, to_yaml  # build only, likewise
+
+    serializers = {"json": to_json, "yaml": to_yaml, "toml": to_toml}
 
     graph = checked.graph
     assert graph is not None, "render needs a checked, valid spec"
@@ -230,8 +232,7 @@ def render(checked: Checked, out: Path, targets: tuple[str, ...]) -> dict[Path, 
         directory = target_dir(out, graph.prefix, target)
         root = Path(os.path.relpath(checked.path.parent.resolve(), directory.resolve())).as_posix()
         for rendered in backend(target)(graph, root):
-            serialize = to_json if rendered.format == "json" else to_yaml
-            files[directory / rendered.path] = serialize(rendered.document)
+            files[directory / rendered.path] = serializers[rendered.format](rendered.document)
     return files
 
 

@@ -290,15 +290,15 @@ class Environment:
     The merged spec is checked as a whole (each problem located at the overlay's line), so these keys
     are typed here only as what they merge into."""
 
-    region: Annotated[str | None, Field(description="Replaces `region`.")] = None
-    tags: Annotated[dict[str, Any] | None, Field(description="Merged over `tags`.")] = None
-    parameters: Annotated[dict[str, Any] | None, Field(description="Merged over `parameters`; a `default` here is this environment's value of the parameter (not for a `sensitive` one).")] = None
-    defaults: Annotated[dict[str, Any] | None, Field(description="Merged over `defaults`.")] = None
-    functions: Annotated[dict[str, Any] | None, Field(description="Merged over `functions`: settings of existing functions only, none added or removed.")] = None
-    routes: Annotated[dict[str, Any] | None, Field(description="Merged over `routes`: settings of existing routes only, none added or removed.")] = None
-    api: Annotated[dict[str, Any] | None, Field(description="Merged over `api`.")] = None
-    logging: Annotated[dict[str, Any] | None, Field(description="Merged over `logging`.")] = None
-    terraform: Annotated[dict[str, Any] | None, Field(description="Merged over `terraform`, e.g. this environment's `backend`.")] = None
+    region: Annotated[str | None, Field(description="Replaces `region`. Without it, the spec's own `region`.")] = None
+    tags: Annotated[dict[str, Any] | None, Field(description="Merged over `tags`. Without it, the spec's own `tags`.")] = None
+    parameters: Annotated[dict[str, Any] | None, Field(description="Merged over `parameters`; a `default` here is this environment's value of the parameter (not for a `sensitive` one). Without it, the spec's own `parameters`.")] = None
+    defaults: Annotated[dict[str, Any] | None, Field(description="Merged over `defaults`. Without it, the spec's own `defaults`.")] = None
+    functions: Annotated[dict[str, Any] | None, Field(description="Merged over `functions`: settings of existing functions only, none added or removed. Without it, the spec's own `functions`.")] = None
+    routes: Annotated[dict[str, Any] | None, Field(description="Merged over `routes`: settings of existing routes only, none added or removed. Without it, the spec's own `routes`.")] = None
+    api: Annotated[dict[str, Any] | None, Field(description="Merged over `api`. Without it, the spec's own `api`.")] = None
+    logging: Annotated[dict[str, Any] | None, Field(description="Merged over `logging`. Without it, the spec's own `logging`.")] = None
+    terraform: Annotated[dict[str, Any] | None, Field(description="Merged over `terraform`, e.g. this environment's `backend`. Without it, the spec's own `terraform`.")] = None
 
 
 @_model

@@ -77,6 +77,7 @@ def test_every_field_has_a_description_and_says_its_default() -> None:
     definitions = _definitions(_schema())
     assert set(definitions) == {
         "Service", "Parameter", "Statement", "FunctionLogging", "Function", "RouteTarget", "Cors", "Throttling", "Domain", "Api", "Authorizer", "AccessLogs", "Logging",
+        "S3Backend", "Backend", "Terraform", "Environment",
     }  # fmt: skip
     for name, definition in definitions.items():
         fields = {f.name: f for f in dataclasses.fields(getattr(models, name))}
