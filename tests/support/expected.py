@@ -36,6 +36,13 @@ FUNCTIONS: dict[str, dict[str, Function]] = {
         "catalog": Function("catalog", "Catalog", "/aws/lambda/shop-backend-catalog", 14, True),
         "admin": Function("admin", "Admin", "/aws/lambda/shop-backend-admin", 90, False),
     },
+    # One spec, two environments: each names its resources `orders-<env>-…`; prod keeps logs 90 days.
+    "orders:dev": {
+        "orders": Function("orders", "Orders", "/aws/lambda/orders-dev-orders", 7, True),
+    },
+    "orders:prod": {
+        "orders": Function("orders", "Orders", "/aws/lambda/orders-prod-orders", 90, True),
+    },
     "protected": {
         "notes": Function("notes", "Notes", "/aws/lambda/protected-notes", 7, True),
         "gatekeeper": Function("gatekeeper", "Gatekeeper", "/aws/lambda/protected-gatekeeper", 7, True),
@@ -55,6 +62,14 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET /catalog/{category}/{item}": Route("catalog", "/*/GET/catalog/*/*"),
         "GET /": Route("catalog", "/*/GET/"),
         "$default": Route("catalog", "/*/$default"),
+    },
+    "orders:dev": {
+        "GET /orders": Route("orders", "/*/GET/orders"),
+        "POST /orders": Route("orders", "/*/POST/orders"),
+    },
+    "orders:prod": {
+        "GET /orders": Route("orders", "/*/GET/orders"),
+        "POST /orders": Route("orders", "/*/POST/orders"),
     },
     "protected": {
         "GET /notes": Route("notes", "/*/GET/notes"),
@@ -76,9 +91,9 @@ AUTHORIZER_PERMISSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api"}
-STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default"}
-THROTTLING = {"tutorial": None, "shop": (200, 100.5), "protected": None}  # burst, rate
+API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api", "orders:dev": "orders-dev-api", "orders:prod": "orders-prod-api"}
+STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default", "orders:dev": "$default", "orders:prod": "v1"}
+THROTTLING = {"tutorial": None, "shop": (200, 100.5), "protected": None, "orders:dev": None, "orders:prod": None}  # burst, rate
 
 # The CORS settings of each example's API, as `api.cors` says them (the format's names).
 CORS: dict[str, dict[str, object]] = {
@@ -95,6 +110,15 @@ CORS: dict[str, dict[str, object]] = {
         "expose_headers": ["x-request-id"],
         "allow_credentials": True,
         "max_age": 600,
+    },
+    "orders:dev": {
+        "allow_origins": ["http://localhost:3000"],
+        "allow_methods": ["GET", "POST"],
+    },
+    # prod's overlay replaces the origins (a list) and keeps the methods (the map merges key by key)
+    "orders:prod": {
+        "allow_origins": ["https://shop.example.com"],
+        "allow_methods": ["GET", "POST"],
     },
     "protected": {
         "allow_origins": ["https://notes.example.com"],
