@@ -79,6 +79,30 @@ def test_an_overlays_problem_is_reported_once_at_its_line_naming_the_environment
     assert lines == ["17:24: error E105 [prod]: environments.prod.functions.orders.memory: `99999` is too large; the maximum is 10240"]
 
 
+def test_json_diagnostics_name_the_environment(tmp_path: Path) -> None:
+    spec = write(tmp_path, SPEC.replace("orders: {memory: 1024}", "orders: {memory: 99999}"))
+    result = runner.invoke(app, ["validate", str(spec), "--format", "json"])
+    assert result.exit_code == ExitCode.INVALID
+    assert json.loads(result.stdout) == [
+        {
+            "file": str(spec),
+            "line": 17,
+            "column": 24,
+            "severity": "error",
+            "code": "E105",
+            "path": "environments.prod.functions.orders.memory",
+            "message": "`99999` is too large; the maximum is 10240",
+            "env": "prod",
+        }
+    ]
+
+
+def test_validate_env_checks_only_the_environments_named(tmp_path: Path) -> None:
+    spec = write(tmp_path, SPEC.replace("orders: {memory: 1024}", "orders: {memory: 99999}"))
+    assert validate(spec, "--env", "dev") == (ExitCode.OK, [])
+    assert validate(spec, "--env", "dev", "--env", "prod")[0] == ExitCode.INVALID
+
+
 def test_a_base_problem_is_reported_once_not_once_per_environment(tmp_path: Path) -> None:
     spec = write(tmp_path, SPEC.replace("    handler: main.handler\n", "    handler: main.handler\n    timeout: 0\n"))
     code, lines = validate(spec)
