@@ -17,7 +17,7 @@ from compiler import environments, rules, structure
 from compiler.diagnostics import Diagnostic, Finding, Severity, SpecPath, format_path, has_errors, shorten, sort_unique
 from compiler.loader import Document, load
 from compiler.lower import lower
-from compiler.resolve import resolve
+from compiler.resolve import prefix_of, resolve
 
 if TYPE_CHECKING:
     from compiler import ir
@@ -124,11 +124,14 @@ def _check_environment(document: Document, name: str, base: list[Finding], *, di
     merged = environments.merged_document(document, name)
     result, found = _check(merged.document, display=display, today=today, targets=targets, env=name)
     known = {(f.code, f.path, f.message) for f in base}
+    service = merged.document.data.get("service")
+    prefix = prefix_of(service) if isinstance(service, str) else None
     here = document.positions.get((environments.KEY, name))
     located = []
     for finding in found:
-        if (finding.code, finding.path, finding.message) in known:
-            continue  # the base spec's own problem, reported once by its check
+        as_base = finding.message if prefix is None else finding.message.replace(prefix_of(prefix, name), prefix)
+        if (finding.code, finding.path, as_base) in known:
+            continue  # the base spec's own problem (its names aside), reported once by its check
         if environments.written_by(merged, finding.path):
             line, column = merged.document.locate(finding)
             shown = format_path((environments.KEY, name, *finding.path))

@@ -111,6 +111,13 @@ def test_a_base_problem_is_reported_once_not_once_per_environment(tmp_path: Path
     assert lines[0].startswith("9:14: error E105: functions.orders.timeout:")
 
 
+def test_a_base_problem_naming_the_prefix_is_reported_once(tmp_path: Path) -> None:
+    """Each environment's check names its own prefix (`9-shop-dev`); the problem is still the base spec's."""
+    code, lines = validate(write(tmp_path, SPEC.replace("service: shop", "service: 9 shop")))
+    assert code == ExitCode.INVALID
+    assert [line.split(" ")[:3] for line in lines] == [["1:10:", "error", "E602:"]], lines
+
+
 def test_a_problem_an_overlay_causes_elsewhere_is_at_the_environments_name(tmp_path: Path) -> None:
     """Each environment's longer prefix makes the generated role name too long: the overlay did not write
     the name, so the diagnostic points at the environment's name."""
