@@ -2,9 +2,11 @@
 
 1. `apispec validate` on the tutorial spec against `python -c "import pydantic, ruamel.yaml, typer"`:
    medians of alternating cold runs (new processes), same interpreter. Budget: 1.4 times at most.
-2. A generated 200-function, 1000-route spec: validate and build (terraform + sam) in one process
+2. `apispec validate` of a spec with 5 environments against the same spec without them: medians of
+   alternating cold runs. Budget: 2 times at most (each environment is checked as a spec of its own).
+3. A generated 200-function, 1000-route spec: validate and build (terraform + sam) in one process
    invocation each (`apispec validate`, `apispec build`), wall time. Budget: ≤ 0.5 s each.
-3. What the tests assert only as behaviour (a shared machine's speed is no test verdict), best of 3:
+4. What the tests assert only as behaviour (a shared machine's speed is no test verdict), best of 3:
    - `apispec validate` of a spec with 6,000 problems (grouping them was quadratic). Budget: 5 s.
    - reading an alias bomb, refused with E006 (expanding it would not end). Budget: 2 s.
    - `apispec serve`: a handler's 2 MB line written in small pieces (re-scanning it on every write
@@ -58,6 +60,24 @@ def large_spec(directory: Path, functions: int = 200, routes: int = 1000) -> Pat
     spec = directory / "service.yaml"
     spec.write_text("\n".join(lines) + "\n")
     return spec
+
+
+def environment_specs(directory: Path) -> tuple[Path, Path]:
+    """The orders example with five environments (each overlay changing memory, retention and a
+    parameter value), and the same spec without `environments`."""
+    source = ROOT / "specs" / "orders"
+    base = (source / "service.yaml").read_text().split("environments:")[0]
+    overlays = "".join(
+        f"  {env}:\n    parameters: {{queue_url: {{default: https://sqs.eu-west-1.amazonaws.com/1/{env}}}}}\n"
+        f"    functions: {{orders: {{memory: {256 * (i + 1)}}}}}\n    logging: {{retention_days: 30}}\n"
+        for i, env in enumerate(("dev", "test", "staging", "preprod", "prod"))
+    )
+    specs = []
+    for name, text in (("five-environments", base + "environments:\n" + overlays), ("no-environments", base)):
+        shutil.copytree(source / "src", directory / name / "src")
+        (directory / name / "service.yaml").write_text(text)
+        specs.append(directory / name / "service.yaml")
+    return specs[0], specs[1]
 
 
 def many_problems(functions: int) -> str:
@@ -195,6 +215,15 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="apispec-bench-"))
     try:
+        with_envs, without = environment_specs(work / "environments")
+        wall([*APISPEC, "validate", str(with_envs)]), wall([*APISPEC, "validate", str(without)])
+        five, one = [], []
+        for _ in range(args.runs):
+            five.append(wall([*APISPEC, "validate", str(with_envs)]))
+            one.append(wall([*APISPEC, "validate", str(without)]))
+        ratio = statistics.median(five) / statistics.median(one)
+        print(f"validate with 5 environments: median {statistics.median(five) * 1000:.0f} ms; without: median "
+              f"{statistics.median(one) * 1000:.0f} ms; ratio {ratio:.2f} (budget 2.00) {'OK' if ratio <= 2.0 else 'OVER'}")
         spec = large_spec(work / "large")
         wall([*APISPEC, "validate", str(spec)])
         timings = {

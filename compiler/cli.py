@@ -16,14 +16,17 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
 from compiler import __version__, targets
 from compiler.diagnostics import Diagnostic, did_you_mean, format_json, format_text, has_errors
 from compiler.exitcodes import ExitCode
-from compiler.pipeline import check, prefix_clashes, render_all, sources_holding_outputs
+from compiler.pipeline import Checked, check, prefix_clashes, render_all, sources_holding_outputs
+
+if TYPE_CHECKING:
+    from compiler.resolve import Resolved
 
 app = typer.Typer(
     name="apispec",
@@ -45,6 +48,7 @@ class OutputFormat(StrEnum):
 
 
 SpecArgument = Annotated[list[Path], typer.Argument(help="service.yaml files", show_default=False)]
+EnvsOption = Annotated[list[str] | None, typer.Option("--env", help="an environment of the spec; repeatable [default: every one]")]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="how diagnostics are printed")]
 
 
@@ -62,11 +66,11 @@ def main_callback(
 
 
 @app.command()
-def validate(specs: SpecArgument, output_format: FormatOption = OutputFormat.text) -> None:
-    """Check specs and report every problem of every file; write nothing."""
+def validate(specs: SpecArgument, env: EnvsOption = None, output_format: FormatOption = OutputFormat.text) -> None:
+    """Check specs (every environment, or those of `--env`) and report every problem of every file; write nothing."""
     today = _today()
     specs = _require_files(specs)
-    results = [check(path, today=today) for path in specs]
+    results = [_environments_known(check(path, today=today, envs=env), env) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     _print(diagnostics, output_format)
     raise typer.Exit(ExitCode.INVALID if has_errors(diagnostics) else ExitCode.OK)
@@ -81,16 +85,18 @@ def build(
         typer.Option("--target", help=f"{', '.join(targets.NAMES)} or {targets.ALL}; repeatable [default: {', '.join(targets.DEFAULT)}]"),
     ] = None,
     check_only: Annotated[bool, typer.Option("--check", help="write nothing; exit 1 when an output file is missing or differs")] = False,
+    env: EnvsOption = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
-    """Validate specs, then write their Terraform, SAM and CloudFormation outputs."""
+    """Validate specs, then write their Terraform, SAM and CloudFormation outputs (of every environment, or those of `--env`)."""
     from compiler import writer  # build only: its tempfile import is milliseconds of validate
 
     today = _today()
     specs = _require_files(specs)
     chosen = _targets(target)
-    results = [check(path, today=today, targets=chosen) for path in specs]
-    diagnostics = [d for result in results for d in result.diagnostics]
+    checked = [_environments_known(check(path, today=today, targets=chosen, envs=env), env) for path in specs]
+    results = [deployment for result in checked for deployment in result.deployments]
+    diagnostics = [d for result in checked for d in result.diagnostics]
     diagnostics += prefix_clashes(results) + sources_holding_outputs(results, out)
     if has_errors(diagnostics) or not all(r.graph is not None for r in results):
         _print(diagnostics, output_format)
@@ -98,7 +104,7 @@ def build(
     files, directories = render_all(results, out, chosen)
     if check_only:
         stale = writer.differences(files, directories)
-        rebuild = " ".join(["apispec build", *map(str, specs), "--out", str(out), *(f"--target {t}" for t in chosen)])
+        rebuild = " ".join(["apispec build", *map(str, specs), "--out", str(out), *(f"--target {t}" for t in chosen), *(f"--env {e}" for e in env or ())])
         if output_format is OutputFormat.json:  # one JSON array: the spec's warnings, then the stale outputs
             _print([*diagnostics, *(d.diagnostic(rebuild) for d in stale)], output_format)
         else:
@@ -146,18 +152,16 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="port to listen on")] = 3000,
     param: Annotated[list[str] | None, typer.Option("--param", help="NAME=VALUE for a spec parameter; repeatable")] = None,
     jwks: Annotated[Path | None, typer.Option("--jwks", help="JWKS file whose keys check JWT authorizers' token signatures")] = None,
+    env: Annotated[str | None, typer.Option("--env", help="the environment to serve [default: the spec's first]")] = None,
 ) -> None:
     """Run the spec's HTTP API locally, as API Gateway and Lambda would, without Docker."""
     today = _today()
     _require_files([spec])
     values = _param_values(param)
-    checked = check(spec, today=today)
-    _print(checked.diagnostics, OutputFormat.text)
-    if not checked.ok or checked.resolved is None:
-        raise typer.Exit(ExitCode.INVALID)
+    resolved = _one_deployment(check(spec, today=today, envs=None if env is None else [env]), env, "serving")
     from compiler.serve import serve as run_server  # serve only: the HTTP server and workers
 
-    raise typer.Exit(run_server(checked.resolved, spec.parent, host=host, port=port, params=values, jwks=jwks))
+    raise typer.Exit(run_server(resolved, spec.parent, host=host, port=port, params=values, jwks=jwks))
 
 
 def _param_values(param: list[str] | None) -> dict[str, str]:
@@ -178,20 +182,14 @@ def invoke(
     event: Annotated[
         str | None, typer.Option("--event", help="a JSON file, `-` for standard input, or a sample: schedule, sqs, stream, http")
     ] = None,
-    env: Annotated[str | None, typer.Option("--env", help="the environment to run")] = None,
+    env: Annotated[str | None, typer.Option("--env", help="the environment to run [default: the spec's first]")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help="NAME=VALUE for a spec parameter; repeatable")] = None,
 ) -> None:
     """Run one function once, locally, as Lambda would: the result on stdout, its log on stderr."""
     today = _today()
     _require_files([spec])
-    if env is not None:
-        _usage(f"--env {env}: {spec} has no environments")
     values = _param_values(param)
-    checked = check(spec, today=today)
-    _print(checked.diagnostics, OutputFormat.text)
-    if not checked.ok or checked.resolved is None:
-        raise typer.Exit(ExitCode.INVALID)
-    resolved = checked.resolved
+    resolved = _one_deployment(check(spec, today=today, envs=None if env is None else [env]), env, "invoking")
     keys = [fn.key for fn in resolved.functions]
     if function not in keys:
         _usage(f"{spec} has no function `{function}`{did_you_mean(function, keys)}; its functions: {', '.join(keys)}")
@@ -238,16 +236,37 @@ def routes(
 ) -> None:
     """List the API's routes in the order API Gateway matches them, with their targets and settings."""
     _require_files([spec])
-    if env is not None:
-        _usage(f"--env {env}: {spec} has no environments")
-    checked = check(spec)
-    _print(checked.diagnostics, OutputFormat.text)
-    if not checked.ok or checked.resolved is None:
-        raise typer.Exit(ExitCode.INVALID)
+    resolved = _one_deployment(check(spec, envs=None if env is None else [env]), env, "showing")
     from compiler import routelist  # routes only: it reads serve's routing order
 
     render = {RoutesFormat.text: routelist.render_text, RoutesFormat.json: routelist.render_json, RoutesFormat.markdown: routelist.render_markdown}
-    sys.stdout.write(render[output_format](checked.resolved))
+    sys.stdout.write(render[output_format](resolved))
+
+
+def _environments_known(checked: Checked, envs: list[str] | None) -> Checked:
+    """`checked`, when every `--env` names an environment of its spec; else a usage error naming those it has."""
+    for name in envs or ():
+        if name not in checked.declared:
+            if not checked.declared:
+                _usage(f"--env {name}: {checked.display} has no environments")
+            _usage(f"--env {name}: {checked.display} has no environment `{name}`; its environments are {', '.join(checked.declared)}")
+    return checked
+
+
+def _one_deployment(checked: Checked, env: str | None, doing: str) -> Resolved:
+    """The resolved spec of the environment `--env` names (the first one without it, said on stderr),
+    or of the spec itself when it has no environments; exits when it is not valid."""
+    _environments_known(checked, None if env is None else [env])
+    _print(checked.diagnostics, OutputFormat.text)
+    if not checked.ok:
+        raise typer.Exit(ExitCode.INVALID)
+    if checked.declared and env is None:
+        env = checked.declared[0]
+        typer.echo(f"apispec: {doing} environment `{env}` (the first of {', '.join(checked.declared)}); choose another with --env", err=True)
+    deployment = checked.environments.get(env) if env is not None else checked
+    if deployment is None or deployment.resolved is None:
+        raise typer.Exit(ExitCode.INVALID)
+    return deployment.resolved
 
 
 def _targets(chosen: list[TargetChoice] | None) -> tuple[str, ...]:

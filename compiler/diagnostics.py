@@ -48,6 +48,7 @@ class Diagnostic(NamedTuple):
     code: str
     path: str
     message: str
+    env: str | None = None  # the environment whose overlay causes it (None: the spec's own problem)
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         """Position first; the rest only decides between findings at one place, so that the order never depends on hashing."""
@@ -124,10 +125,14 @@ def sort_unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def format_text(diagnostics: Iterable[Diagnostic]) -> str:
-    """One line per diagnostic: `file:line:col: error CODE: path: message`."""
+    """One line per diagnostic: `file:line:col: error CODE: path: message`, `error CODE [env]: …` for an environment's."""
     return "".join(
-        f"{d.file}:{d.line}:{d.column}: {d.severity} {d.code}: {one_line(d.path)}: {one_line(d.message)}\n" for d in diagnostics
+        f"{d.file}:{d.line}:{d.column}: {d.severity} {d.code}{_env_tag(d)}: {one_line(d.path)}: {one_line(d.message)}\n" for d in diagnostics
     )
+
+
+def _env_tag(diagnostic: Diagnostic) -> str:
+    return "" if diagnostic.env is None else f" [{diagnostic.env}]"
 
 
 def one_line(text: str) -> str:
@@ -138,21 +143,15 @@ def one_line(text: str) -> str:
 
 
 def format_json(diagnostics: Iterable[Diagnostic], *, ascii_only: bool = False) -> str:
-    """A JSON array of objects with file, line, column, severity, code, path and message;
+    """A JSON array of objects with file, line, column, severity, code, path and message (and `env` for an environment's);
     `ascii_only` escapes other characters (`\\u00e9`), for a stream that cannot hold them."""
 
-    rows = [
-        {
-            "file": d.file,
-            "line": d.line,
-            "column": d.column,
-            "severity": str(d.severity),
-            "code": d.code,
-            "path": d.path,
-            "message": d.message,
-        }
-        for d in diagnostics
-    ]
+    rows: list[dict[str, str | int]] = []
+    for d in diagnostics:
+        row: dict[str, str | int] = {"file": d.file, "line": d.line, "column": d.column, "severity": str(d.severity), "code": d.code, "path": d.path, "message": d.message}
+        if d.env is not None:
+            row["env"] = d.env
+        rows.append(row)
     return json.dumps(rows, indent=2, ensure_ascii=ascii_only) + "\n"
 
 

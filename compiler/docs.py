@@ -37,6 +37,10 @@ _WHERE = {
     "Throttling": "`api.throttling`",
     "Logging": "`logging`",
     "AccessLogs": "`logging.access_logs` (object form)",
+    "Environment": "`environments.<name>` (an overlay: these keys, merged into the spec)",
+    "Terraform": "`terraform`",
+    "Backend": "`terraform.backend`",
+    "S3Backend": "`terraform.backend.s3`",
 }
 
 

@@ -520,8 +520,17 @@ NODE_TYPES: tuple[type, ...] = get_args(Node)
 N = TypeVar("N")
 
 
+class TerraformSettings(NamedTuple):
+    """The Terraform output's own settings: the module kind (`root`, `child`) and the S3 backend's
+    arguments in the spec's order (`${self:env}` already replaced); no backend when empty."""
+
+    module: str = "root"
+    backend: tuple[tuple[str, str | bool], ...] = ()
+
+
 class Graph(NamedTuple):
-    """The whole service: parameters, nodes in dependency order, outputs."""
+    """The whole service: parameters, nodes in dependency order, outputs; `env` is the environment
+    it is built for (None: a spec without environments)."""
 
     prefix: str
     description: str | None
@@ -530,6 +539,8 @@ class Graph(NamedTuple):
     nodes: tuple[Node, ...]
     outputs: tuple[Output, ...]
     by_id: dict[str, Node]
+    env: str | None = None
+    terraform: TerraformSettings = TerraformSettings()
 
     def node(self, node_id: str) -> Node:
         return self.by_id[node_id]

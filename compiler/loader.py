@@ -29,6 +29,7 @@ MAX_DEPTH = 64
 MAX_BYTES = 8 * 1024 * 1024
 
 _CORE = "tag:yaml.org,2002:"
+_YAML11_ONLY = re.compile("[\t\x85\u2028\u2029]")  # characters the fast path reads otherwise than YAML 1.2 (`_parse`)
 _FAST_FROM = 4096  # characters; below, ruamel's own parser is as quick as a libyaml try that may fall back
 
 
@@ -133,7 +134,9 @@ def _parse(text: str, doc: Document, *, fast: bool = True) -> None:
     ruamel's own YAML 1.2 parser, whose verdict is final."""
     libyaml = YAML(typ="safe", pure=False)
     # Tabs: libyaml lets some through that ruamel refuses, and one verdict must not depend on size.
-    if fast and len(text) > _FAST_FROM and "\t" not in text and libyaml.Parser.__name__ == "CParser":
+    # NEL, LS and PS: libyaml (YAML 1.1) counts them as line breaks, YAML 1.2 does not, so every
+    # position after one would be a line off.
+    if fast and len(text) > _FAST_FROM and not _YAML11_ONLY.search(text) and libyaml.Parser.__name__ == "CParser":
         findings = list(doc.findings)
         builder = _Builder(doc, libyaml.resolver)
         try:

@@ -122,6 +122,8 @@ def lower(spec: Resolved, base: Path | None = None) -> ir.Graph:
         nodes=tuple(nodes),
         outputs=tuple(outputs),
         by_id=_by_id(nodes),
+        env=spec.env,
+        terraform=spec.terraform,
     )
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compiler import rules, structure
-from compiler.diagnostics import Diagnostic, Finding, SpecPath, format_path, has_errors, shorten, sort_unique
+from compiler import environments, rules, structure
+from compiler.diagnostics import Diagnostic, Finding, Severity, SpecPath, format_path, has_errors, shorten, sort_unique
 from compiler.loader import Document, load
 from compiler.lower import lower
-from compiler.resolve import resolve
+from compiler.resolve import prefix_of, resolve
 
 if TYPE_CHECKING:
     from compiler import ir
@@ -26,13 +26,19 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Checked:
-    """One spec after checking: its diagnostics and, when it is valid, its resolved form and graph."""
+    """One spec after checking: its diagnostics and, when it is valid, its resolved form and graph.
+
+    A spec with `environments` holds one `Checked` per environment checked (`environments`); those
+    are what is built and served, and their diagnostics are also in the spec's own."""
 
     display: str
     document: Document
     diagnostics: list[Diagnostic] = field(default_factory=list)
     resolved: Resolved | None = None
     graph: ir.Graph | None = None
+    env: str | None = None  # the environment this result is for
+    declared: tuple[str, ...] = ()  # the environments the spec declares, in file order
+    environments: dict[str, Checked] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
@@ -42,16 +48,46 @@ class Checked:
     def ok(self) -> bool:
         return self.resolved is not None and not has_errors(self.diagnostics)
 
+    @property
+    def deployments(self) -> list[Checked]:
+        """What is built: each environment checked, or the spec itself when it has none."""
+        return list(self.environments.values()) if self.declared else [self]
 
-def check(path: Path, *, display: str | None = None, today: dt.date | None = None, targets: tuple[str, ...] = ()) -> Checked:
+
+def check(
+    path: Path,
+    *,
+    display: str | None = None,
+    today: dt.date | None = None,
+    targets: tuple[str, ...] = (),
+    envs: Collection[str] | None = None,
+) -> Checked:
     """Load and check one spec file; a valid spec's result holds its resource graph. `targets` are those
-    being built, for the rules about one target (none: `validate`)."""
+    being built, for the rules about one target (none: `validate`); `envs` the environments to check
+    (None: every one the spec declares; names it does not declare are left to the caller)."""
     document = load(path)
-    return check_document(document, display=display or str(path), today=today or dt.date.today(), targets=targets)
+    return check_document(document, display=display or str(path), today=today or dt.date.today(), targets=targets, envs=envs)
 
 
-def check_document(document: Document, *, display: str, today: dt.date, targets: tuple[str, ...] = ()) -> Checked:
-    result = Checked(display=display, document=document)
+def check_document(document: Document, *, display: str, today: dt.date, targets: tuple[str, ...] = (), envs: Collection[str] | None = None) -> Checked:
+    result, found = _check(document, display=display, today=today, targets=targets)
+    result.declared = tuple(environments.names(document.data))
+    result.diagnostics = locate(document, display, found, tagged=result.declared)
+    chosen = [name for name in result.declared if envs is None or name in envs]
+    for name in chosen:
+        if any(f.path[:2] == (environments.KEY, name) and f.severity is Severity.ERROR for f in found):
+            continue  # the overlay itself is wrong: merging it would only repeat that
+        env_result = _check_environment(document, name, found, display=display, today=today, targets=targets)
+        result.environments[name] = env_result
+        result.diagnostics += env_result.diagnostics
+    if result.environments:
+        result.diagnostics = sort_unique(result.diagnostics)
+    return result
+
+
+def _check(document: Document, *, display: str, today: dt.date, targets: tuple[str, ...], env: str | None = None) -> tuple[Checked, list[Finding]]:
+    """The findings of one document (a spec, or an environment's merged spec), and its result."""
+    result = Checked(display=display, document=document, env=env)
     findings: list[Finding] = list(document.findings)
     if document.data is not None:
         service, problems = structure.validate(document.data)
@@ -66,7 +102,7 @@ def check_document(document: Document, *, display: str, today: dt.date, targets:
                     document.positions.setdefault((*new, *path[len(old) :]), at)
             findings += salvaged.findings
         if service is not None:
-            resolved = resolve(service, data, document.numbers)
+            resolved = resolve(service, data, document.numbers, env=env)
             graph = lower(resolved, document.path.parent)  # rules check the names it makes
             gone = frozenset(removed)
             context = rules.Context(resolved, graph, data, document.path.parent, today, original=document.data, removed=gone, targets=targets)
@@ -79,7 +115,31 @@ def check_document(document: Document, *, display: str, today: dt.date, targets:
         findings = [f for f in findings if f.code == "E005" or not _under(f.path, document.rejected)]
     if document.split_values:
         findings = _hint_split_values(findings, document.split_values)
-    result.diagnostics = locate(document, display, findings)
+    return result, findings
+
+
+def _check_environment(document: Document, name: str, base: list[Finding], *, display: str, today: dt.date, targets: tuple[str, ...]) -> Checked:
+    """Environment `name`'s spec, checked; its diagnostics are only the problems its overlay causes,
+    each at the overlay's line when the overlay wrote the element (else at the environment's name)."""
+    merged = environments.merged_document(document, name)
+    result, found = _check(merged.document, display=display, today=today, targets=targets, env=name)
+    known = {(f.code, f.path, f.message) for f in base}
+    service = merged.document.data.get("service")
+    prefix = prefix_of(service) if isinstance(service, str) else None
+    here = document.positions.get((environments.KEY, name))
+    located = []
+    for finding in found:
+        as_base = finding.message if prefix is None else finding.message.replace(prefix_of(prefix, name), prefix)
+        if (finding.code, finding.path, as_base) in known:
+            continue  # the base spec's own problem (its names aside), reported once by its check
+        if environments.written_by(merged, finding.path):
+            line, column = merged.document.locate(finding)
+            shown = format_path((environments.KEY, name, *finding.path))
+        else:
+            line, column = (here.key_line, here.key_column) if here else (1, 1)
+            shown = format_path(finding.path)
+        located.append(Diagnostic(display, line, column, finding.severity, finding.code, shown, shorten(finding.message), name))
+    result.diagnostics = sort_unique(located)
     return result
 
 
@@ -103,11 +163,13 @@ def _under(path: SpecPath, places: Collection[SpecPath]) -> bool:
     return any(path[:length] in places for length in range(len(path) + 1))
 
 
-def locate(document: Document, display: str, findings: list[Finding]) -> list[Diagnostic]:
-    """Findings with their file, line and column, sorted and without repeats."""
+def locate(document: Document, display: str, findings: list[Finding], *, tagged: Collection[str] = ()) -> list[Diagnostic]:
+    """Findings with their file, line and column, sorted and without repeats; one inside the overlay
+    of an environment of `tagged` names that environment."""
     located = []
     for finding in findings:
         line, column = document.locate(finding)
+        env = finding.path[1] if len(finding.path) > 1 and finding.path[0] == environments.KEY and finding.path[1] in tagged else None
         located.append(
             Diagnostic(
                 file=display,
@@ -117,6 +179,7 @@ def locate(document: Document, display: str, findings: list[Finding]) -> list[Di
                 code=finding.code,
                 path=format_path(finding.path),
                 message=shorten(finding.message),
+                env=env if isinstance(env, str) else None,
             )
         )
     return sort_unique(located)
@@ -161,7 +224,9 @@ def sources_holding_outputs(results: list[Checked], out: Path) -> list[Diagnosti
 def render(checked: Checked, out: Path, targets: tuple[str, ...]) -> dict[Path, bytes]:
     """Output files of a valid spec: `<out>/<prefix>/<target>/...` → bytes."""
     from compiler.backends import backend  # build only: no backend on validate's path
-    from compiler.serialize import to_json, to_yaml  # build only, likewise
+    from compiler.serialize import to_json, to_toml, to_yaml  # build only, likewise
+
+    serializers = {"json": to_json, "yaml": to_yaml, "toml": to_toml}
 
     graph = checked.graph
     assert graph is not None, "render needs a checked, valid spec"
@@ -170,8 +235,7 @@ def render(checked: Checked, out: Path, targets: tuple[str, ...]) -> dict[Path, 
         directory = target_dir(out, graph.prefix, target)
         root = Path(os.path.relpath(checked.path.parent.resolve(), directory.resolve())).as_posix()
         for rendered in backend(target)(graph, root):
-            serialize = to_json if rendered.format == "json" else to_yaml
-            files[directory / rendered.path] = serialize(rendered.document)
+            files[directory / rendered.path] = serializers[rendered.format](rendered.document)
     return files
 
 

@@ -51,6 +51,12 @@ class Reference(NamedTuple):
         return f"${{{self.kind}:{self.name}}}"
 
 
+def build_time(text: str, scope: Scope) -> str:
+    """`text` with each `${self:…}` replaced by its literal, for places that take no expression (a
+    Terraform backend block); other references stay as written (a rule reports them there)."""
+    return REFERENCE.sub(lambda m: (scope.value(m.group(2)) or m.group(0)) if m.group(1) == "self" else m.group(0), text)
+
+
 def find(text: str) -> Iterator[Reference]:
     """Every `${kind:name}` in `text`, known kind or not, in order."""
     for match in REFERENCE.finditer(text):

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from compiler import awsdata, ir, naming
+from compiler import awsdata, ir, naming, references
 from compiler.diagnostics import SpecPath
 from compiler.references import Scope
 from compiler.routekeys import DEFAULT_PAYLOAD_FORMAT, DEFAULT_TIMEOUT_MS, Route, make_route
@@ -162,9 +162,32 @@ def routes_by_function(routes: tuple[Route, ...]) -> dict[str, list[Route]]:
     return grouped
 
 
-def prefix_of(service: str) -> str:
-    """The prefix of every AWS name: `lower(service)` with spaces and `_` turned into `-`."""
-    return service.lower().replace(" ", "-").replace("_", "-")
+def prefix_of(service: str, env: str | None = None) -> str:
+    """The prefix of every AWS name: `lower(service)` with spaces and `_` turned into `-`, and for an
+    environment `<prefix>-<env>` (so that environments can share one account)."""
+    prefix = service.lower().replace(" ", "-").replace("_", "-")
+    return prefix if env is None else f"{prefix}-{env}"
+
+
+SELF_ENV = "${self:env}"
+# Strings in which only `${self:…}` is substituted, at build time: a Terraform backend block takes no
+# expressions, so the state key of each environment is written out.
+BUILD_TIME_PLACES: tuple[SpecPath, ...] = (("terraform", "backend", "s3", "key"),)
+
+
+def terraform_settings(service: models.Service, env: str | None) -> ir.TerraformSettings:
+    """The module kind and the S3 backend's arguments, `${self:env}` replaced at build time."""
+    backend = service.terraform.backend
+    if backend is None:
+        return ir.TerraformSettings(service.terraform.module)
+    s3 = backend.s3
+    key = references.build_time(s3.key, Scope(prefix_of(service.service, env), env))
+    arguments: list[tuple[str, str | bool]] = [("bucket", s3.bucket), ("key", key), ("region", s3.region)]
+    if s3.use_lockfile is not None:
+        arguments.append(("use_lockfile", s3.use_lockfile))
+    if s3.dynamodb_table is not None:
+        arguments.append(("dynamodb_table", s3.dynamodb_table))
+    return ir.TerraformSettings(service.terraform.module, tuple(arguments))
 
 
 class Condition(NamedTuple):
@@ -344,7 +367,8 @@ class Resolved(NamedTuple):
     functions: tuple[Function, ...]
     routes: tuple[Route, ...]
     api: Api | None  # None when there are no routes
-    env: str | None = None  # the environment being built; None for a spec without environments
+    env: str | None = None  # the environment resolved (None: a spec without environments)
+    terraform: ir.TerraformSettings = ir.TerraformSettings()
 
     @property
     def scope(self) -> Scope:
@@ -356,10 +380,13 @@ class Resolved(NamedTuple):
 
 
 def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecPath, str] | None = None, env: str | None = None) -> Resolved:
-    """Apply defaults; `raw` is the loaded data, which tells which keys the user set, `written`
-    the source text of its numbers (environment values keep `3.10` as `3.10`), and `env` the
-    environment being built (what `${self:env}` is; None without environments)."""
-    prefix = prefix_of(service.service)
+    """Apply defaults; `raw` is the loaded data, which tells which keys the user set, and `written`
+    the source text of its numbers (environment values keep `3.10` as `3.10`).
+
+    `env` is the one input that says which deployment is resolved: the environment's name (its
+    overlay already merged into `service`), or None for a spec without environments. The prefix
+    `<prefix>-<env>` and `${self:env}` (through `Resolved.scope`) come from it here and nowhere else."""
+    prefix = prefix_of(service.service, env)
     tags = (*sorted(service.tags.items()), (SERVICE_TAG, prefix))
     tags = tuple(dict(tags).items())
     defaults = service.defaults or models.Function()
@@ -380,6 +407,7 @@ def resolve(service: models.Service, raw: dict[str, Any], written: Mapping[SpecP
         routes=routes,
         api=api,
         env=env,
+        terraform=terraform_settings(service, env),
     )
 
 

@@ -168,6 +168,44 @@ def _quote(text: str) -> str:
     return '"' + "".join(f"\\U{ord(c):08x}" if ord(c) > 0xFFFF else encode_basestring_ascii(c)[1:-1] for c in text) + '"'
 
 
+def to_toml(document: dict[str, Any]) -> bytes:
+    """A TOML document of tables, strings, booleans, numbers and lists of strings (what
+    `samconfig.toml` holds): top-level values first, then each table under its dotted name.
+    Strings are written as basic strings, whose escapes are JSON's."""
+    lines: list[str] = [f"# {GENERATED}"]
+    _toml_table(document, (), lines)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _toml_table(table: dict[str, Any], path: tuple[str, ...], lines: list[str]) -> None:
+    values = [(key, value) for key, value in table.items() if not isinstance(value, dict)]
+    if values and path:
+        lines += ["", f"[{'.'.join(_toml_key(part) for part in path)}]"]
+    lines += [f"{_toml_key(key)} = {_toml_value(value)}" for key, value in values]
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _toml_table(value, (*path, key), lines)
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_TOML_KEY.match(key) else _quote(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+_BARE_TOML_KEY = re.compile(r"^[A-Za-z0-9_-]+\Z")
+
+
 @lru_cache(maxsize=1024)
 def _key(key: str) -> str:
     if _PLAIN_KEY.match(key) and key.lower() not in _YAML_WORDS:

@@ -14,7 +14,7 @@ class Target(NamedTuple):
 
 TARGETS: tuple[Target, ...] = (
     Target("terraform", "compiler.backends.terraform", ("*.tf.json",)),
-    Target("sam", "compiler.backends.sam", ("template.yaml",)),
+    Target("sam", "compiler.backends.sam", ("template.yaml", "samconfig.toml")),
     Target("cloudformation", "compiler.backends.cloudformation", ("template.yaml",)),
 )
 NAMES: tuple[str, ...] = tuple(t.name for t in TARGETS)

@@ -295,6 +295,56 @@ class Logging:
     access_logs: Annotated[bool | AccessLogs, Field(description="API access logs: `true` (default fields), `false` (none) or a mapping.")] = True
 
 
+ModuleKind = Literal["root", "child"]
+
+
+@_model
+class S3Backend:
+    """Terraform's `s3` backend: where the state of this module lives."""
+
+    bucket: Annotated[str, Field(description="S3 bucket that holds the state.")]
+    key: Annotated[str, Field(description="Object key of the state in the bucket, e.g. `orders/${self:env}/terraform.tfstate`; `${self:env}` is the environment's name.")]
+    region: Annotated[str, Field(description="Region of the bucket.")]
+    use_lockfile: Annotated[bool | None, Field(description="Lock the state with an S3 lock file (Terraform 1.10+). Without it, Terraform's default (no lock file).")] = None
+    dynamodb_table: Annotated[str | None, Field(description="DynamoDB table that locks the state (the older locking). Without it, none.")] = None
+
+
+@_model
+class Backend:
+    """Where Terraform keeps the state; only `s3` is offered."""
+
+    s3: Annotated[S3Backend, Field(description="The `s3` backend's settings.")]
+
+
+@_model
+class Terraform:
+    """Settings of the Terraform output only."""
+
+    module: Annotated[
+        ModuleKind,
+        Field(description="`root`: a module to run `terraform apply` in, with its provider block. `child`: a module a team calls from its own Terraform (`module \"api\" { source = \"./out/<prefix>/terraform\" }`): no provider block and no backend, only `required_providers`."),
+    ] = "root"
+    backend: Annotated[Backend | None, Field(description="The root module's backend (`terraform { backend \"s3\" {…} }`); not with `module: child`. Without it, local state.")] = None
+
+
+@_model
+class Environment:
+    """An overlay of the spec for one environment: maps merge key by key, everything else replaces.
+
+    The merged spec is checked as a whole (each problem located at the overlay's line), so these keys
+    are typed here only as what they merge into."""
+
+    region: Annotated[str | None, Field(description="Replaces `region`. Without it, the spec's own `region`.")] = None
+    tags: Annotated[dict[str, Any] | None, Field(description="Merged over `tags`. Without it, the spec's own `tags`.")] = None
+    parameters: Annotated[dict[str, Any] | None, Field(description="Merged over `parameters`; a `default` here is this environment's value of the parameter (not for a `sensitive` one). Without it, the spec's own `parameters`.")] = None
+    defaults: Annotated[dict[str, Any] | None, Field(description="Merged over `defaults`. Without it, the spec's own `defaults`.")] = None
+    functions: Annotated[dict[str, Any] | None, Field(description="Merged over `functions`: settings of existing functions only, none added or removed. Without it, the spec's own `functions`.")] = None
+    routes: Annotated[dict[str, Any] | None, Field(description="Merged over `routes`: settings of existing routes only, none added or removed. Without it, the spec's own `routes`.")] = None
+    api: Annotated[dict[str, Any] | None, Field(description="Merged over `api`. Without it, the spec's own `api`.")] = None
+    logging: Annotated[dict[str, Any] | None, Field(description="Merged over `logging`. Without it, the spec's own `logging`.")] = None
+    terraform: Annotated[dict[str, Any] | None, Field(description="Merged over `terraform`, e.g. this environment's `backend`. Without it, the spec's own `terraform`.")] = None
+
+
 @_model
 class Service:
     """An apispec `service.yaml`: Lambda functions behind one HTTP API."""
@@ -310,3 +360,8 @@ class Service:
     routes: Annotated[dict[str, str | RouteTarget], Field(description="`\"METHOD /path\"` or `$default`, mapped to a function key or a route object (`{function: key}`, `{url: https://…}`).")] = _empty(dict)
     api: Annotated[Api, Field(description="The HTTP API and its stage.")] = _empty(Api)
     logging: Annotated[Logging, Field(description="Log retention and format, and API access logs.")] = _empty(Logging)
+    terraform: Annotated[Terraform, Field(description="Settings of the Terraform output: module kind and backend.")] = _empty(Terraform)
+    environments: Annotated[
+        dict[str, Environment],
+        Field(description="Deployments of this one spec (`dev`, `prod`, names `[a-z][a-z0-9-]*`), each an overlay of the spec with its own prefix `<prefix>-<env>` and output directory. Without it, one deployment."),
+    ] = _empty(dict)

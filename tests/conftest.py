@@ -17,7 +17,26 @@ if TYPE_CHECKING:
     from tests.support.real_terraform import Terraform
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted(p.parent.name for p in (ROOT / "specs").glob("*/service.yaml"))
+SPECS = sorted(p.parent.name for p in (ROOT / "specs").glob("*/service.yaml"))  # the example specs, by directory
+
+
+def _deployments(spec: str) -> list[str]:
+    """What an example spec builds: itself, or `<spec>:<env>` for each of its environments."""
+    from compiler.environments import names
+    from compiler.loader import load
+
+    envs = names(load(ROOT / "specs" / spec / "service.yaml").data)
+    return [f"{spec}:{env}" for env in envs] or [spec]
+
+
+# Every deployment of every example (`orders:dev`, `orders:prod`, `shop`, ...): what the outputs' tests run on.
+EXAMPLES = [example for spec in SPECS for example in _deployments(spec)]
+
+
+def spec_of(example: str) -> tuple[str, str | None]:
+    """An example's spec directory and environment (None for a spec without environments)."""
+    spec, _, env = example.partition(":")
+    return spec, env or None
 TODAY = dt.date(2026, 11, 25)  # the day every check of the suite takes as today
 
 
@@ -49,11 +68,14 @@ class Compiled:
         return {k.removeprefix(prefix): v for k, v in self.files.items() if k.startswith(prefix)}
 
 
-def compile_spec(spec: Path, out: Path, today: dt.date = TODAY) -> Compiled:
-    """Check and render a spec for every target as if into `<repo>/out`, and copy the files to `out`."""
+def compile_spec(spec: Path, out: Path, today: dt.date = TODAY, env: str | None = None) -> Compiled:
+    """Check and render a spec (the deployment of environment `env`) for every target as if into
+    `<repo>/out`, and copy the files to `out`."""
     inside = spec.is_relative_to(ROOT)
-    checked = check(spec, display=str(spec.relative_to(ROOT)) if inside else str(spec), today=today)
+    checked = check(spec, display=str(spec.relative_to(ROOT)) if inside else str(spec), today=today, envs=None if env is None else [env])
     assert checked.ok, "".join(f"\n{d}" for d in checked.diagnostics)
+    if env is not None:
+        checked = checked.environments[env]
     layout = ROOT / "out" if inside else out  # examples are rendered exactly as into the repo's out/
     rendered = render(checked, layout, TARGETS)
     files = {path.relative_to(layout).as_posix(): content for path, content in rendered.items()}
@@ -67,7 +89,11 @@ def compile_spec(spec: Path, out: Path, today: dt.date = TODAY) -> Compiled:
 @pytest.fixture(scope="session")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Compiled]:
     out = tmp_path_factory.mktemp("out")
-    return {name: compile_spec(ROOT / "specs" / name / "service.yaml", out) for name in EXAMPLES}
+    compiled = {}
+    for example in EXAMPLES:
+        spec, env = spec_of(example)
+        compiled[example] = compile_spec(ROOT / "specs" / spec / "service.yaml", out, env=env)
+    return compiled
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,7 @@ def test_build_writes_the_default_targets(tutorial: Path, tmp_path: Path) -> Non
     assert result.exit_code == ExitCode.OK, result.output
     written = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
     assert written == [
+        "demo/sam/samconfig.toml",
         "demo/sam/template.yaml",
         "demo/terraform/main.tf.json",
         "demo/terraform/outputs.tf.json",

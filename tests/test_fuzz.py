@@ -16,7 +16,7 @@ from compiler.cli import app
 from compiler.exitcodes import ExitCode
 from tests.conftest import ROOT
 
-LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (error|warning) [EW]\d{3}: ")
+LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (error|warning) [EW]\d{3}( \[[^]]+\])?: ")
 EXAMPLES = sorted((ROOT / "specs").glob("*/service.yaml"))
 runner = CliRunner()
 
@@ -99,3 +99,15 @@ def test_fast_and_pure_parsers_agree_on_mutated_specs(case: tuple[str, str]) -> 
     fast, pure = load_text(text, Path("s.yaml")), load_text(text, Path("s.yaml"), fast=False)
     if not any(f.code == "E003" for f in pure.findings):
         assert (fast.data, fast.positions, fast.findings) == (pure.data, pure.positions, pure.findings)
+
+
+def test_line_breaks_only_yaml_1_1_has_leave_positions_alone() -> None:
+    """NEL, LS and PS are no line breaks in YAML 1.2: a long spec holding one (read by the fast path
+    otherwise) keeps the positions the exact parser gives (a case the fuzzer found)."""
+    from compiler.loader import load_text
+
+    for mark in ("\x85", "\u2028", "\u2029"):
+        text = f"# {mark}\nservice: x\n" + "#" * 5000 + "\n"
+        fast, pure = load_text(text, Path("s.yaml")), load_text(text, Path("s.yaml"), fast=False)
+        assert fast.positions[("service",)] == pure.positions[("service",)]
+        assert fast.positions[("service",)].key_line == 2

@@ -20,7 +20,7 @@ from compiler.rules import functions as functions_rules
 from compiler.rules import permissions as permission_rules
 from compiler.rules import service as service_rules
 from schemas import generate, models
-from tests.conftest import EXAMPLES, ROOT, TODAY
+from tests.conftest import ROOT, SPECS, TODAY
 
 
 def test_core_schema_is_current() -> None:
@@ -31,7 +31,7 @@ def test_json_schema_is_current() -> None:
     assert generate.SCHEMA_FILE.read_text(encoding="utf-8") == generate.json_schema_text(), "run `python -m schemas.generate`"
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("example", SPECS)
 def test_examples_validate_against_the_json_schema(example: str) -> None:
     import jsonschema
     from ruamel.yaml import YAML
@@ -43,7 +43,7 @@ def test_examples_validate_against_the_json_schema(example: str) -> None:
 
 
 def test_examples_point_editors_at_the_schema() -> None:
-    for example in EXAMPLES:
+    for example in SPECS:
         first = (ROOT / "specs" / example / "service.yaml").read_text(encoding="utf-8").splitlines()[0]
         assert first == "# yaml-language-server: $schema=../../schemas/service.schema.json"
 
@@ -77,6 +77,7 @@ def test_every_field_has_a_description_and_says_its_default() -> None:
     definitions = _definitions(_schema())
     assert set(definitions) == {
         "Service", "Parameter", "Statement", "FunctionLogging", "Function", "RouteTarget", "Cors", "Throttling", "Domain", "Api", "Authorizer", "AccessLogs", "Logging", "Vpc", "Event",
+        "S3Backend", "Backend", "Terraform", "Environment",
     }  # fmt: skip
     for name, definition in definitions.items():
         fields = {f.name: f for f in dataclasses.fields(getattr(models, name))}

@@ -20,7 +20,7 @@ class Rendered:
 
     path: str
     document: Any
-    format: str  # "json" or "yaml"
+    format: str  # "json", "yaml" or "toml"
 
 
 Backend = Callable[[ir.Graph, str], list[Rendered]]

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from compiler import awsdata, ir
-from compiler.backends import Rendered
+from compiler.backends import Rendered, samconfig
 from compiler.backends.cfn import TRACING_MODES, CfnRenderer, code_path, resource
 from compiler.routekeys import segment
 from compiler.serialize import Tagged
@@ -82,7 +82,7 @@ def render(graph: ir.Graph, root: str) -> list[Rendered]:
         rendered = entry(template, node)
         if rendered is not None:
             resources[rendered[0]] = rendered[1]
-    return [template.cfn.template(resources, transform=TRANSFORM)]
+    return [template.cfn.template(resources, transform=TRANSFORM), samconfig.render(graph, template.cfn.parameters)]
 
 
 def _http_api_of_stage(template: _Template, stage: ir.Stage) -> tuple[str, dict[str, Any]]:

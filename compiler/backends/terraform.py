@@ -1,4 +1,5 @@
-"""Terraform: a root module of `*.tf.json` for the hashicorp/aws provider (v6).
+"""Terraform: a root module of `*.tf.json` for the hashicorp/aws provider (v6), or a child module
+(`terraform.module: child`: no provider block, no backend, no region variable).
 
 Files: `providers.tf.json` (versions and provider), `variables.tf.json` (region and parameters),
 `main.tf.json` (data sources and resources), `outputs.tf.json`. Policies are
@@ -22,6 +23,8 @@ ARCHIVE_PROVIDER = {"source": "hashicorp/archive", "version": "~> 2.4"}
 # raises it; tests/support/terraform_check.py fails until it does.
 REQUIRED_VERSION = ">= 1.0.3"
 ARCHIVE_FILE_MODE = "0755"
+LOCKFILE_REQUIRED_VERSION = ">= 1.10.0"  # the s3 backend's `use_lockfile` came with Terraform 1.10
+CHILD = "child"  # `terraform.module: child`: a module called from the team's own root module
 
 # Resource type and attribute names of each node kind.
 TYPES: dict[type, str] = {
@@ -171,18 +174,23 @@ class _Module:
         return [f for f in files if f.document]
 
     def _providers(self) -> dict[str, Any]:
-        provider: dict[str, Any] = {"region": "${var.region}"} if self.graph.region else {}
-        return {
-            "terraform": {
-                "required_version": REQUIRED_VERSION,
-                "required_providers": {"archive": ARCHIVE_PROVIDER, "aws": AWS_PROVIDER},
-            },
-            "provider": {"aws": provider},
+        """Versions, and for a root module its provider and backend; a child module leaves both to its caller."""
+        settings = self.graph.terraform
+        backend = dict(settings.backend)
+        terraform: dict[str, Any] = {
+            "required_version": LOCKFILE_REQUIRED_VERSION if backend.get("use_lockfile") is True else REQUIRED_VERSION,
+            "required_providers": {"archive": ARCHIVE_PROVIDER, "aws": AWS_PROVIDER},
         }
+        if settings.module == CHILD:
+            return {"terraform": terraform}
+        if backend:
+            terraform["backend"] = {"s3": backend}
+        provider: dict[str, Any] = {"region": "${var.region}"} if self.graph.region else {}
+        return {"terraform": terraform, "provider": {"aws": provider}}
 
     def _variables(self) -> dict[str, Any]:
         variables: dict[str, Any] = {}
-        if self.graph.region:
+        if self.graph.region and self.graph.terraform.module != CHILD:  # a child module's region is its caller's provider's
             variables["region"] = {"description": "AWS region to deploy to", "type": "string", "default": self.graph.region}
         for parameter in self.graph.parameters:
             body: dict[str, Any] = {"type": "string"}

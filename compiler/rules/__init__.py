@@ -10,6 +10,7 @@ from compiler.rules import (  # noqa: F401  (registers the rules)
     api,
     authorizers,
     code,
+    environments,
     functions,
     least_privilege,
     logs,

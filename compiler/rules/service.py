@@ -8,7 +8,7 @@ from typing import Any
 
 from compiler import awsdata, naming, references
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean
-from compiler.resolve import PARAM_REF, PREFIX, SERVICE_TAG, reference_places
+from compiler.resolve import BUILD_TIME_PLACES, PARAM_REF, PREFIX, SERVICE_TAG, reference_places
 from compiler.rules.registry import Context, rule
 from schemas.models import SUPPORTED_VERSIONS, Service
 
@@ -262,15 +262,19 @@ def _kind_hint(reference: references.Reference) -> str:
 def references_elsewhere(ctx: Context) -> Iterator[Finding]:
     """`${ssm:…}`, `${import:…}`, `${aws:…}`, `${self:…}` appear only where references are substituted (W618 says it of `${param:…}`)."""
     allowed: set[SpecPath] | None = None  # worked out only when some text holds `${`
-    for path, text in _strings(ctx.raw, ()):
+    overlays = {key: value for key, value in ctx.raw.items() if key != "environments"}  # each is checked merged, as its environment
+    for path, text in _strings(overlays, ()):
         if allowed is None:
             allowed = {path for path, _ in reference_places(ctx.spec.service)}
         if path in allowed:
             continue
-        found = next((r for r in references.find(text) if r.kind in references.KINDS[1:] or r.kind == "secret"), None)
+        build_time = path in BUILD_TIME_PLACES  # where `${self:…}` is written out at build time
+        found = next((r for r in references.find(text) if (r.kind in references.KINDS[1:] and not (build_time and r.kind == "self")) or r.kind == "secret"), None)
         if found is None:
             continue
-        if found.kind == "secret":
+        if build_time and found.kind != "secret":
+            message = f"`{found.text}` stays text here: a Terraform backend takes no expressions, so only `${{self:…}}` is substituted (at build time)"
+        elif found.kind == "secret":
             message = references.problem(found, ctx.spec.scope) or ""
         else:
             message = (

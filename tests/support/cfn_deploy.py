@@ -547,7 +547,7 @@ def update_in_cloudformation_order(self: parsing.ResourceMap, template: dict[str
 def package(template: dict[str, Any], template_dir: Path) -> dict[str, Any]:
     """The template with each function's local `Code` (`CodeUri`) directory zipped into moto's S3, as
     `aws cloudformation package` (`sam deploy`) does."""
-    s3 = boto3.client("s3", region_name=REGION)
+    s3: Any = boto3.client("s3", region_name=REGION)  # untyped, as without boto3-stubs (which aws-sam-cli installs)
     if BUCKET not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     for resource in template["Resources"].values():

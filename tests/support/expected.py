@@ -65,6 +65,13 @@ FUNCTIONS: dict[str, dict[str, Function]] = {
         "catalog": Function("catalog", "Catalog", "/aws/lambda/shop-backend-catalog", 14, True),
         "admin": Function("admin", "Admin", "/aws/lambda/shop-backend-admin", 90, False),
     },
+    # One spec, two environments: each names its resources `orders-<env>-…`; prod keeps logs 90 days.
+    "orders:dev": {
+        "orders": Function("orders", "Orders", "/aws/lambda/orders-dev-orders", 7, True),
+    },
+    "orders:prod": {
+        "orders": Function("orders", "Orders", "/aws/lambda/orders-prod-orders", 90, True),
+    },
     "protected": {
         "notes": Function("notes", "Notes", "/aws/lambda/protected-notes", 7, True, KMS_KEY),
         "gatekeeper": Function("gatekeeper", "Gatekeeper", "/aws/lambda/protected-gatekeeper", None, True, KMS_KEY),
@@ -90,6 +97,14 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET /catalog/{category}/{item}": Route("catalog", "/*/GET/catalog/*/*"),
         "GET /": Route("catalog", "/*/GET/"),
         "$default": Route("catalog", "/*/$default"),
+    },
+    "orders:dev": {
+        "GET /orders": Route("orders", "/*/GET/orders"),
+        "POST /orders": Route("orders", "/*/POST/orders"),
+    },
+    "orders:prod": {
+        "GET /orders": Route("orders", "/*/GET/orders"),
+        "POST /orders": Route("orders", "/*/POST/orders"),
     },
     "protected": {
         "GET /notes": Route("notes", "/*/GET/notes"),
@@ -123,7 +138,7 @@ DOMAINS: dict[str, Domain] = {
         custom_url="https://notes-api.example.com/v1",
     ),
 }
-DEFAULT_ENDPOINT_DISABLED = {"tutorial": False, "shop": False, "protected": True, "jobs": False}
+DEFAULT_ENDPOINT_DISABLED = {"tutorial": False, "shop": False, "protected": True, "jobs": False, "orders:dev": False, "orders:prod": False}
 
 # The API's access-log group: name, retention (None: never expires), KMS key.
 ACCESS_LOGS: dict[str, tuple[str, int | None, str | None]] = {
@@ -131,6 +146,8 @@ ACCESS_LOGS: dict[str, tuple[str, int | None, str | None]] = {
     "shop": ("/aws/apigateway/shop-http-api", 60, None),
     "protected": ("/notes/access", 90, KMS_KEY),
     "jobs": ("/aws/apigateway/jobs-api", 7, None),
+    "orders:dev": ("/aws/apigateway/orders-dev-api", 7, None),
+    "orders:prod": ("/aws/apigateway/orders-prod-api", 90, None),  # prod's overlay: `logging.retention_days: 90`
 }
 
 # Each Lambda authorizer's invoke permission, by example and authorizer name: the function key, and what
@@ -142,12 +159,14 @@ AUTHORIZER_PERMISSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api", "jobs": "jobs-api"}
-STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default", "jobs": "$default"}
+API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api", "jobs": "jobs-api", "orders:dev": "orders-dev-api", "orders:prod": "orders-prod-api"}
+STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default", "jobs": "$default", "orders:dev": "$default", "orders:prod": "v1"}
 # The stage's default route settings: burst, rate, detailed metrics. `api.detailed_metrics` without
 # `api.throttling` writes the account's default limits (burst 5000, rate 10000), which the Terraform
 # provider would otherwise send as 0 (format 1.1, clarification 5).
-THROTTLING: dict[str, tuple[int, float, bool] | None] = {"tutorial": None, "shop": (200, 100.5, False), "protected": (5000, 10000.0, True), "jobs": None}
+THROTTLING: dict[str, tuple[int, float, bool] | None] = {
+    "tutorial": None, "shop": (200, 100.5, False), "protected": (5000, 10000.0, True), "jobs": None, "orders:dev": None, "orders:prod": None,
+}  # fmt: skip
 # Per-route settings, by route key: burst, rate, detailed metrics.
 ROUTE_SETTINGS: dict[str, dict[str, tuple[int, float, bool]]] = {"protected": {"POST /notes": (20, 10.0, True)}}
 
@@ -168,6 +187,15 @@ CORS: dict[str, dict[str, object]] = {
         "max_age": 600,
     },
     "jobs": {"allow_origins": ["https://orders.example.com"], "allow_methods": ["GET", "POST"]},
+    "orders:dev": {
+        "allow_origins": ["http://localhost:3000"],
+        "allow_methods": ["GET", "POST"],
+    },
+    # prod's overlay replaces the origins (a list) and keeps the methods (the map merges key by key)
+    "orders:prod": {
+        "allow_origins": ["https://shop.example.com"],
+        "allow_methods": ["GET", "POST"],
+    },
     "protected": {
         "allow_origins": ["https://notes.example.com"],
         "allow_methods": ["GET", "POST"],
