@@ -19,13 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SCHEMA = ROOT / "schemas" / "service.schema.json"
 _SECTIONS = ("format-reference", "rules")
-_ORDER = ("Service", "Parameter", "Function", "Statement", "FunctionLogging", "RouteTarget", "Api", "Authorizer", "Cors", "Throttling", "Logging", "AccessLogs")
+_ORDER = ("Service", "Parameter", "Function", "Statement", "FunctionLogging", "Build", "RouteTarget", "Api", "Authorizer", "Cors", "Throttling", "Logging", "AccessLogs")
 _WHERE = {
     "Service": "top level",
     "Parameter": "`parameters.<name>`",
     "Function": "`functions.<key>` and `defaults`",
     "Statement": "`functions.<key>.permissions[]`",
     "FunctionLogging": "`functions.<key>.logging`",
+    "Build": "`functions.<key>.build`",
     "RouteTarget": "`routes.<route key>` (long form)",
     "Api": "`api`",
     "Authorizer": "`api.authorizers.<name>`",

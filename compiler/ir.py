@@ -161,6 +161,8 @@ class Function(NamedTuple):
     log_group: Ref
     tags: tuple[tuple[str, str], ...]
     depends_on: tuple[str, ...]
+    # How `apispec package` makes its zip (`python`, `node`, `build`), or None: `source` is deployed as it is.
+    package: str | None = None
 
 
 @record

@@ -10,7 +10,7 @@ left out (its own rule reports it), as nothing can be made of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from compiler import ir, naming
@@ -58,12 +58,13 @@ def text_value(text: str) -> ir.Value:
     return ir.Sub(tuple(parts))
 
 
-def lower(spec: Resolved) -> ir.Graph:
-    """The resource graph of a checked spec."""
+def lower(spec: Resolved, packages: Mapping[str, str] | None = None) -> ir.Graph:
+    """The resource graph of a checked spec; `packages` says how `apispec package` makes the zip of
+    each function (by key) that has one."""
     nodes: list[ir.Node] = []
     outputs: list[ir.Output] = []
     for fn in spec.functions:
-        nodes.extend(_function_nodes(fn))
+        nodes.extend(_function_nodes(fn, (packages or {}).get(fn.key)))
         outputs.extend(_function_outputs(fn))
     if spec.api is not None:
         nodes.extend(_api_nodes(spec))
@@ -86,7 +87,7 @@ def _by_id(nodes: list[ir.Node]) -> dict[str, ir.Node]:
     return by_id
 
 
-def _function_nodes(fn: Function) -> list[ir.Node]:
+def _function_nodes(fn: Function, package: str | None = None) -> list[ir.Node]:
     function_id = f"function.{fn.key}"
     log_group = ir.LogGroup(
         id=f"log.{fn.key}",
@@ -133,6 +134,7 @@ def _function_nodes(fn: Function) -> list[ir.Node]:
             log_group=ir.Ref(log_group.id, "name"),
             tags=fn.tags,
             depends_on=tuple(depends_on),
+            package=package,
         )
     )
     return nodes

@@ -17,6 +17,7 @@ from compiler import rules, structure
 from compiler.diagnostics import Diagnostic, Finding, SpecPath, format_path, has_errors, shorten, sort_unique
 from compiler.loader import Document, load
 from compiler.lower import lower
+from compiler.package import manifest
 from compiler.resolve import resolve
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def check_document(document: Document, *, display: str, today: dt.date, targets:
             findings += salvaged.findings
         if service is not None:
             resolved = resolve(service, data, document.numbers)
-            graph = lower(resolved)  # rules check the names it makes
+            graph = lower(resolved, _packages(resolved, document.path.parent))  # rules check the names it makes
             gone = frozenset(removed)
             context = rules.Context(resolved, graph, data, document.path.parent, today, original=document.data, removed=gone, targets=targets)
             findings += [f for f in rules.run(context) if not _under(f.path, gone)]
@@ -81,6 +82,18 @@ def check_document(document: Document, *, display: str, today: dt.date, targets:
         findings = _hint_split_values(findings, document.split_values)
     result.diagnostics = locate(document, display, findings)
     return result
+
+
+def _packages(resolved: Resolved, spec_dir: Path) -> dict[str, str]:
+    """How `apispec package` makes each function's zip, by key, for the functions that have one:
+    a manifest's presence is all `build` needs to know."""
+    found: dict[str, str] = {}
+    for fn in resolved.functions:
+        if fn.source and not Path(fn.source).is_absolute():
+            kind = manifest.detect(spec_dir / fn.source, fn.config.runtime, fn.config.build is not None)
+            if kind is not None:
+                found[fn.key] = kind
+    return found
 
 
 def _hint_split_values(findings: list[Finding], split: dict[SpecPath, str]) -> list[Finding]:

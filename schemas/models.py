@@ -108,6 +108,14 @@ class FunctionLogging:
 
 
 @_model
+class Build:
+    """A build step for code that is not zipped as it is (cargo-lambda, `go build`, esbuild)."""
+
+    command: Annotated[str, Field(description="Shell command that `apispec package` runs in `source`, e.g. `cargo lambda build --release --arm64`. It sees `APISPEC_RUNTIME` and `APISPEC_ARCHITECTURE`.", min_length=1)]
+    output: Annotated[str, Field(description="Directory the command fills, relative to `source` and inside it; its files become the function's zip.", min_length=1)]
+
+
+@_model
 class Function:
     """A Lambda function. The same keys, all optional, form `defaults`."""
 
@@ -125,6 +133,7 @@ class Function:
     permissions: Annotated[list[Statement], Field(description="Extra statements for the generated execution role's inline policy.")] = _empty(list)
     logging: Annotated[FunctionLogging | None, Field(description="Overrides of the top-level `logging` for this function. Without it, the function inherits `defaults.logging`, then `logging`.")] = None
     tags: Annotated[dict[str, str], Field(description="Tags for this function's resources, merged over the top-level `tags`.")] = _empty(dict)
+    build: Annotated[Build | None, Field(description="A command that builds the code, and the directory it writes; `apispec package` runs it and zips that directory. Without it, a `requirements.txt`/`pyproject.toml` (Python) or `package.json` (Node.js) in `source` has its dependencies installed by `apispec package`, and other code is zipped as it is.")] = None
 
 
 @_model

@@ -17,6 +17,7 @@ from compiler.backends.cfn import (
     tag_list,
     tag_map,
 )
+from compiler.package import manifest
 
 # `Code` is a local directory that `aws cloudformation package` uploads; cfn-lint's W3002 says
 # exactly that, so the function resource tells cfn-lint it is intended.
@@ -130,7 +131,10 @@ def _stage(cfn: CfnRenderer, node: ir.Stage, root: str) -> dict[str, Any]:
 
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str) -> dict[str, Any]:
-    properties = cfn.function_properties(node, ("Code", code_path(root, node.source)), tag_list(node.tags))
+    # A function with dependencies or a `build` command: the zip `apispec package` writes, beside this
+    # template's directory; `aws cloudformation package` uploads a local zip as it is.
+    code = manifest.zip_from_target(node.key) if node.package is not None else code_path(root, node.source)
+    properties = cfn.function_properties(node, ("Code", code), tag_list(node.tags))
     return resource("AWS::Lambda::Function", properties, depends_on=cfn.depends_on(node), metadata=PACKAGED_CODE)
 
 

@@ -17,6 +17,7 @@ a literal `/$default` path, the default route is in that path, where SAM would m
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from typing import Any
 
@@ -143,10 +144,14 @@ def _sam_misses_greedy(route: ir.Route) -> bool:
 
 def _function(template: _Template, node: ir.Function) -> dict[str, Any]:
     cfn = template.cfn
-    properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, node.source)), tag_map(node.tags))
+    # A `build` command's output directory (which `apispec package` fills) is the code as built; Python and
+    # Node.js manifests stay with `sam build`.
+    build = node.config.build
+    source = posixpath.join(node.source, build.output) if build is not None else node.source
+    properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, source)), tag_map(node.tags))
     properties["Events"] = template.events.get(node.id) or None
     runtime = awsdata.RUNTIMES.get(node.config.runtime)
-    prebuilt = runtime is not None and runtime.language in _PREBUILT_FAMILIES
+    prebuilt = build is not None or (runtime is not None and runtime.language in _PREBUILT_FAMILIES)
     return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(node), metadata=PREBUILT if prebuilt else None)
 
 

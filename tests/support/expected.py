@@ -40,6 +40,9 @@ FUNCTIONS: dict[str, dict[str, Function]] = {
         "notes": Function("notes", "Notes", "/aws/lambda/protected-notes", 7, True),
         "gatekeeper": Function("gatekeeper", "Gatekeeper", "/aws/lambda/protected-gatekeeper", 7, True),
     },
+    "quotes": {
+        "quote": Function("quote", "Quote", "/aws/lambda/quotes-quote", 7, True),
+    },
 }
 
 # Each route's own invoke permission: the stage `*`, the method (`*` for ANY), each parameter `*`.
@@ -65,6 +68,9 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET /partner/whoami": Route("gatekeeper", "/*/GET/partner/whoami"),
         "GET /ops/stats": Route("notes", "/*/GET/ops/stats"),
     },
+    "quotes": {
+        "GET /quote": Route("quote", "/*/GET/quote"),
+    },
 }
 
 # Each Lambda authorizer's invoke permission, by example and authorizer name: the function key, and what
@@ -76,9 +82,9 @@ AUTHORIZER_PERMISSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api"}
-STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default"}
-THROTTLING = {"tutorial": None, "shop": (200, 100.5), "protected": None}  # burst, rate
+API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api", "quotes": "quotes-api"}
+STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default", "quotes": "$default"}
+THROTTLING = {"tutorial": None, "shop": (200, 100.5), "protected": None, "quotes": None}  # burst, rate
 
 # The CORS settings of each example's API, as `api.cors` says them (the format's names).
 CORS: dict[str, dict[str, object]] = {
@@ -101,4 +107,12 @@ CORS: dict[str, dict[str, object]] = {
         "allow_methods": ["GET", "POST"],
         "allow_headers": ["authorization", "content-type"],
     },
+    "quotes": {
+        "allow_origins": ["*"],
+        "allow_methods": ["GET"],
+    },
 }
+
+# The functions whose code `apispec package` zips (a dependency manifest or `build:`), by example: their
+# Terraform `filename` and CloudFormation `Code` name the zip under `<out>/<prefix>/packages/`.
+PACKAGED: dict[str, set[str]] = {"tutorial": set(), "shop": set(), "protected": set(), "quotes": {"quote"}}
