@@ -266,6 +266,12 @@ def test_a_build_command_runs_in_source_and_its_output_is_zipped(built: Path) ->
     assert package(built)[1].splitlines()[0].startswith("api: unchanged ")  # its output is not its input
 
 
+def test_a_build_output_written_with_dots_and_slashes_is_still_not_an_input(built: Path) -> None:
+    (built / "service.yaml").write_text((built / "service.yaml").read_text().replace("output: dist", "output: ./dist/"))
+    assert package(built)[1].splitlines()[0].startswith("api: built ")
+    assert package(built)[1].splitlines()[0].startswith("api: unchanged ")
+
+
 def test_a_failing_build_command_shows_its_output_and_writes_nothing(built: Path) -> None:
     (built / "service.yaml").write_text(BUILD_SPEC.format(command=json.dumps("echo compiling; echo 'main.go:1: syntax error' >&2; exit 3")))
     code, stdout, stderr = package(built)

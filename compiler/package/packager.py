@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from compiler import ir
@@ -93,7 +93,7 @@ def _plan(fn: ir.Function, spec_dir: Path) -> _Plan:
         skip.append("node_modules")
     elif config.build is not None:
         settings += [config.build.command, config.build.output]
-        skip.append(config.build.output.replace("\\", "/"))
+        skip.append(PurePosixPath(config.build.output.replace("\\", "/")).as_posix())  # `./dist/` is `dist`
     files = zipper.files_under(source, skip=skip)
     return _Plan(fn, source, cache.digest(settings, files), files)
 
