@@ -127,13 +127,17 @@ def _read_text(path: Path, doc: Document) -> str | None:
         return None
 
 
+_YAML11_BREAKS = "\x85\u2028\u2029"
+
+
 def _parse(text: str, doc: Document, *, fast: bool = True) -> None:
     """Parse with libyaml's fast parser when ruamel.yaml.clib is there, else (or when it refuses the
     text: libyaml follows YAML 1.1, which rejects some 1.2 forms, e.g. `[sqs:SendMessage]`) with
     ruamel's own YAML 1.2 parser, whose verdict is final."""
     libyaml = YAML(typ="safe", pure=False)
     # Tabs: libyaml lets some through that ruamel refuses, and one verdict must not depend on size.
-    if fast and len(text) > _FAST_FROM and "\t" not in text and libyaml.Parser.__name__ == "CParser":
+    # U+0085, U+2028, U+2029 end a line in YAML 1.1 (libyaml) but not in 1.2: the lines would differ.
+    if fast and len(text) > _FAST_FROM and "\t" not in text and not any(c in text for c in _YAML11_BREAKS) and libyaml.Parser.__name__ == "CParser":
         findings = list(doc.findings)
         builder = _Builder(doc, libyaml.resolver)
         try:
