@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import os
 import re
-import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -179,7 +178,10 @@ class _StatusLine:
     def show(self, key: str, line: str) -> None:
         if not line.strip():
             return
-        width = shutil.get_terminal_size().columns - 1
+        try:
+            width = os.get_terminal_size(self.stream.fileno()).columns - 1
+        except (OSError, ValueError, io.UnsupportedOperation):  # not a real terminal: a fixed width
+            width = 79
         self.stream.write(f"\r\x1b[K{key}: {line.strip()}"[: width + 4])
         self.stream.flush()
         self.shown = True
