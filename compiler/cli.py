@@ -131,6 +131,76 @@ def build(
 
 
 @app.command()
+def package(
+    specs: SpecArgument,
+    out: Annotated[Path, typer.Option("--out", help="output directory (the zips go to <out>/<prefix>/packages/)")] = Path("out"),
+    env: EnvsOption = None,
+) -> None:
+    """Install each function's dependencies for its runtime and architecture, and write its reproducible zip."""
+    from compiler.package.packager import package as package_spec  # package only: pip, npm and zip handling
+    from compiler.package.process import PackageError  # package only, likewise
+
+    today = _today()
+    specs = _require_files(specs)
+    checked = [_environments_known(check(path, today=today, envs=env), env) for path in specs]
+    results = [deployment for result in checked for deployment in result.deployments]  # each environment's own zips
+    diagnostics = [d for result in checked for d in result.diagnostics]
+    diagnostics += prefix_clashes(results) + sources_holding_outputs(results, out)
+    _print(diagnostics, OutputFormat.text)
+    if has_errors(diagnostics) or not all(r.graph is not None for r in results):
+        raise typer.Exit(ExitCode.INVALID)
+    status = _StatusLine(sys.stderr)
+    failed = False
+    for result in results:
+        assert result.graph is not None
+        try:
+            outcomes = package_spec(result.graph, result.path.parent, out, status.show if status.live else None)
+        except PackageError as error:
+            status.clear()
+            typer.echo(f"apispec: error: {result.display}: {error}\nno zip of {result.display} was written", err=True)
+            failed = True
+            continue
+        except OSError as error:
+            status.clear()
+            _usage(f"cannot write the packages under {out}: {error.strerror or error}")
+        status.clear()
+        for outcome in outcomes:
+            if outcome.zip is None:
+                typer.echo(f"{outcome.key}: no dependencies or build command; the outputs zip its source as it is")
+            elif outcome.built:
+                typer.echo(f"{outcome.key}: built {outcome.zip} ({outcome.kind})")
+            else:
+                typer.echo(f"{outcome.key}: unchanged {outcome.zip} (inputs as cached)")
+    raise typer.Exit(ExitCode.INVALID if failed else ExitCode.OK)
+
+
+class _StatusLine:
+    """The one line of progress `package` shows while dependencies install, on a terminal only."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self.shown = False
+
+    def show(self, key: str, line: str) -> None:
+        if not line.strip():
+            return
+        try:
+            width = os.get_terminal_size(self.stream.fileno()).columns - 1
+        except (OSError, ValueError, io.UnsupportedOperation):  # not a real terminal: a fixed width
+            width = 79
+        self.stream.write(f"\r\x1b[K{key}: {line.strip()}"[: width + 4])
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+
+@app.command()
 def schema(out: Annotated[Path | None, typer.Option("--out", help="write the schema to this file")] = None) -> None:
     """Print (or write) the JSON Schema of service.yaml, for editors."""
     from importlib.resources import files  # schema only

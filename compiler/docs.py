@@ -29,6 +29,7 @@ _WHERE = {
     "FunctionLogging": "`functions.<key>.logging`",
     "Vpc": "`functions.<key>.vpc`",
     "Event": "`functions.<key>.events[]`",
+    "Build": "`functions.<key>.build`",
     "RouteTarget": "`routes.<route key>` (long form)",
     "Api": "`api`",
     "Authorizer": "`api.authorizers.<name>`",

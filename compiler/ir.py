@@ -189,6 +189,8 @@ class Function(NamedTuple):
     kms_key_arn: Value | None = None
     code_signing_config_arn: Value | None = None
     alias: str | None = None  # the alias node's id when it has one
+    # How `apispec package` makes its zip (`python`, `node`, `build`), or None: `source` is deployed as it is.
+    package: str | None = None
 
 
 @record

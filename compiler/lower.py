@@ -10,7 +10,7 @@ left out (its own rule reports it), as nothing can be made of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -101,13 +101,14 @@ def _reference_value(reference: references.Reference, scope: Scope) -> str | ir.
     return None
 
 
-def lower(spec: Resolved, base: Path | None = None) -> ir.Graph:
+def lower(spec: Resolved, base: Path | None = None, packages: Mapping[str, str] | None = None) -> ir.Graph:
     """The resource graph of a checked spec; `base` is the spec's directory, whose code the version of a
-    function with an alias is a digest of (without it, of its configuration alone)."""
+    function with an alias is a digest of (without it, of its configuration alone); `packages` says how
+    `apispec package` makes the zip of each function (by key) that has one."""
     nodes: list[ir.Node] = []
     outputs: list[ir.Output] = []
     for fn in spec.functions:
-        nodes.extend(_function_nodes(fn, spec.scope))
+        nodes.extend(_function_nodes(fn, spec.scope, (packages or {}).get(fn.key)))
         nodes.extend(triggers.nodes(fn, base, texts(spec.scope)))
         outputs.extend(_function_outputs(fn))
     if spec.api is not None:
@@ -133,7 +134,7 @@ def _by_id(nodes: list[ir.Node]) -> dict[str, ir.Node]:
     return by_id
 
 
-def _function_nodes(fn: Function, scope: Scope) -> list[ir.Node]:
+def _function_nodes(fn: Function, scope: Scope, package: str | None = None) -> list[ir.Node]:
     function_id = f"function.{fn.key}"
     text = texts(scope)
     tags = tag_values(fn.tags, scope)
@@ -196,6 +197,7 @@ def _function_nodes(fn: Function, scope: Scope) -> list[ir.Node]:
             kms_key_arn=text(config.kms_key_arn) if config.kms_key_arn else None,
             code_signing_config_arn=text(config.code_signing_config_arn) if config.code_signing_config_arn else None,
             alias=triggers.alias_id(fn) if config.alias else None,
+            package=package,
         )
     )
     return nodes

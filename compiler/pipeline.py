@@ -17,6 +17,7 @@ from compiler import environments, rules, structure
 from compiler.diagnostics import Diagnostic, Finding, Severity, SpecPath, format_path, has_errors, shorten, sort_unique
 from compiler.loader import Document, load
 from compiler.lower import lower
+from compiler.package import manifest
 from compiler.resolve import prefix_of, resolve
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def _check(document: Document, *, display: str, today: dt.date, targets: tuple[s
             findings += salvaged.findings
         if service is not None:
             resolved = resolve(service, data, document.numbers, env=env)
-            graph = lower(resolved, document.path.parent)  # rules check the names it makes
+            graph = lower(resolved, document.path.parent, _packages(resolved, document.path.parent))  # rules check the names it makes
             gone = frozenset(removed)
             context = rules.Context(resolved, graph, data, document.path.parent, today, original=document.data, removed=gone, targets=targets)
             findings += [f for f in rules.run(context) if not _under(f.path, gone)]
@@ -141,6 +142,18 @@ def _check_environment(document: Document, name: str, base: list[Finding], *, di
         located.append(Diagnostic(display, line, column, finding.severity, finding.code, shown, shorten(finding.message), name))
     result.diagnostics = sort_unique(located)
     return result
+
+
+def _packages(resolved: Resolved, spec_dir: Path) -> dict[str, str]:
+    """How `apispec package` makes each function's zip, by key, for the functions that have one:
+    a manifest's presence is all `build` needs to know."""
+    found: dict[str, str] = {}
+    for fn in resolved.functions:
+        if fn.source and not Path(fn.source).is_absolute():
+            kind = manifest.detect(spec_dir / fn.source, fn.config.runtime, fn.config.build is not None)
+            if kind is not None:
+                found[fn.key] = kind
+    return found
 
 
 def _hint_split_values(findings: list[Finding], split: dict[SpecPath, str]) -> list[Finding]:

@@ -141,6 +141,14 @@ class Event:
 
 
 @_model
+class Build:
+    """A build step for code that is not zipped as it is (cargo-lambda, `go build`, esbuild)."""
+
+    command: Annotated[str, Field(description="Shell command that `apispec package` runs in `source`, e.g. `cargo lambda build --release --arm64`. It sees `APISPEC_RUNTIME` and `APISPEC_ARCHITECTURE`.", min_length=1)]
+    output: Annotated[str, Field(description="Directory the command fills, relative to `source` and inside it; its files become the function's zip.", min_length=1)]
+
+
+@_model
 class Function:
     """A Lambda function. The same keys, all optional, form `defaults`."""
 
@@ -169,6 +177,7 @@ class Function:
     kms_key_arn: Annotated[str | None, Field(description="ARN of the KMS key that encrypts the function's environment variables. Without it, Lambda's AWS-managed key.")] = None
     code_signing_config_arn: Annotated[str | None, Field(description="ARN of a Lambda code signing configuration; deploys then need signed code (see docs). Without it, none.")] = None
     events: Annotated[list[Event] | None, Field(description="Non-HTTP triggers: each one of `{schedule: …}`, `{sqs: queue ARN}` or `{stream: stream ARN}` with its settings. A function's list replaces `defaults.events`. Without it, none.")] = None
+    build: Annotated[Build | None, Field(description="A command that builds the code, and the directory it writes; `apispec package` runs it and zips that directory. Without it, a `requirements.txt`/`pyproject.toml` (Python) or `package.json` (Node.js) in `source` has its dependencies installed by `apispec package`, and other code is zipped as it is.")] = None
 
 
 @_model

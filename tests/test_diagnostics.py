@@ -405,35 +405,6 @@ def test_handlers_take_each_runtime_s_form(project: Path, runtime: str, handler:
 
 
 @pytest.mark.parametrize(
-    ("runtime", "files", "warned"),
-    [
-        ("python3.13", {"requirements.txt": "requests==2.32.3\n# a comment\n--index-url x\n"}, "lists `requests`"),
-        ("python3.13", {"requirements.txt": "PyYAML>=6\n", "PyYAML-6.0.2.dist-info/METADATA": ""}, None),
-        ("python3.13", {"requirements.txt": "py_yaml\n", "PY.YAML-1.0.dist-info/METADATA": ""}, None),
-        ("python3.13", {"requirements.txt": "boto3>=1.34\nbotocore\n"}, None),  # in every Python runtime
-        ("python3.13", {"requirements.txt": "git+https://github.com/x/y.git#egg=y\nhttps://example.com/p-1.0.tar.gz\n"}, None),
-        ("python3.13", {"requirements.txt": "pkg @ https://example.com/pkg.whl\n"}, "lists `pkg`"),
-        ("nodejs22.x", {"package.json": '{"dependencies": {"uuid": "^9"}}', "index.js": ""}, "depends on `uuid`"),
-        ("nodejs22.x", {"package.json": '{"dependencies": {"uuid": "^9"}}', "index.js": "", "node_modules/uuid/index.js": ""}, None),
-        ("nodejs22.x", {"package.json": "not json", "index.js": ""}, None),
-    ],
-)
-def test_dependencies_only_sam_build_would_install_are_a_warning(project: Path, runtime: str, files: dict[str, str], warned: str | None) -> None:
-    for name, text in files.items():
-        (project / "code" / name).parent.mkdir(parents=True, exist_ok=True)
-        (project / "code" / name).write_text(text)
-    handler = "index.handler" if runtime.startswith("nodejs") else "main.handler"
-    (project / "service.yaml").write_text(MINIMAL.replace("    handler: main.handler\n", f"    handler: {handler}\n    runtime: {runtime}\n"))
-    code, output = validate(project / "service.yaml")
-    assert code == ExitCode.OK
-    found = [line for line in output.splitlines() if " W226: " in line]
-    if warned is None:
-        assert found == [], output
-    else:
-        assert len(found) == 1 and warned in found[0], output
-
-
-@pytest.mark.parametrize(
     ("message", "shortened"),
     [
         ("`" + "x" * 300 + "` is not a route method", "`" + "x" * 57 + "...` is not a route method"),

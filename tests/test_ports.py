@@ -126,38 +126,6 @@ def test_no_key_is_suggested_that_another_function_has(tmp_path: Path) -> None:
     ]
 
 
-# --- W226 for Node.js, and dependencies copied in as folders -----------------------------------------
-
-
-def test_a_node_function_is_told_to_npm_install(tmp_path: Path) -> None:
-    files = {"code/index.js": "", "code/package.json": '{"dependencies": {"uuid": "^9", "left-pad": "^1"}}', "code/node_modules/uuid/index.js": ""}
-    spec = _project(tmp_path, "service: svc\nfunctions:\n  app: {source: code, handler: index.handler, runtime: nodejs22.x}\n", files)
-    assert _report(spec) == [
-        "3:17 warning W226 functions.app.source: `package.json` depends on `left-pad`, which is not in `code`: `sam build` installs it, "
-        "but Terraform and `aws cloudformation package` zip the directory as it is, so the function would fail to import it; install "
-        "dependencies into the source directory (e.g. `npm install --omit=dev`, which fills `node_modules/`) or provide them in a layer"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("runtime", "files", "missing"),
-    [
-        ("python3.13", {"requirements.txt": "requests\n", "requests/__init__.py": ""}, None),  # copied in as a package folder
-        ("python3.13", {"requirements.txt": "simple-json\n", "simple_json.py": ""}, None),  # a one-module distribution
-        ("python3.13", {"requirements.txt": "requests\n", "requests/api.py": ""}, "`requirements.txt` lists `requests`"),  # no `__init__.py`
-        ("python3.13", {"requirements.txt": "attrs\n", "attrs.egg-info/PKG-INFO": ""}, None),
-        ("nodejs22.x", {"package.json": '{"dependencies": {"@aws-sdk/client-s3": "^3"}}', "node_modules/@aws-sdk/client-s3/package.json": "{}"}, None),
-        ("nodejs22.x", {"package.json": '{"dependencies": {"@aws-sdk/client-s3": "^3"}}', "node_modules/@aws-sdk/other/package.json": "{}"}, "`package.json` depends on `@aws-sdk/client-s3`"),
-    ],
-)
-def test_dependencies_copied_in_as_folders_count_as_installed(tmp_path: Path, runtime: str, files: dict[str, str], missing: str | None) -> None:
-    handler = "index.handler" if runtime.startswith("nodejs") else "main.handler"
-    code = {"code/main.py": "def handler(event, context):\n    return {}\n", "code/index.js": "", **{f"code/{k}": v for k, v in files.items()}}
-    spec = _project(tmp_path, f"service: svc\nfunctions:\n  app: {{source: code, handler: {handler}, runtime: {runtime}}}\n", code)
-    warnings = [line for line in _report(spec) if " W226 " in line]
-    assert [w.split(": ", 1)[1].split(", which")[0] for w in warnings] == ([missing] if missing else [])
-
-
 # --- an unquoted `,` inside `{…}` ---------------------------------------------------------------------
 
 
@@ -168,7 +136,7 @@ def test_dependencies_copied_in_as_folders_count_as_installed(tmp_path: Path, ru
             "  app: {source: code, handler: main.handler, description: reads (a, b)}\n",
             "3:69 error E101 functions.app[\"b)\"]: unknown key `b)`; allowed here: name, description, source, handler, runtime, architecture, "
             "memory, timeout, ephemeral_storage, environment, role, permissions, logging, tags, layers, tracing, vpc, reserved_concurrency, alias, "
-            "provisioned_concurrency, managed_policies, permissions_boundary, kms_key_arn, code_signing_config_arn, events; an unquoted `,` inside `{…}` ends an entry: if this belongs "
+            "provisioned_concurrency, managed_policies, permissions_boundary, kms_key_arn, code_signing_config_arn, events, build; an unquoted `,` inside `{…}` ends an entry: if this belongs "
             'to the value before it, quote that value (`description: "reads (a, b)"`)',
         ),
         (
@@ -180,7 +148,7 @@ def test_dependencies_copied_in_as_folders_count_as_installed(tmp_path: Path, ru
             '  app: {source: code, handler: main.handler, description: "reads", b}\n',
             "3:68 error E101 functions.app.b: unknown key `b`; allowed here: name, description, source, handler, runtime, architecture, "
             "memory, timeout, ephemeral_storage, environment, role, permissions, logging, tags, layers, tracing, vpc, reserved_concurrency, alias, "
-            "provisioned_concurrency, managed_policies, permissions_boundary, kms_key_arn, code_signing_config_arn, events",
+            "provisioned_concurrency, managed_policies, permissions_boundary, kms_key_arn, code_signing_config_arn, events, build",
         ),
     ],
 )

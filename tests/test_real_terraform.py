@@ -8,6 +8,7 @@ with Terraform's own message. How it works and what it cannot see: docs/testing.
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -15,7 +16,9 @@ from typing import Any
 
 import pytest
 
+from compiler.package.zipper import files_under, write_zip
 from tests.conftest import EXAMPLES, ROOT, Compiled, compile_spec
+from tests.support import expected
 from tests.support.real_terraform import Terraform, selected
 from tests.test_cloudformation import PREBUILT_SPEC
 from tests.test_diagnostics import MINIMAL
@@ -38,6 +41,13 @@ def stage_example(compiled: Compiled, directory: Path) -> Path:
     for name, content in compiled.target_files("terraform").items():
         (target / name).write_bytes(content)
     (directory / "specs").symlink_to(ROOT / "specs", target_is_directory=True)
+    resolved = compiled.checked.resolved
+    assert resolved is not None
+    for key in sorted(expected.PACKAGED[compiled.name]):
+        # What `apispec package` writes, here with the code alone: the example's dependencies need the network.
+        packages = target.parent / "packages"
+        packages.mkdir(exist_ok=True)
+        write_zip(files_under(ROOT / "specs" / compiled.name / resolved.function(key).source), packages / f"{key}.zip")
     return target
 
 
@@ -81,6 +91,32 @@ def test_examples(checks: dict[str, Future[list[str]]], example: str) -> None:
 def test_other_specs(checks: dict[str, Future[list[str]]], name: str) -> None:
     """`init`, `validate` and `plan` find no error or warning."""
     assert checks[f"other {name}"].result() == []
+
+
+def test_a_module_pointing_at_a_packaged_zip(terraform: Terraform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Section D's proof: `apispec package` makes an arm64 function's zip from the local index (the aarch64
+    wheel), and `init`, `validate` and `plan` accept the module whose `filename` and `source_code_hash` name it."""
+    from typer.testing import CliRunner
+
+    from compiler.cli import app
+    from tests.support.wheels import NATIVE, PURE, make_index
+
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(make_index(tmp_path / "index")))
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "main.py").write_text(HANDLER)
+    (tmp_path / "code" / "requirements.txt").write_text(f"{PURE}\n{NATIVE}\n")
+    (tmp_path / "service.yaml").write_text(MINIMAL.lstrip())
+    runner = CliRunner()
+    for command in ("package", "build"):
+        result = runner.invoke(app, [command, str(tmp_path / "service.yaml"), "--out", str(tmp_path / "out")])
+        assert result.exit_code == 0, result.output
+    (module,) = (tmp_path / "out").glob("*/terraform")
+    (package,) = (module.parent / "packages").glob("*.zip")
+    assert json.loads((module / "main.tf.json").read_text())["resource"]["aws_lambda_function"]
+    with zipfile.ZipFile(package) as archive:
+        assert archive.read(f"{NATIVE}/__init__.py") == b'MACHINE = "aarch64"\n'
+    assert terraform.check(module) == []
 
 
 # ----------------------------------------------------------------------------------- the harness can fail

@@ -76,7 +76,7 @@ def test_every_field_has_a_description_and_says_its_default() -> None:
     `handler: null`, which apispec reads as missing), and the description says what leaving it out does."""
     definitions = _definitions(_schema())
     assert set(definitions) == {
-        "Service", "Parameter", "Statement", "FunctionLogging", "Function", "RouteTarget", "Cors", "Throttling", "Domain", "Api", "Authorizer", "AccessLogs", "Logging", "Vpc", "Event",
+        "Service", "Parameter", "Statement", "FunctionLogging", "Function", "RouteTarget", "Cors", "Throttling", "Domain", "Api", "Authorizer", "AccessLogs", "Logging", "Vpc", "Event", "Build",
         "S3Backend", "Backend", "Terraform", "Environment",
     }  # fmt: skip
     for name, definition in definitions.items():

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from compiler.package.zipper import files_under, write_zip
 from tests.conftest import Compiled, compile_spec
 from tests.support import permissions
 from tests.support.real_terraform import Terraform, selected
@@ -512,6 +513,24 @@ api:
     certificate_arn: ${import:shared-certs-WiredArn}
     hosted_zone_id: ${ssm:/wired/zone-id}
 """,
+    # Section D: a Python function with a dependency manifest and a custom runtime built by a command are
+    # deployed from the zips `apispec package` writes; a function without either keeps `archive_file`.
+    "packaged-code": """
+service: packaged
+functions:
+  deps: {source: deps, handler: main.handler, runtime: python3.13}
+  native:
+    source: native
+    handler: bootstrap
+    runtime: provided.al2023
+    architecture: x86_64
+    build: {command: "cargo lambda build --release --x86-64", output: target/lambda/native}
+  plain: {source: code, handler: main.handler}
+routes:
+  GET /deps: deps
+  GET /native: native
+  GET /plain: plain
+""",
     # Every authorizer type; the default with an opt-out and scopes; the Lambda authorizer's function also
     # serves a route; an OPTIONS route without `api.cors` kept open on purpose.
     "authorizers-of-every-type": """
@@ -695,6 +714,7 @@ PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "api": {f"{API}/*/GET/items", f"{API}/*/POST/items", f"{API}/*/GET/health", f"{API}/*/OPTIONS/items", f"{API}/*/GET/signed", f"{API}/*/GET/legacy"},
         "gate": {f"{API}/*/GET/gated/*"},
     },
+    "packaged-code": {"deps": {f"{API}/*/GET/deps"}, "native": {f"{API}/*/GET/native"}, "plain": {f"{API}/*/GET/plain"}},
     "section-a-together": {
         "shop": {f"{API}/*/GET/products", f"{API}/*/GET/cart", f"{API}/*/POST/cart", f"{API}/*/GET/partners/*", f"{API}/*/GET/admin/report"},
     },
@@ -728,13 +748,29 @@ CORS: dict[str, dict[str, object]] = {
 }
 
 
+# Files a case needs beside `code/main.py`, and the zips `apispec package` would write for it (here the
+# code alone: Terraform's `filebase64sha256` reads them at `validate`).
+CASE_FILES: dict[str, dict[str, str]] = {
+    "packaged-code": {"deps/main.py": HANDLER, "deps/requirements.txt": "requests==2.32.3\n", "native/Cargo.toml": "[package]\nname = \"native\"\n"},
+}
+PACKAGED: dict[str, dict[str, str]] = {"packaged-code": {"deps": "deps", "native": "native"}}  # function key -> its source
+
+
 def compile_case(name: str, tmp_path_factory: pytest.TempPathFactory) -> Compiled:
     directory = tmp_path_factory.mktemp(name) / name  # `Compiled.name` is the case's name
     (directory / "code").mkdir(parents=True)
     (directory / "code" / "main.py").write_text(HANDLER)
+    for file, text in CASE_FILES.get(name, {}).items():
+        (directory / file).parent.mkdir(parents=True, exist_ok=True)
+        (directory / file).write_text(text)
     spec = directory / "service.yaml"
     spec.write_text(CASES[name].lstrip())
-    return compile_spec(spec, directory / "out")
+    compiled = compile_spec(spec, directory / "out")
+    packages = compiled.target_dir("terraform").parent / "packages"
+    for key, source in PACKAGED.get(name, {}).items():
+        packages.mkdir(exist_ok=True)
+        write_zip(files_under(directory / source), packages / f"{key}.zip")
+    return compiled
 
 
 def terraform_main(case: Compiled) -> Any:
@@ -859,6 +895,7 @@ def _function_name(case: Compiled, key: str) -> str:
         "authorizers-in-the-openapi-body": "body-guard", "section-a-together": "storefront",
         "deploy-time-references": "wired",
         "section-b-together": "backends", "section-b-with-references": "ledger",
+        "packaged-code": "packaged",
     }  # fmt: skip
     return named.get((case.name, key)) or f"{prefix[case.name]}-{key.replace('_', '-')}"
 
@@ -1453,3 +1490,28 @@ def test_authorizers_on_routes_in_the_openapi_body(tmp_path_factory: pytest.Temp
     }
     deployment = terraform_main(case)["resource"]["aws_apigatewayv2_deployment"]["api"]
     assert "aws_apigatewayv2_authorizer.users" in deployment["triggers"]["redeployment"]
+
+
+def test_packaged_functions_deploy_their_zip_in_terraform_and_cloudformation_and_sam_keeps_its_own_handling(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Section D: `filename` + `source_code_hash` (no `archive_file`) and `Code` name `<out>/<prefix>/packages/<key>.zip`; SAM's
+    `CodeUri` stays on a manifest's `source` (`sam build` installs it) and is a build command's `output`, taken as built."""
+    case = compile_case("packaged-code", tmp_path_factory)
+    functions = terraform_main(case)["resource"]["aws_lambda_function"]
+    assert {k: (v["filename"], v["source_code_hash"]) for k, v in functions.items()} == {
+        "deps": ("${path.module}/../packages/deps.zip", '${filebase64sha256("${path.module}/../packages/deps.zip")}'),
+        "native": ("${path.module}/../packages/native.zip", '${filebase64sha256("${path.module}/../packages/native.zip")}'),
+        "plain": ("${data.archive_file.plain.output_path}", "${data.archive_file.plain.output_base64sha256}"),
+    }
+    assert list(terraform_main(case)["data"]["archive_file"]) == ["plain"]
+    cloudformation = load_template(case.target_dir("cloudformation") / "template.yaml")["Resources"]
+    assert {i: r["Properties"]["Code"] for i, r in cloudformation.items() if r["Type"] == "AWS::Lambda::Function"} == {
+        "DepsFunction": "../packages/deps.zip",
+        "NativeFunction": "../packages/native.zip",
+        "PlainFunction": "../../../code",
+    }
+    sam = load_template(case.target_dir("sam") / "template.yaml")["Resources"]
+    assert {i: (r["Properties"]["CodeUri"], r.get("Metadata")) for i, r in sam.items() if r["Type"] == "AWS::Serverless::Function"} == {
+        "DepsFunction": ("../../../deps", None),
+        "NativeFunction": ("../../../native/target/lambda/native", {"SkipBuild": True}),
+        "PlainFunction": ("../../../code", None),
+    }

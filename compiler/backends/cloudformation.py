@@ -16,6 +16,7 @@ from compiler.backends.cfn import (
     code_path,
     resource,
 )
+from compiler.package import manifest
 
 # `Code` is a local directory that `aws cloudformation package` uploads; cfn-lint's W3002 says
 # exactly that, so the function resource tells cfn-lint it is intended.
@@ -129,7 +130,10 @@ def _stage(cfn: CfnRenderer, node: ir.Stage, root: str) -> dict[str, Any]:
 
 
 def _function(cfn: CfnRenderer, node: ir.Function, root: str) -> dict[str, Any]:
-    properties = cfn.function_properties(node, ("Code", code_path(root, node.source)), cfn.tag_list(node.tags))
+    # A function with dependencies or a `build` command: the zip `apispec package` writes, beside this
+    # template's directory; `aws cloudformation package` uploads a local zip as it is.
+    code = manifest.zip_from_target(node.key) if node.package is not None else code_path(root, node.source)
+    properties = cfn.function_properties(node, ("Code", code), cfn.tag_list(node.tags))
     if node.config.tracing:
         properties["TracingConfig"] = {"Mode": TRACING_MODES[node.config.tracing]}
     return resource("AWS::Lambda::Function", properties, depends_on=cfn.depends_on(node), metadata=PACKAGED_CODE)

@@ -17,6 +17,7 @@ a literal `/$default` path, the default route is in that path, where SAM would m
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from typing import Any
 
@@ -147,7 +148,11 @@ def _sam_misses_greedy(route: ir.Route) -> bool:
 
 def _function(template: _Template, node: ir.Function) -> dict[str, Any]:
     cfn = template.cfn
-    properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, node.source)), cfn.tag_map(node.tags))
+    # A `build` command's output directory (which `apispec package` fills) is the code as built; Python and
+    # Node.js manifests stay with `sam build`.
+    build = node.config.build
+    source = posixpath.join(node.source, build.output) if build is not None else node.source
+    properties = cfn.function_properties(node, ("CodeUri", code_path(template.root, source)), cfn.tag_map(node.tags))
     config = node.config
     if config.tracing:
         properties["Tracing"] = TRACING_MODES[config.tracing]
@@ -158,7 +163,7 @@ def _function(template: _Template, node: ir.Function) -> dict[str, Any]:
     events = {**template.events.get(node.id, {}), **_trigger_events(template, node)}
     properties["Events"] = events or None
     runtime = awsdata.RUNTIMES.get(node.config.runtime)
-    prebuilt = runtime is not None and runtime.language in _PREBUILT_FAMILIES
+    prebuilt = build is not None or (runtime is not None and runtime.language in _PREBUILT_FAMILIES)
     return resource("AWS::Serverless::Function", properties, depends_on=cfn.depends_on(node), metadata=PREBUILT if prebuilt else None)
 
 

@@ -4,7 +4,8 @@
 Files: `providers.tf.json` (versions and provider), `variables.tf.json` (region and parameters),
 `main.tf.json` (data sources and resources), `outputs.tf.json`. Policies are
 `aws_iam_policy_document` data sources attached with `aws_iam_role_policy`; code is zipped by
-`data.archive_file`.
+`data.archive_file`, except a function with dependencies or a `build` command, whose zip `apispec
+package` writes under `<out>/<prefix>/packages/`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from compiler import ir, naming
 from compiler.backends import Rendered
 from compiler.backends.cfn import code_path
+from compiler.package import manifest
 
 AWS_PROVIDER = {"source": "hashicorp/aws", "version": "~> 6.0"}
 ARCHIVE_PROVIDER = {"source": "hashicorp/archive", "version": "~> 2.4"}
@@ -179,7 +181,8 @@ class _Module:
         backend = dict(settings.backend)
         terraform: dict[str, Any] = {
             "required_version": LOCKFILE_REQUIRED_VERSION if backend.get("use_lockfile") is True else REQUIRED_VERSION,
-            "required_providers": {"archive": ARCHIVE_PROVIDER, "aws": AWS_PROVIDER},
+            # hashicorp/archive only zips `source` directories; packaged functions need no provider for their zip.
+            "required_providers": {"archive": ARCHIVE_PROVIDER, "aws": AWS_PROVIDER} if "archive_file" in self.data else {"aws": AWS_PROVIDER},
         }
         if settings.module == CHILD:
             return {"terraform": terraform}
@@ -436,8 +439,12 @@ class _Module:
             ]
         return body
 
-    def _function(self, node: ir.Function) -> None:
-        config = node.config
+    def _code(self, node: ir.Function) -> tuple[_Expr, _Expr]:
+        """`filename` and `source_code_hash`: the zip `apispec package` writes for a function with
+        dependencies or a `build` command, else the `archive_file` of its `source` as it is."""
+        if node.package is not None:
+            package = f"${{path.module}}/{manifest.zip_from_target(node.key)}"
+            return _Expr(package), _Expr(f'${{filebase64sha256("{package}")}}')
         archive = self.names.node(node.id).tf
         self.add_data(
             "archive_file",
@@ -451,6 +458,11 @@ class _Module:
                 "output_file_mode": ARCHIVE_FILE_MODE,
             },
         )
+        return _Expr(f"${{data.archive_file.{archive}.output_path}}"), _Expr(f"${{data.archive_file.{archive}.output_base64sha256}}")
+
+    def _function(self, node: ir.Function) -> None:
+        config = node.config
+        filename, source_code_hash = self._code(node)
         logging: dict[str, Any] = {"log_format": node.log_format, "log_group": self.value(node.log_group)}
         if node.application_level:
             logging["application_log_level"] = node.application_level
@@ -475,8 +487,8 @@ class _Module:
                 "kms_key_arn": self.value(node.kms_key_arn) if node.kms_key_arn is not None else None,
                 "code_signing_config_arn": self.value(node.code_signing_config_arn) if node.code_signing_config_arn is not None else None,
                 "publish": True if node.alias else None,
-                "filename": _Expr(f"${{data.archive_file.{archive}.output_path}}"),
-                "source_code_hash": _Expr(f"${{data.archive_file.{archive}.output_base64sha256}}"),
+                "filename": filename,
+                "source_code_hash": source_code_hash,
                 "environment": {"variables": {k: self.value(v) for k, v in node.environment}} if node.environment else None,
                 "logging_config": logging,
                 "tags": self.tags(node.tags),

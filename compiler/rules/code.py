@@ -1,12 +1,11 @@
-"""Rules on functions' code: the `source` directory, the handler in it, and what it depends on."""
+"""Rules on functions' code: the `source` directory, the handler in it, and a `build` command's output."""
 
 from __future__ import annotations
 
 import ast
-import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean
@@ -40,7 +39,8 @@ def function_code(ctx: Context) -> Iterator[Finding]:
         if not fn.source:
             continue
         # The module is looked for once the handler is well formed, and only when the runtime imports it.
-        key = (fn.source, "" if form or wrapped else fn.handler, fn.config.runtime)
+        # A `build` command's output holds the handler, and does not exist before `apispec package`.
+        key = (fn.source, "" if form or wrapped or fn.config.build else fn.handler, fn.config.runtime)
         if key not in problems:  # functions that share code through `defaults` are checked once
             problems[key] = _code_problem(ctx, *key)
         problem = problems[key]
@@ -88,6 +88,23 @@ def function_source_relative(ctx: Context) -> Iterator[Finding]:
     for fn in ctx.spec.functions:
         if fn.source and Path(fn.source).is_absolute():
             yield Finding("E210", fn.origin["source"], f"source `{fn.source}` is absolute; give it relative to the spec file")
+
+
+@rule("E227", name="function-build-output")
+def function_build_output(ctx: Context) -> Iterator[Finding]:
+    """`build.output` is a directory inside `source`, given relative to it: only what the command built is zipped."""
+    for fn in ctx.spec.functions:
+        build = fn.config.build
+        if build is None:
+            continue
+        output = PurePosixPath(build.output.replace("\\", "/"))
+        parts = [p for p in output.parts if p != "."]
+        if output.is_absolute() or re.match(r"^[A-Za-z]:", build.output) or ".." in parts or not parts:
+            yield Finding(
+                "E227",
+                (*fn.origin["build"], "output"),
+                f"build output `{build.output}` must be a directory inside `source`, relative to it (e.g. `dist`): it is what `apispec package` zips",
+            )
 
 
 def _python_handler(source: str, handler: str, directory: Path) -> tuple[str, str, str] | None:
@@ -144,81 +161,3 @@ def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _module_level(node.body)
         elif isinstance(node, ast.Try | ast.TryStar):
             yield from _module_level([*node.body, *(s for h in node.handlers for s in h.body), *node.orelse, *node.finalbody])
-
-
-@rule("W226", name="function-dependencies")
-def function_dependencies(ctx: Context) -> Iterator[Finding]:
-    """Dependencies a function's code declares are in its `source` (only `sam build` installs them)."""
-    checked: dict[tuple[str, str], str | None] = {}
-    for fn in ctx.spec.functions:
-        family = "python" if fn.config.runtime.startswith("python") else "nodejs" if fn.config.runtime.startswith("nodejs") else None
-        if family is None or not fn.source or Path(fn.source).is_absolute():
-            continue
-        key = (fn.source, family)
-        if key not in checked:
-            checked[key] = _missing_dependency(ctx.spec_dir / fn.source, family)
-        missing = checked[key]
-        if missing:
-            yield Finding(
-                "W226",
-                fn.origin["source"],
-                f"{missing}, which is not in `{fn.source}`: `sam build` installs it, but Terraform and `aws cloudformation package` "
-                "zip the directory as it is, so the function would fail to import it; install dependencies into the source "
-                f"directory ({_INSTALL[family]}) or provide them in a layer",
-            )
-
-
-# How to install a family's declared dependencies into the source directory, run in it.
-_INSTALL = {"python": "e.g. `pip install -r requirements.txt -t .`", "nodejs": "e.g. `npm install --omit=dev`, which fills `node_modules/`"}
-
-
-def _missing_dependency(directory: Path, family: str) -> str | None:
-    """`requirements.txt lists `x`` for the first declared dependency not installed in `directory`, or None.
-
-    Installed means what the runtime would import: a Python distribution's `*.dist-info` (or
-    `*.egg-info`), or its package folder or module copied in as it is (`requests/__init__.py`,
-    `six.py`); a Node.js package's folder under `node_modules/`."""
-    try:
-        if family == "python":
-            requirements = (directory / "requirements.txt").read_text(encoding="utf-8", errors="replace")
-            metadata = (*directory.glob("*.dist-info"), *directory.glob("*.egg-info"))  # `name-1.0.dist-info`, `name.egg-info`
-            installed = {_distribution(p.name.rsplit(".", 1)[0].split("-", 1)[0]) for p in metadata}
-            for line in requirements.splitlines():
-                line = line.split(" #")[0].strip()
-                if _URL_REQUIREMENT.match(line):
-                    continue  # a URL or VCS requirement, whose project name is not on the line
-                match = _REQUIREMENT.match(line)
-                if match is None:
-                    continue
-                name = _distribution(match.group(0))
-                if name not in installed and name not in _PYTHON_RUNTIME_PACKAGES and not _vendored_python(directory, name):
-                    return f"`requirements.txt` lists `{match.group(0)}`"
-        else:
-            manifest = json.loads((directory / "package.json").read_text(encoding="utf-8", errors="replace"))
-            dependencies = manifest.get("dependencies") if isinstance(manifest, dict) else None
-            if isinstance(dependencies, dict):
-                for package in dependencies:
-                    if not isinstance(package, str) or not package or not (directory / "node_modules" / package).is_dir():
-                        return f"`package.json` depends on `{package}`"
-    except (OSError, ValueError):  # no such file, or one that is not readable as it should be
-        return None
-    return None
-
-
-def _vendored_python(directory: Path, distribution: str) -> bool:
-    """Whether a distribution's code was copied in without its metadata, as a package folder or a
-    module named like it (`PyYAML`'s `yaml` is not found this way: then its `*.dist-info` is needed)."""
-    module = distribution.replace("-", "_")
-    return (directory / module / "__init__.py").is_file() or (directory / f"{module}.py").is_file()
-
-
-_REQUIREMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a requirement line's project name; options start with `-`
-_URL_REQUIREMENT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # `https://…/p.tar.gz`, `git+https://…`
-# What Lambda's Python runtimes already hold (AWS doc "Building Lambda functions with Python": the
-# runtime includes the AWS SDK for Python), so a function imports them without packaging them.
-_PYTHON_RUNTIME_PACKAGES = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"})  # normalised
-
-
-def _distribution(name: str) -> str:
-    """A project name as PEP 503 compares them: `PyYAML`, `pyyaml` and `py_yaml` are one."""
-    return re.sub(r"[-_.]+", "-", name).lower()

@@ -554,7 +554,8 @@ def package(template: dict[str, Any], template_dir: Path) -> dict[str, Any]:
         properties = resource.get("Properties", {})
         code = {"AWS::Lambda::Function": "Code", "AWS::Serverless::Function": "CodeUri"}.get(resource["Type"])
         if code is not None and isinstance(properties.get(code), str) and not properties[code].startswith("s3://"):
-            package = _zip(template_dir / properties[code])
+            local = template_dir / properties[code]  # a zip (`apispec package`'s) is uploaded as it is
+            package = local.read_bytes() if local.is_file() else _zip(local)
             key = hashlib.md5(package).hexdigest()  # the key `aws cloudformation package` gives
             s3.put_object(Bucket=BUCKET, Key=key, Body=package)
             properties[code] = {"S3Bucket": BUCKET, "S3Key": key} if code == "Code" else f"s3://{BUCKET}/{key}"

@@ -82,6 +82,9 @@ FUNCTIONS: dict[str, dict[str, Function]] = {
         "nightly": Function("nightly", "Nightly", "/aws/lambda/jobs-nightly", 7, True),
         "changes": Function("changes", "Changes", "/aws/lambda/jobs-changes", 7, True),
     },
+    "quotes": {
+        "quote": Function("quote", "Quote", "/aws/lambda/quotes-quote", 7, True),
+    },
 }
 
 # Each route's own invoke permission: the stage `*`, the method (`*` for ANY), each parameter `*`.
@@ -120,6 +123,9 @@ ROUTES: dict[str, dict[str, Route]] = {
         "POST /orders": Route("api", "/*/POST/orders"),
         "GET /orders/{id}": Route("api", "/*/GET/orders/*"),
     },
+    "quotes": {
+        "GET /quote": Route("quote", "/*/GET/quote"),
+    },
 }
 
 # Routes proxied to a URL (HTTP_PROXY, payload 1.0, no invoke permission): the URL, by example and route key.
@@ -138,7 +144,7 @@ DOMAINS: dict[str, Domain] = {
         custom_url="https://notes-api.example.com/v1",
     ),
 }
-DEFAULT_ENDPOINT_DISABLED = {"tutorial": False, "shop": False, "protected": True, "jobs": False, "orders:dev": False, "orders:prod": False}
+DEFAULT_ENDPOINT_DISABLED = {"tutorial": False, "shop": False, "protected": True, "jobs": False, "orders:dev": False, "orders:prod": False, "quotes": False}
 
 # The API's access-log group: name, retention (None: never expires), KMS key.
 ACCESS_LOGS: dict[str, tuple[str, int | None, str | None]] = {
@@ -148,6 +154,7 @@ ACCESS_LOGS: dict[str, tuple[str, int | None, str | None]] = {
     "jobs": ("/aws/apigateway/jobs-api", 7, None),
     "orders:dev": ("/aws/apigateway/orders-dev-api", 7, None),
     "orders:prod": ("/aws/apigateway/orders-prod-api", 90, None),  # prod's overlay: `logging.retention_days: 90`
+    "quotes": ("/aws/apigateway/quotes-api", 7, None),
 }
 
 # Each Lambda authorizer's invoke permission, by example and authorizer name: the function key, and what
@@ -159,13 +166,13 @@ AUTHORIZER_PERMISSIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api", "jobs": "jobs-api", "orders:dev": "orders-dev-api", "orders:prod": "orders-prod-api"}
-STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default", "jobs": "$default", "orders:dev": "$default", "orders:prod": "v1"}
+API_NAMES = {"tutorial": "demo-api", "shop": "shop-http-api", "protected": "protected-api", "jobs": "jobs-api", "orders:dev": "orders-dev-api", "orders:prod": "orders-prod-api", "quotes": "quotes-api"}
+STAGES = {"tutorial": "demo_API_Stage", "shop": "v1", "protected": "$default", "jobs": "$default", "orders:dev": "$default", "orders:prod": "v1", "quotes": "$default"}
 # The stage's default route settings: burst, rate, detailed metrics. `api.detailed_metrics` without
 # `api.throttling` writes the account's default limits (burst 5000, rate 10000), which the Terraform
 # provider would otherwise send as 0 (format 1.1, clarification 5).
 THROTTLING: dict[str, tuple[int, float, bool] | None] = {
-    "tutorial": None, "shop": (200, 100.5, False), "protected": (5000, 10000.0, True), "jobs": None, "orders:dev": None, "orders:prod": None,
+    "tutorial": None, "shop": (200, 100.5, False), "protected": (5000, 10000.0, True), "jobs": None, "orders:dev": None, "orders:prod": None, "quotes": None,
 }  # fmt: skip
 # Per-route settings, by route key: burst, rate, detailed metrics.
 ROUTE_SETTINGS: dict[str, dict[str, tuple[int, float, bool]]] = {"protected": {"POST /notes": (20, 10.0, True)}}
@@ -201,6 +208,10 @@ CORS: dict[str, dict[str, object]] = {
         "allow_methods": ["GET", "POST"],
         "allow_headers": ["authorization", "content-type"],
     },
+    "quotes": {
+        "allow_origins": ["*"],
+        "allow_methods": ["GET"],
+    },
 }
 
 # Each example's non-HTTP triggers, by function key: the schedules' rule names (EventBridge's invoke
@@ -215,3 +226,9 @@ EVENT_SOURCES: dict[str, dict[str, list[str]]] = {
         ],
     }
 }
+
+# The functions whose code `apispec package` zips (a dependency manifest or `build:`), by example: their
+# Terraform `filename` and CloudFormation `Code` name the zip under `<out>/<prefix>/packages/`.
+PACKAGED: dict[str, set[str]] = {
+    "tutorial": set(), "shop": set(), "protected": set(), "jobs": set(), "orders:dev": set(), "orders:prod": set(), "quotes": {"quote"},
+}  # fmt: skip
