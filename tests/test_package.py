@@ -451,7 +451,8 @@ def test_progress_is_one_line_rewritten_on_a_terminal_and_nothing_elsewhere() ->
 
 
 def test_the_example_with_a_dependency_is_packaged_by_the_documented_command() -> None:
-    """specs/quotes: the README's run command (`scripts/package-examples`) packages it; `out/*/packages/` stays out of git."""
+    """specs/quotes: the README's run command (`scripts/build-examples`, through `scripts/package-examples`) packages it; `out/*/packages/` stays out of git."""
     assert (ROOT / "specs" / "quotes" / "src" / "quote" / "requirements.txt").read_text() == "orjson==3.10.15\n"
     assert "apispec package specs/*/service.yaml" in (ROOT / "scripts" / "package-examples").read_text()
+    assert "package-examples" in (ROOT / "scripts" / "build-examples").read_text()
     assert "out/*/packages/" in (ROOT / ".gitignore").read_text().splitlines()

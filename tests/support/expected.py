@@ -227,8 +227,7 @@ EVENT_SOURCES: dict[str, dict[str, list[str]]] = {
     }
 }
 
-# The functions whose code `apispec package` zips (a dependency manifest or `build:`), by example: their
-# Terraform `filename` and CloudFormation `Code` name the zip under `<out>/<prefix>/packages/`.
-PACKAGED: dict[str, set[str]] = {
-    "tutorial": set(), "shop": set(), "protected": set(), "jobs": set(), "orders:dev": set(), "orders:prod": set(), "quotes": {"quote"},
-}  # fmt: skip
+# The functions whose code `apispec package` zips (a dependency manifest or `build:`), by example directory
+# (every environment of it alike): their Terraform `filename` and CloudFormation `Code` name the zip under
+# `<out>/<prefix>/packages/`.
+PACKAGED: dict[str, set[str]] = {"tutorial": set(), "shop": set(), "protected": set(), "jobs": set(), "orders": set(), "quotes": {"quote"}}
