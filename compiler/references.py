@@ -12,15 +12,17 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from compiler.patterns import lazy
+
 # `${kind:name}`: any word before the colon, so that a misspelt kind is found (and reported) too; not
 # CloudFormation's `${AWS::Region}` (text in v1, which a rule warns about).
-REFERENCE = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]*):(?!:)([^}]*)\}")
+REFERENCE = lazy(r"\$\{([A-Za-z][A-Za-z0-9_-]*):(?!:)([^}]*)\}")
 KINDS = ("param", "ssm", "import", "aws", "self")
 AWS_VALUES = ("region", "account_id", "partition")
 SELF_VALUES = ("prefix", "env")
 # SSM parameter names (a path of `/`-separated words, or one word) and CloudFormation export names.
-_SSM_NAME = re.compile(r"^/?[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*\Z")
-_EXPORT_NAME = re.compile(r"^[A-Za-z0-9:\-]+\Z")
+_SSM_NAME = lazy(r"^/?[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*\Z")
+_EXPORT_NAME = lazy(r"^[A-Za-z0-9:\-]+\Z")
 SSM_NAME_MAX = 2048
 EXPORT_NAME_MAX = 255
 
@@ -101,7 +103,7 @@ def problem(reference: Reference, scope: Scope, in_permissions: bool = False) ->
 
 
 # The references a build or deploy substitutes (others stay text: IAM policy variables, mistakes a rule reports).
-SUBSTITUTED = re.compile(r"\$\{(?:(?:param|ssm|import|self):[^}]*|aws:(?:region|account_id|partition))\}")
+SUBSTITUTED = lazy(r"\$\{(?:(?:param|ssm|import|self):[^}]*|aws:(?:region|account_id|partition))\}")
 _AWS_EXAMPLES = {"region": "us-east-1", "account_id": "123456789012", "partition": "aws"}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, SpecPath, did_you_mean
+from compiler.patterns import lazy
 from compiler.resolve import (
     DEFAULT_STAGE,
     PREFIX,
@@ -18,9 +19,9 @@ from compiler.resolve import (
 )
 from compiler.rules.registry import Context, rule
 
-_STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}\Z")
+_STAGE = lazy(r"^[A-Za-z0-9_-]{1,128}\Z")
 # Any JSON key (`@timestamp`, `request id`) but for `$`, which API Gateway reads as a variable, and control characters.
-_FIELD_NAME = re.compile(r"^[^$\x00-\x1f\x7f-\x9f]+\Z")
+_FIELD_NAME = lazy(r"^[^$\x00-\x1f\x7f-\x9f]+\Z")
 
 
 @rule("E401", name="api-stage")

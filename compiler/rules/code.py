@@ -9,15 +9,16 @@ from pathlib import Path, PurePosixPath
 
 from compiler import awsdata
 from compiler.diagnostics import Finding, did_you_mean
+from compiler.patterns import lazy
 from compiler.resolve import Function
 from compiler.rules.registry import Context, rule
 
 # The handler forms of the runtimes that name a file and a function in it; a file may sit in a
 # directory (`dist/app.handler`), and Python's runtime reads `a/main` as the module `a.main`.
 _HANDLER_FORMS = {
-    "python": (re.compile(r"^[A-Za-z_]\w*([./][A-Za-z_]\w*)*\.[A-Za-z_]\w*\Z"), "`module.function`, e.g. `main.handler` or `app/api.handler`"),
-    "nodejs": (re.compile(r"^[^\s.][^\s]*\.[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\Z"), "`file.export`, e.g. `index.handler` or `dist/app.handler`"),
-    "ruby": (re.compile(r"^[^\s.][^\s]*\.[A-Za-z_][\w:]*(\.[A-Za-z_]\w*)*\Z"), "`file.method`, e.g. `function.handler` or `app.Handler.process`"),
+    "python": (lazy(r"^[A-Za-z_]\w*([./][A-Za-z_]\w*)*\.[A-Za-z_]\w*\Z"), "`module.function`, e.g. `main.handler` or `app/api.handler`"),
+    "nodejs": (lazy(r"^[^\s.][^\s]*\.[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\Z"), "`file.export`, e.g. `index.handler` or `dist/app.handler`"),
+    "ruby": (lazy(r"^[^\s.][^\s]*\.[A-Za-z_][\w:]*(\.[A-Za-z_]\w*)*\Z"), "`file.method`, e.g. `function.handler` or `app.Handler.process`"),
 }
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from compiler.diagnostics import Finding, did_you_mean
 from compiler.environments import KEY
+from compiler.patterns import lazy
 from compiler.resolve import SELF_ENV
 from compiler.rules.registry import Context, rule
 
-_NAME = re.compile(r"^[a-z][a-z0-9-]*\Z")
+_NAME = lazy(r"^[a-z][a-z0-9-]*\Z")
 
 
 def _overlays(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:

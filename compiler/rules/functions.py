@@ -8,13 +8,14 @@ from collections.abc import Iterator
 
 from compiler import awsdata
 from compiler.diagnostics import Anchor, Finding, SpecPath, did_you_mean
+from compiler.patterns import lazy
 from compiler.resolve import PREFIX, Function
 from compiler.rules.registry import Context, rule
 
-_KEY = re.compile(r"^[a-z][a-z0-9_-]*\Z")
-_NAME = re.compile(awsdata.LAMBDA_NAME_PATTERN)
-_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\Z")
-_LAMBDA_ENV_NAME = re.compile(awsdata.ENV_NAME_PATTERN)  # Lambda's own pattern also wants two characters
+_KEY = lazy(r"^[a-z][a-z0-9_-]*\Z")
+_NAME = lazy(awsdata.LAMBDA_NAME_PATTERN)
+_ENV_NAME = lazy(r"^[A-Za-z][A-Za-z0-9_]*\Z")
+_LAMBDA_ENV_NAME = lazy(awsdata.ENV_NAME_PATTERN)  # Lambda's own pattern also wants two characters
 _MAX_DESCRIPTION = 256
 _MAX_TIMEOUT_BEHIND_ROUTE = 30
 

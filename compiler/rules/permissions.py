@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from compiler import awsdata, references
 from compiler.diagnostics import Finding, closest
+from compiler.patterns import lazy
 from compiler.resolve import LOG_ACTIONS, LOG_STATEMENT_SID
 from compiler.rules.registry import Context, rule
 from compiler.rules.service import unclosed_reference
 
-ACTION = re.compile(r"^(?:[a-z0-9-]+:[A-Za-z0-9*]+|\*)\Z")  # `*` alone: every action (warned about)
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z")
-_SID = re.compile(r"^[A-Za-z0-9]+\Z")
+ACTION = lazy(r"^(?:[a-z0-9-]+:[A-Za-z0-9*]+|\*)\Z")  # `*` alone: every action (warned about)
+_ROLE_ARN = lazy(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z")
+_SID = lazy(r"^[A-Za-z0-9]+\Z")
 # IAM's resource ARN form, as cfn-lint checks it (its IAM policy schema's `AwsArn`).
-_RESOURCE_ARN = re.compile(r"^(arn:(aws[A-Za-z\-]*?|\*):[^:]+:[^:]*(:(?:\d{12}|\*|aws)?:.+|)|\*)\Z")
+_RESOURCE_ARN = lazy(r"^(arn:(aws[A-Za-z\-]*?|\*):[^:]+:[^:]*(:(?:\d{12}|\*|aws)?:.+|)|\*)\Z")
 # IAM's condition operators, each with an optional `ForAllValues:`/`ForAnyValue:` and `IfExists`.
 _CONDITION_OPERATORS = (
     *(f"String{n}{e}" for n in ("", "Not") for e in ("Equals", "EqualsIgnoreCase", "Like")),
@@ -30,7 +30,7 @@ _CONDITION_OPERATORS = (
     *(f"Arn{t}" for t in ("Equals", "NotEquals", "Like", "NotLike")),
     "Null",
 )
-_CONDITION_KEY = re.compile(r"^[A-Za-z0-9-]+:\S+\Z")  # `aws:SourceAccount`, `s3:prefix`, `aws:PrincipalTag/team`
+_CONDITION_KEY = lazy(r"^[A-Za-z0-9-]+:\S+\Z")  # `aws:SourceAccount`, `s3:prefix`, `aws:PrincipalTag/team`
 _SET_OPERATOR_PREFIXES = ("ForAllValues:", "ForAnyValue:")
 
 
@@ -166,5 +166,5 @@ def policy_size(ctx: Context) -> Iterator[Finding]:
 
 
 # What IAM accepts in a policy document: tab, line breaks and U+0020 to U+00FF.
-_POLICY_TEXT = re.compile("[\t\n\r\u0020-\u00ff]*\\Z")
+_POLICY_TEXT = lazy("[\t\n\r\u0020-\u00ff]*\\Z")
 _POLICY_TEXT_PROBLEM = "holds characters IAM refuses in a policy (only Latin-1 letters and signs, U+0020 to U+00FF)"

@@ -8,12 +8,13 @@ from typing import Any
 
 from compiler import awsdata, naming, references
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean
+from compiler.patterns import lazy
 from compiler.resolve import BUILD_TIME_PLACES, PARAM_REF, PREFIX, SERVICE_TAG, reference_places
 from compiler.rules.registry import Context, rule
 from schemas.models import SUPPORTED_VERSIONS, Service
 
-_PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]*\Z")
-_TAG_TEXT = re.compile(r"^[\w .:/=+\-@]*\Z")  # AWS tags: letters, digits, spaces and _ . : / = + - @
+_PARAMETER_NAME = lazy(r"^[a-z][a-z0-9_]*\Z")
+_TAG_TEXT = lazy(r"^[\w .:/=+\-@]*\Z")  # AWS tags: letters, digits, spaces and _ . : / = + - @
 
 
 @rule("E601", name="format-version")
@@ -90,7 +91,7 @@ def tags(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-_REFERENCE_SHAPED = re.compile(awsdata.CFN_REFERENCE_PATTERN)
+_REFERENCE_SHAPED = lazy(awsdata.CFN_REFERENCE_PATTERN)
 _MAX_DESCRIPTION = 1024  # CloudFormation's template description; API Gateway allows the same
 
 
@@ -214,7 +215,7 @@ def parameter_names(ctx: Context) -> Iterator[Finding]:
             yield Finding("E611", ("parameters", name), f"Terraform reserves `{name}` and refuses it as a variable name; e.g. `{name}_value`", anchor="key")
 
 
-_OTHER_REFERENCE = re.compile(r"\$\{(?![A-Za-z][A-Za-z0-9_-]*:(?!:))[^}]*\}")  # `${…}` without a kind (those are E620's)
+_OTHER_REFERENCE = lazy(r"\$\{(?![A-Za-z][A-Za-z0-9_-]*:(?!:))[^}]*\}")  # `${…}` without a kind (those are E620's)
 
 
 _PSEUDO_REFERENCES = {"${AWS::Region}": "${aws:region}", "${AWS::AccountId}": "${aws:account_id}", "${AWS::Partition}": "${aws:partition}"}
@@ -320,7 +321,7 @@ def _meant_parameter(reference: str, declared: list[str]) -> str | None:
     return name if name in declared else None
 
 
-_UNCLOSED_REFERENCE = re.compile(r"\$\{(param|ssm|import|aws|self):\s*([A-Za-z0-9_./:-]*)")
+_UNCLOSED_REFERENCE = lazy(r"\$\{(param|ssm|import|aws|self):\s*([A-Za-z0-9_./:-]*)")
 
 
 def unclosed_reference(text: str) -> re.Match[str] | None:

@@ -7,21 +7,22 @@ from collections.abc import Iterator
 
 from compiler import awsdata, references
 from compiler.diagnostics import Finding, SpecPath
+from compiler.patterns import lazy
 from compiler.routekeys import segment
 from compiler.rules.registry import Context, rule
 from schemas import models
 
-_URL = re.compile(r"^https?://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::\d{1,5})?(?:/\S*)?\Z")
-_URL_PARAMETER = re.compile(r"\{([^{}]*)\}")
+_URL = lazy(r"^https?://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::\d{1,5})?(?:/\S*)?\Z")
+_URL_PARAMETER = lazy(r"\{([^{}]*)\}")
 _DOMAIN_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
-_DOMAIN = re.compile(rf"^(\*\.)?{_DOMAIN_LABEL}(\.{_DOMAIN_LABEL})+\Z")
-_CERTIFICATE = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+\Z")
-_BASE_PATH = re.compile(r"^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*\Z")
-_TRUSTSTORE = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+\Z")
-_HOSTED_ZONE = re.compile(r"^Z[A-Z0-9]{1,31}\Z")
-_LOG_GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:logs:([a-z0-9-]+):\d{12}:log-group:[.\-_/#A-Za-z0-9]+(:\*)?\Z")
-_FIREHOSE_ARN = re.compile(r"^arn:aws[a-z-]*:firehose:")
-_KMS_KEY = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key/[A-Za-z0-9-]+\Z")
+_DOMAIN = lazy(rf"^(\*\.)?{_DOMAIN_LABEL}(\.{_DOMAIN_LABEL})+\Z")
+_CERTIFICATE = lazy(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+\Z")
+_BASE_PATH = lazy(r"^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*\Z")
+_TRUSTSTORE = lazy(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+\Z")
+_HOSTED_ZONE = lazy(r"^Z[A-Z0-9]{1,31}\Z")
+_LOG_GROUP_ARN = lazy(r"^arn:aws[a-z-]*:logs:([a-z0-9-]+):\d{12}:log-group:[.\-_/#A-Za-z0-9]+(:\*)?\Z")
+_FIREHOSE_ARN = lazy(r"^arn:aws[a-z-]*:firehose:")
+_KMS_KEY = lazy(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key/[A-Za-z0-9-]+\Z")
 _LOG_GROUP_NAME_MAX = 512
 
 

@@ -10,28 +10,29 @@ import re
 from collections.abc import Iterator
 
 from compiler.diagnostics import Finding, SpecPath
+from compiler.patterns import Pattern, lazy
 from compiler.rules.registry import Context, rule
 from schemas import models
 
 _PARTITION = r"arn:aws[a-z-]*"
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
-ARN_SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
-    "layer": (re.compile(rf"^{_PARTITION}:lambda:({_REGION}):\d{{12}}:layer:[A-Za-z0-9_-]{{1,140}}:\d+\Z"), "arn:aws:lambda:<region>:<account>:layer:<name>:<version>"),
-    "policy": (re.compile(rf"^{_PARTITION}:iam::(?:aws|\d{{12}}):policy/[\w+=,.@/-]+\Z"), "arn:aws:iam::<account or aws>:policy/<name>"),
-    "kms": (re.compile(rf"^{_PARTITION}:kms:({_REGION}):\d{{12}}:(?:key|alias)/[\w/-]+\Z"), "arn:aws:kms:<region>:<account>:key/<key id>"),
+ARN_SHAPES: dict[str, tuple[Pattern, str]] = {
+    "layer": (lazy(rf"^{_PARTITION}:lambda:({_REGION}):\d{{12}}:layer:[A-Za-z0-9_-]{{1,140}}:\d+\Z"), "arn:aws:lambda:<region>:<account>:layer:<name>:<version>"),
+    "policy": (lazy(rf"^{_PARTITION}:iam::(?:aws|\d{{12}}):policy/[\w+=,.@/-]+\Z"), "arn:aws:iam::<account or aws>:policy/<name>"),
+    "kms": (lazy(rf"^{_PARTITION}:kms:({_REGION}):\d{{12}}:(?:key|alias)/[\w/-]+\Z"), "arn:aws:kms:<region>:<account>:key/<key id>"),
     "code-signing": (
-        re.compile(rf"^{_PARTITION}:lambda:({_REGION}):\d{{12}}:code-signing-config:csc-[a-z0-9]{{17}}\Z"),
+        lazy(rf"^{_PARTITION}:lambda:({_REGION}):\d{{12}}:code-signing-config:csc-[a-z0-9]{{17}}\Z"),
         "arn:aws:lambda:<region>:<account>:code-signing-config:csc-<17 characters>",
     ),
-    "sqs": (re.compile(rf"^{_PARTITION}:sqs:({_REGION}):\d{{12}}:[A-Za-z0-9_-]{{1,75}}(?:\.fifo)?\Z"), "arn:aws:sqs:<region>:<account>:<queue name>"),
+    "sqs": (lazy(rf"^{_PARTITION}:sqs:({_REGION}):\d{{12}}:[A-Za-z0-9_-]{{1,75}}(?:\.fifo)?\Z"), "arn:aws:sqs:<region>:<account>:<queue name>"),
     "stream": (
-        re.compile(rf"^{_PARTITION}:(?:dynamodb:({_REGION}):\d{{12}}:table/[A-Za-z0-9_.-]{{3,255}}/stream/\S+|kinesis:({_REGION}):\d{{12}}:stream/[A-Za-z0-9_.-]{{1,128}})\Z"),
+        lazy(rf"^{_PARTITION}:(?:dynamodb:({_REGION}):\d{{12}}:table/[A-Za-z0-9_.-]{{3,255}}/stream/\S+|kinesis:({_REGION}):\d{{12}}:stream/[A-Za-z0-9_.-]{{1,128}})\Z"),
         "arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label> or arn:aws:kinesis:<region>:<account>:stream/<name>",
     ),
 }
-_DYNAMODB_TABLE = re.compile(rf"^{_PARTITION}:dynamodb:{_REGION}:\d{{12}}:table/[A-Za-z0-9_.-]+\Z")
-_ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*\Z")
-_IDS = {"subnet_ids": re.compile(r"^subnet-[0-9a-f]{8,17}\Z"), "security_group_ids": re.compile(r"^sg-[0-9a-f]{8,17}\Z")}
+_DYNAMODB_TABLE = lazy(rf"^{_PARTITION}:dynamodb:{_REGION}:\d{{12}}:table/[A-Za-z0-9_.-]+\Z")
+_ALIAS = lazy(r"^[A-Za-z][A-Za-z0-9_-]*\Z")
+_IDS = {"subnet_ids": lazy(r"^subnet-[0-9a-f]{8,17}\Z"), "security_group_ids": lazy(r"^sg-[0-9a-f]{8,17}\Z")}
 MAX_MANAGED_POLICIES = 10  # IAM's default quota of managed policies per role
 # Region-bound resources that must be in the function's region (layers, triggers, its KMS key).
 _SAME_REGION = frozenset({"layer", "kms", "code-signing", "sqs", "stream"})
@@ -142,8 +143,8 @@ _KEYS = {
     "sqs": {"sqs", "batch_size", "max_batching_window", "report_batch_item_failures"},
     "stream": {"stream", "starting_position", "batch_size", "max_batching_window", "report_batch_item_failures"},
 }
-_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)\Z")
-_CRON = re.compile(r"^cron\((.*)\)\Z")
+_RATE = lazy(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)\Z")
+_CRON = lazy(r"^cron\((.*)\)\Z")
 _MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
 _DAYS = "SUN|MON|TUE|WED|THU|FRI|SAT"
 # Each cron field: its name, the values it takes, and what it allows beside `*`, `,`, `-` and `/`.
