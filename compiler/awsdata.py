@@ -15,7 +15,9 @@ dates from time to time, so re-check the runtimes table when it matters.
 from __future__ import annotations
 
 from datetime import date
-from typing import Final, NamedTuple
+from typing import Final
+
+from compiler.records import NamedTuple
 
 # ---------------------------------------------------------------------------------------------
 # Lambda runtimes

@@ -7,7 +7,9 @@ import difflib
 import json
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from compiler.records import NamedTuple
 
 PathPart = str | int
 SpecPath = tuple[PathPart, ...]

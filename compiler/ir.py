@@ -20,9 +20,10 @@ type, never a plain tuple or a record of another type with the same values.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 from compiler.diagnostics import SpecPath
+from compiler.records import NamedTuple
 from compiler.routekeys import DEFAULT_PAYLOAD_FORMAT
 
 if TYPE_CHECKING:

@@ -15,13 +15,14 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from ruamel.yaml import YAML, events
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
 
 from compiler.diagnostics import Finding, SpecPath
+from compiler.records import NamedTuple
 
 MAX_NODES = 200_000
 _CHARACTERS_PER_VALUE = 64  # so MAX_NODES also bounds the text aliases expand to (about 12 MB)

@@ -25,10 +25,11 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from compiler import ir
 from compiler.diagnostics import Finding, SpecPath, format_path
+from compiler.records import NamedTuple
 from compiler.routekeys import key_problem, make_route, segment
 
 _WORDS = re.compile(r"[A-Za-z0-9]+")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from compiler.patterns import lazy
+from compiler.records import NamedTuple
 
 # `${kind:name}`: any word before the colon, so that a misspelt kind is found (and reported) too; not
 # CloudFormation's `${AWS::Region}` (text in v1, which a rule warns about).

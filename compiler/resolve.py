@@ -12,10 +12,11 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from compiler import awsdata, ir, naming, references
 from compiler.diagnostics import SpecPath
+from compiler.records import NamedTuple
 from compiler.references import Scope
 from compiler.routekeys import DEFAULT_PAYLOAD_FORMAT, DEFAULT_TIMEOUT_MS, Route, make_route
 from schemas import models

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple, get_args
+from typing import get_args
 
 from compiler.diagnostics import SpecPath
+from compiler.records import NamedTuple
 from schemas import models
 
 ROUTE_METHODS: tuple[str, ...] = get_args(models.HttpMethod)

@@ -13,12 +13,13 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic_core import SchemaValidator, ValidationError
 
 from compiler import references
 from compiler.diagnostics import Finding, SpecPath, closest, did_you_mean, one_of
+from compiler.records import NamedTuple
 from schemas import core_schema
 from schemas.models import Service
 

@@ -3,7 +3,7 @@ and the backend module that renders it all come from this table."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from compiler.records import NamedTuple
 
 
 class Target(NamedTuple):

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from compiler import ir
 from compiler.diagnostics import Finding, SpecPath
+from compiler.records import NamedTuple
 from compiler.resolve import Resolved
 
 
