@@ -410,8 +410,12 @@ def main() -> None:
             stream.reconfigure(errors="backslashreplace")
     # typer inspects the signature of every command it is given before it runs one: a run that names
     # its command gets only that one (`apispec --help` and a mistyped command still see them all).
+    # (A name typer spells otherwise, `foo_bar` as `foo-bar`, only misses the shortcut.)
     command = sys.argv[1] if len(sys.argv) > 1 else None
-    named = [c for c in app.registered_commands if c.callback is not None and (c.name or c.callback.__name__) == command]
-    if named:
-        app.registered_commands = named
-    app()
+    every = app.registered_commands
+    named = [c for c in every if c.callback is not None and (c.name or c.callback.__name__) == command]
+    try:
+        app.registered_commands = named or every
+        app()
+    finally:
+        app.registered_commands = every  # `app` stays whole for whoever uses it next in this process

@@ -79,6 +79,36 @@ def test_an_overlays_problem_is_reported_once_at_its_line_naming_the_environment
     assert lines == ["17:24: error E105 [prod]: environments.prod.functions.orders.memory: `99999` is too large; the maximum is 10240"]
 
 
+OVERLAY_REFERENCES = """\
+service: e1
+functions:
+  api: {source: code, handler: main.handler}
+routes:
+  GET /a: api
+environments:
+  dev: {}
+  prod:
+    functions:
+      api: {description: "uses ${ssm:/x/y}"}
+    terraform:
+      backend: {s3: {bucket: b, key: "state/${self:env}/${ssm:/k}.tfstate", region: eu-west-1}}
+"""
+
+
+def test_references_an_overlay_writes_are_checked_once_as_its_environment_s(tmp_path: Path) -> None:
+    """A reference where none is substituted is E621 at the overlay's line, once; in the backend's key only
+    `${self:…}` is written out (at build time), so `${self:env}` passes there and `${ssm:…}` does not."""
+    code, lines = validate(write(tmp_path, OVERLAY_REFERENCES))
+    assert code == ExitCode.INVALID
+    assert lines == [
+        "10:26: error E621 [prod]: environments.prod.functions.api.description: `${ssm:/x/y}` stays text here: references are substituted only in "
+        "`environment`, `permissions`, `role`, tag values, `api.domain`'s certificate, zone and truststore, `url` routes, JWT `issuer` and `audience`, "
+        "and route `scopes`",
+        "12:38: error E621 [prod]: environments.prod.terraform.backend.s3.key: `${ssm:/k}` stays text here: a Terraform backend takes no expressions, "
+        "so only `${self:…}` is substituted (at build time)",
+    ]
+
+
 def test_json_diagnostics_name_the_environment(tmp_path: Path) -> None:
     spec = write(tmp_path, SPEC.replace("orders: {memory: 1024}", "orders: {memory: 99999}"))
     result = runner.invoke(app, ["validate", str(spec), "--format", "json"])
