@@ -107,9 +107,10 @@ def lower(spec: Resolved, base: Path | None = None, packages: Mapping[str, str] 
     `apispec package` makes the zip of each function (by key) that has one."""
     nodes: list[ir.Node] = []
     outputs: list[ir.Output] = []
+    text = texts(spec.scope)
     for fn in spec.functions:
         nodes.extend(_function_nodes(fn, spec.scope, (packages or {}).get(fn.key)))
-        nodes.extend(triggers.nodes(fn, base, texts(spec.scope)))
+        nodes.extend(triggers.nodes(fn, base, text))
         outputs.extend(_function_outputs(fn))
     if spec.api is not None:
         nodes.extend(_api_nodes(spec))

@@ -45,9 +45,6 @@ class Pattern:
     def sub(self, repl: str | Callable[[re.Match[str]], str], string: str, count: int = 0) -> str:
         return self.compiled.sub(repl, string, count=count)
 
-    def split(self, string: str, maxsplit: int = 0) -> list[str | Any]:
-        return self.compiled.split(string, maxsplit)
-
 
 def lazy(source: str, flags: int = 0) -> Pattern:
     """A pattern compiled when first used (see the module's docstring)."""
